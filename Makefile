@@ -1,0 +1,46 @@
+# Haven: the two commands of the README, and the ones maintainers use.
+#   make run   – set up, validate and build the index, serve http://127.0.0.1:8000
+#   make test  – set up, then lint, type check and the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test lint check build validate bench bench-quick soak clean
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+var/haven.db: $(STAMP) $(wildcard data/*.yaml)
+	$(BIN)/haven build
+
+build: $(STAMP)
+	$(BIN)/haven build
+
+validate: $(STAMP)
+	$(BIN)/haven validate
+
+run: var/haven.db
+	$(BIN)/haven serve --host $(HOST) --port $(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: $(STAMP) node_modules/.installed lint
+	$(BIN)/haven validate
+	$(BIN)/pytest
+
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache

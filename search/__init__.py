@@ -1,0 +1,1 @@
+"""Haven's search side: data/ → validated catalog → SQLite index → engines. No HTTP here."""

@@ -1,0 +1,360 @@
+"""Read data/*.yaml, check everything a maintainer can get wrong, and hand back a Catalog.
+
+Every problem is reported in one run, each as one line naming the file, the line, the resource
+and the field, e.g. ``data/resources.yaml:142: resources[d4u-central].phones[0].number: '02-735-89'
+is not a valid Korean phone number``. msgspec reports paths, not lines, so the YAML is composed
+once into PyYAML nodes (which carry their line marks) and each path is walked back to its node.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import zoneinfo
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import yaml
+
+from search.model import PHONE_PATTERN, Region, Resource, SynonymGroup, Taxonomy
+
+__all__ = ("Catalog", "CatalogError", "Problem", "load_catalog")
+
+SEOUL = zoneinfo.ZoneInfo("Asia/Seoul")
+_PATH_PART = re.compile(r"\.([A-Za-z_][\w-]*)|\[(\d+)\]")
+_FIELDS = {f.name: f for f in msgspec.structs.fields(Resource)}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in the data, located as precisely as the YAML allows."""
+
+    file: str
+    line: int | None
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        loc = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{loc}: {self.where}: {self.message}" if self.where else f"{loc}: {self.message}"
+
+
+class CatalogError(Exception):
+    """The data cannot be used; ``problems`` lists every reason found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problem(s) in the data")
+        self.problems = problems
+
+
+@dataclass
+class Catalog:
+    """The validated directory: what the index is built from."""
+
+    resources: list[Resource]
+    regions: list[Region]
+    taxonomy: Taxonomy
+    synonyms: list[SynonymGroup]
+    data_hash: str
+    by_id: dict[str, Resource] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_id = {r.id: r for r in self.resources}
+
+
+class _File:
+    """A YAML file parsed to plain data, with its node tree kept for line numbers."""
+
+    def __init__(self, path: Path, display: str, problems: list[Problem]) -> None:
+        self.display = display
+        self.data: Any = None
+        self.node: yaml.Node | None = None
+        self.raw = b""
+        self.ok = False
+        try:
+            self.raw = path.read_bytes()
+        except FileNotFoundError:
+            problems.append(Problem(display, None, "", "file not found"))
+            return
+        except OSError as exc:
+            problems.append(Problem(display, None, "", f"cannot be read ({exc.strerror})"))
+            return
+        try:
+            text = self.raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = self.raw[: exc.start].count(b"\n") + 1
+            problems.append(Problem(display, line, "", "is not valid UTF-8 text"))
+            return
+        try:
+            loader = yaml.SafeLoader(text)
+            try:
+                self.node = loader.get_single_node()
+                self.data = loader.construct_document(self.node) if self.node is not None else None
+            finally:
+                loader.dispose()
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            problems.append(
+                Problem(
+                    display,
+                    mark.line + 1 if mark else None,
+                    "",
+                    f"YAML syntax error: {exc.problem or exc.context}",
+                )
+            )
+            return
+        except yaml.YAMLError as exc:
+            problems.append(Problem(display, None, "", f"YAML error: {exc}"))
+            return
+        self.ok = True
+        if self.node is not None:
+            self._find_duplicate_keys(self.node, problems)
+
+    def _find_duplicate_keys(self, node: yaml.Node, problems: list[Problem]) -> None:
+        if isinstance(node, yaml.MappingNode):
+            seen: set[Any] = set()
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    if key.value in seen:
+                        problems.append(
+                            Problem(
+                                self.display, key.start_mark.line + 1, "", f"key '{key.value}' appears twice"
+                            )
+                        )
+                    seen.add(key.value)
+                self._find_duplicate_keys(value, problems)
+        elif isinstance(node, yaml.SequenceNode):
+            for item in node.value:
+                self._find_duplicate_keys(item, problems)
+
+    def line(self, path: list[str | int]) -> int | None:
+        """The line of the deepest node that exists along ``path``."""
+        node = self.node
+        best = node.start_mark.line + 1 if node is not None else None
+        for part in path:
+            if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+                nxt = next((v for k, v in node.value if getattr(k, "value", None) == part), None)
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+                nxt = node.value[part]
+            else:
+                nxt = None
+            if nxt is None:
+                break
+            node = nxt
+            best = node.start_mark.line + 1
+        return best
+
+
+def _split_path(path: str) -> list[str | int]:
+    """``$.resources[0].phones[1]`` → ``['resources', 0, 'phones', 1]``."""
+    return [m.group(1) if m.group(1) is not None else int(m.group(2)) for m in _PATH_PART.finditer(path)]
+
+
+def _fmt_path(parts: list[str | int]) -> str:
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else p)
+    return out
+
+
+def _value_at(data: Any, parts: list[str | int]) -> Any:
+    for p in parts:
+        try:
+            data = data[p]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _explain(message: str, value: Any) -> str:
+    """Turn msgspec's wording into what a maintainer needs to hear."""
+    text = message.split(" - at `")[0]
+    if PHONE_PATTERN in text.replace("\\\\", "\\"):
+        return (
+            f"{value!r} is not a valid Korean phone number (dial form with hyphens, e.g. 02-735-8994, 1366)"
+        )
+    if "https://" in text and "matching regex" in text:
+        if isinstance(value, str) and value.startswith("http://"):
+            return f"{value!r} is not https (links must use https://, mailto: or tel:)"
+        return f"{value!r} is not a valid link (https://, mailto: or tel:)"
+    if "matching regex" in text and isinstance(value, str):
+        return f"{value!r} has the wrong form ({text})"
+    if text.startswith(("Invalid enum value", "Invalid value")):
+        return f"{value!r} is not one of the allowed values"
+    if value is not None and not isinstance(value, dict | list):
+        return f"{text} (got {value!r})"
+    return text
+
+
+def _check_structs(file: _File, kind: type, top: str, problems: list[Problem]) -> Any:
+    """Decode a whole small file (regions, taxonomy, synonyms) or report its first problem."""
+    try:
+        return msgspec.convert(file.data, type=kind)
+    except msgspec.ValidationError as exc:
+        parts = _split_path(str(exc).rpartition(" - at `")[2].rstrip("`"))
+        value = _value_at(file.data, parts)
+        problems.append(
+            Problem(file.display, file.line(parts), _fmt_path(parts) or top, _explain(str(exc), value))
+        )
+        return None
+
+
+class _Regions(msgspec.Struct, forbid_unknown_fields=True):
+    regions: list[Region]
+
+
+class _Synonyms(msgspec.Struct, forbid_unknown_fields=True):
+    groups: list[SynonymGroup]
+
+
+def _check_resource(
+    file: _File, index: int, raw: Any, problems: list[Problem]
+) -> tuple[dict[str, Any], str, bool]:
+    """Check one resource field by field, so every bad field is reported, not only the first.
+
+    Returns the fields that are valid on their own (for the cross-file checks), the label used
+    in messages, and whether the whole resource is valid.
+    """
+    base: list[str | int] = ["resources", index]
+    rid = raw.get("id") if isinstance(raw, dict) else None
+    label = f"resources[{rid}]" if isinstance(rid, str) and rid else f"resources[{index}]"
+    if not isinstance(raw, dict):
+        problems.append(
+            Problem(file.display, file.line(base), label, "each resource must be a mapping of fields")
+        )
+        return {}, label, False
+    ok = True
+    valid: dict[str, Any] = {}
+    for key in raw:
+        if key not in _FIELDS:
+            problems.append(Problem(file.display, file.line([*base, key]), f"{label}.{key}", "unknown field"))
+            ok = False
+    for name, info in _FIELDS.items():
+        if name not in raw:
+            if info.required:
+                problems.append(
+                    Problem(file.display, file.line(base), f"{label}.{name}", "required field is missing")
+                )
+                ok = False
+            continue
+        try:
+            valid[name] = msgspec.convert(raw[name], type=info.type)
+        except msgspec.ValidationError as exc:
+            sub = _split_path(str(exc).rpartition(" - at `")[2].rstrip("`"))
+            parts = [*base, name, *sub]
+            value = _value_at(raw, [name, *sub])
+            where = f"{label}.{_fmt_path([name, *sub])}"
+            problems.append(Problem(file.display, file.line(parts), where, _explain(str(exc), value)))
+            ok = False
+    return valid, label, ok
+
+
+def _cross_checks(
+    file: _File,
+    resources: list[tuple[int, str, dict[str, Any]]],
+    regions: set[str],
+    taxonomy: Taxonomy | None,
+    problems: list[Problem],
+) -> None:
+    """Checks across fields and files: ids, taxonomy keys, regions, dates, references."""
+    kinds = {t.key for t in taxonomy.kinds} if taxonomy else None
+    topics = {t.key for t in taxonomy.topics} if taxonomy else None
+    platforms = {t.key for t in taxonomy.platforms} if taxonomy else None
+    today = dt.datetime.now(SEOUL).date()
+    first_line: dict[str, int | None] = {}
+    ids = {r["id"] for _, _, r in resources if "id" in r}
+
+    def add(i: int, label: str, path: list[str | int], msg: str) -> None:
+        where = _fmt_path([label, *path]) if path else label
+        problems.append(Problem(file.display, file.line(["resources", i, *path]), where, msg))
+
+    for i, label, r in resources:
+        rid = r.get("id")
+        if rid in first_line:
+            add(i, label, ["id"], f"duplicate id (first used on line {first_line[rid]})")
+        elif rid:
+            first_line[rid] = file.line(["resources", i, "id"])
+        kind = r.get("kind")
+        if kind and kinds is not None and kind not in kinds:
+            add(i, label, ["kind"], f"unknown kind {kind!r} (see data/taxonomy.yaml)")
+        for j, t in enumerate(r.get("topics", [])):
+            if topics is not None and t not in topics:
+                add(i, label, ["topics", j], f"unknown topic {t!r} (see data/taxonomy.yaml)")
+        for j, code in enumerate(r.get("regions", [])):
+            if code not in regions:
+                add(i, label, ["regions", j], f"unknown region {code!r} (see data/regions.yaml)")
+        platform = r.get("platform")
+        if kind == "platform-report" and not platform:
+            add(i, label, ["kind"], "a platform-report needs a platform")
+        if platform and platforms is not None and platform not in platforms:
+            add(i, label, ["platform"], f"unknown platform {platform!r} (see data/taxonomy.yaml)")
+        checked = r.get("checked")
+        if checked and checked > today:
+            add(i, label, ["checked"], f"{checked.isoformat()} is in the future")
+        hours = r.get("hours")
+        if hours is not None and hours.always == bool(hours.weekly):
+            add(i, label, ["hours"], "give either always: true or weekly spans, not both or neither")
+        for j, ref in enumerate(r.get("see_also", [])):
+            if ref not in ids:
+                add(i, label, ["see_also", j], f"no resource has the id {ref!r}")
+            elif ref == rid:
+                add(i, label, ["see_also", j], "a resource cannot refer to itself")
+        numbers = [p.number for p in r.get("phones", [])]
+        for j, n in enumerate(numbers):
+            if n in numbers[:j]:
+                add(i, label, ["phones", j, "number"], f"{n!r} is listed twice")
+
+
+def load_catalog(data_dir: Path | str) -> Catalog:
+    """Read and validate ``data_dir``; raise :class:`CatalogError` listing every problem found."""
+    data_dir = Path(data_dir)
+    problems: list[Problem] = []
+
+    def open_file(name: str) -> _File:
+        return _File(data_dir / name, str(data_dir / name), problems)
+
+    res_file = open_file("resources.yaml")
+    reg_file = open_file("regions.yaml")
+    tax_file = open_file("taxonomy.yaml")
+    syn_file = open_file("synonyms.yaml")
+
+    regions_doc = _check_structs(reg_file, _Regions, "regions", problems) if reg_file.ok else None
+    taxonomy = _check_structs(tax_file, Taxonomy, "taxonomy", problems) if tax_file.ok else None
+    synonyms_doc = _check_structs(syn_file, _Synonyms, "groups", problems) if syn_file.ok else None
+    region_codes = {r.code for r in regions_doc.regions} if regions_doc else set()
+
+    checked: list[tuple[int, str, dict[str, Any]]] = []
+    valid: list[Resource] = []
+    data = res_file.data
+    if res_file.ok:
+        if not isinstance(data, dict) or not isinstance(data.get("resources"), list):
+            problems.append(Problem(res_file.display, 1, "", "expected a top-level 'resources:' list"))
+        else:
+            for key in data:
+                if key != "resources":
+                    problems.append(
+                        Problem(res_file.display, res_file.line([key]), key, "unknown top-level key")
+                    )
+            for i, raw in enumerate(data["resources"]):
+                fields, label, ok = _check_resource(res_file, i, raw, problems)
+                checked.append((i, label, fields))
+                if ok:
+                    valid.append(msgspec.convert(raw, type=Resource))
+            _cross_checks(res_file, checked, region_codes or {"KR"}, taxonomy, problems)
+
+    if problems:
+        raise CatalogError(problems)
+    assert regions_doc is not None and taxonomy is not None and synonyms_doc is not None
+    digest = hashlib.sha256()
+    for f in (res_file, reg_file, tax_file, syn_file):
+        digest.update(f.raw)
+    return Catalog(
+        resources=valid,
+        regions=regions_doc.regions,
+        taxonomy=taxonomy,
+        synonyms=synonyms_doc.groups,
+        data_hash=digest.hexdigest()[:16],
+    )

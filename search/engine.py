@@ -1,0 +1,83 @@
+"""The Engine protocol every search back end answers, and the shared pieces of a result.
+
+An engine takes a :class:`~search.model.Query` and returns :class:`~search.model.Results`; the
+web service and the CLI never know which engine answered beyond the ``engine`` field.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any, Protocol
+
+from search.model import Facets, Region, Resource, Results, TaxonomyTerm
+
+__all__ = ("Engine", "EngineError", "KIND_PRIORITY", "count_facets")
+
+#: When results tie (or a region is listed with no text), the lines that answer at once come first.
+KIND_PRIORITY = {
+    k: i
+    for i, k in enumerate(
+        [
+            "hotline",
+            "takedown-support",
+            "police",
+            "crisis-centre",
+            "counselling-centre",
+            "legal-aid",
+            "victim-support",
+            "school",
+            "regulator",
+            "removal-tool",
+            "platform-report",
+            "guide",
+        ]
+    )
+}
+
+
+class EngineError(Exception):
+    """The engine cannot answer (a missing or unreadable index, an unreachable server)."""
+
+
+class Engine(Protocol):
+    """What the service needs from a search back end."""
+
+    name: str
+    data_hash: str
+
+    def search(self, query: object) -> Results:
+        """Answer a :class:`~search.model.Query`."""
+        ...
+
+    def get(self, resource_id: str) -> Resource | None:
+        """One resource by id."""
+        ...
+
+    def resources(self) -> list[Resource]:
+        """Every resource, in catalog order."""
+        ...
+
+    def regions(self) -> list[Region]: ...
+
+    def taxonomy(self) -> dict[str, list[TaxonomyTerm]]: ...
+
+
+def count_facets(rows: Iterable[Any]) -> Facets:
+    """Facet counts over matching rows whose list fields are pipe-delimited (``|a|b|``)."""
+    counters: dict[str, Counter[str]] = {
+        k: Counter() for k in ("kind", "topic", "audience", "language", "cost", "channel", "region")
+    }
+    fields = {
+        "topic": "topics",
+        "audience": "audiences",
+        "language": "languages",
+        "channel": "channels",
+        "region": "regions",
+    }
+    for row in rows:
+        counters["kind"][row["kind"]] += 1
+        counters["cost"][row["cost"]] += 1
+        for facet, col in fields.items():
+            counters[facet].update(v for v in row[col].split("|") if v)
+    return Facets(**{k: dict(c.most_common()) for k, c in counters.items()})

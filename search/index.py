@@ -1,0 +1,266 @@
+"""Catalog → SQLite index file, written atomically.
+
+The index is a build artefact: every table can be rebuilt from data/ in well under a second. It
+is written to a temporary file beside the target and renamed over it only when complete, so a
+failed build never leaves a half-written index and a running server never reads one.
+
+Tables: ``resources`` (full record as JSON plus flat columns for filters and the analysed text
+columns), ``resources_fts`` (FTS5 over those columns, external content), ``phones``, ``links``,
+``resource_regions``, ``lexicon`` (every word the index knows, for typo, initial-consonant and
+romanised matching), ``regions``, ``taxonomy``, ``synonyms`` and ``meta``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import sqlite3
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import msgspec
+import sqlite_utils
+
+from search.analyze import index_text, normalize, phone_digits, words
+from search.catalog import SEOUL, Catalog
+from search.hangul import choseong, jamo, romanisations, strip_josa
+from search.model import CONFIDENCE_ORDER, Resource, Taxonomy
+
+__all__ = ("SCHEMA_VERSION", "FTS_COLUMNS", "FTS_WEIGHTS", "BuildError", "build_index", "channels_of")
+
+SCHEMA_VERSION = 1
+#: Analysed text columns, in ranking order; FTS_WEIGHTS gives bm25 its column weights.
+FTS_COLUMNS = ("fts_name", "fts_aliases", "fts_tags", "fts_summary", "fts_body")
+FTS_WEIGHTS = (10.0, 6.0, 4.0, 2.0, 1.0)
+TOKENIZER = "porter unicode61 remove_diacritics 2"
+
+
+class BuildError(Exception):
+    """The index could not be written."""
+
+
+def channels_of(r: Resource) -> list[str]:
+    """How a person can reach a resource: phone, sms and the link types."""
+    out = {"sms" if p.type == "sms" else "phone" for p in r.phones}
+    out.update(link.type for link in r.links if link.type != "guide")
+    return sorted(out)
+
+
+def _labels(taxonomy: Taxonomy) -> dict[tuple[str, str], list[str]]:
+    out: dict[tuple[str, str], list[str]] = {}
+    for group, terms in (
+        ("kind", taxonomy.kinds),
+        ("topic", taxonomy.topics),
+        ("platform", taxonomy.platforms),
+    ):
+        for t in terms:
+            out[(group, t.key)] = [t.label.ko, t.label.en, *t.aliases]
+    return out
+
+
+def _texts(r: Resource, labels: dict[tuple[str, str], list[str]]) -> dict[str, str]:
+    """The raw text of each ranked field, before analysis."""
+    tags = [*labels.get(("kind", r.kind), []), *(w for t in r.topics for w in labels.get(("topic", t), []))]
+    if r.platform:
+        tags += labels.get(("platform", r.platform), [])
+    body = [
+        *(x.ko + " " + x.en for x in (r.how_to, r.organization, r.address, r.caveat) if x),
+        *(p.label.ko + " " + p.label.en for p in r.phones if p.label),
+        *(link.label.ko + " " + link.label.en for link in r.links if link.label),
+        *(p.number + " " + phone_digits(p.number) for p in r.phones),
+    ]
+    return {
+        "fts_name": f"{r.name.ko} {r.name.en}",
+        "fts_aliases": " | ".join(r.aliases),
+        "fts_tags": " | ".join(tags),
+        "fts_summary": f"{r.summary.ko} {r.summary.en}",
+        "fts_body": " | ".join(body),
+    }
+
+
+def _row(position: int, r: Resource, texts: dict[str, str]) -> dict[str, object]:
+    return {
+        "rowid": position + 1,
+        "id": r.id,
+        "kind": r.kind,
+        "platform": r.platform,
+        "confidence": r.confidence,
+        "confidence_rank": CONFIDENCE_ORDER[r.confidence],
+        "cost": r.cost,
+        "anonymous": r.anonymous,
+        "checked": r.checked.isoformat(),
+        "national": int("KR" in r.regions),
+        # Pipe-delimited lists ("|a|b|") filter with a plain LIKE and count facets without JSON.
+        "regions": "|" + "|".join(r.regions) + "|",
+        "topics": "|" + "|".join(r.topics) + "|",
+        "audiences": "|" + "|".join(r.audiences) + "|",
+        "languages": "|" + "|".join(r.languages) + "|",
+        "channels": "|" + "|".join(channels_of(r)) + "|",
+        "name_ko": r.name.ko,
+        "name_en": r.name.en,
+        "names": normalize(" | ".join([r.name.ko, r.name.en, *r.aliases])),
+        "record": msgspec.json.encode(r).decode(),
+        **{col: index_text(text) for col, text in texts.items()},
+    }
+
+
+def _lexicon(catalog: Catalog, all_texts: list[dict[str, str]]) -> Iterable[dict[str, object]]:
+    """Every word the index knows, with the forms used to find it from a mistyped query."""
+    df: Counter[tuple[str, str]] = Counter()
+    forms: set[str]
+    named: set[str] = set()
+    for texts in all_texts:
+        seen: set[tuple[str, str]] = set()
+        for col, text in texts.items():
+            for script, w in words(text):
+                if script == "hangul":
+                    forms = {w, strip_josa(w)}
+                elif script == "latin" and len(w) > 1:
+                    forms = {w}
+                else:
+                    continue
+                for form in forms:
+                    seen.add((script, form))
+                    if col in ("fts_name", "fts_aliases", "fts_tags"):
+                        named.add(form)
+        df.update(seen)
+    for (kind, w), n in df.items():
+        hangul = kind == "hangul"
+        yield {
+            "word": w,
+            "script": kind,
+            "df": n,
+            "named": int(w in named),
+            "jamo": jamo(w) if hangul else None,
+            "cho": choseong(w) if hangul else None,
+            "rom": " ".join(romanisations(w)) if hangul and w in named else None,
+        }
+
+
+def _write(db: sqlite_utils.Database, catalog: Catalog, progress: Callable[[int], None]) -> None:
+    labels = _labels(catalog.taxonomy)
+    all_texts = [_texts(r, labels) for r in catalog.resources]
+    rows = []
+    for i, (r, texts) in enumerate(zip(catalog.resources, all_texts, strict=True)):
+        rows.append(_row(i, r, texts))
+        if i % 1000 == 999:
+            progress(1000)
+    progress(len(rows) % 1000)
+    db.table("resources").insert_all(rows, pk="rowid", batch_size=2000)
+    db.table("resources").create_index(["id"], unique=True)
+    db.table("resources").enable_fts(list(FTS_COLUMNS), fts_version="FTS5", tokenize=TOKENIZER)
+    db.execute(
+        "INSERT INTO resources_fts(resources_fts, rank) VALUES ('rank', ?)",
+        [f"bm25({', '.join(str(w) for w in FTS_WEIGHTS)})"],
+    )
+    db.execute("CREATE VIRTUAL TABLE resources_fts_vocab USING fts5vocab(resources_fts, 'row')")
+    db.table("phones").insert_all(
+        (
+            {
+                "resource_id": r.id,
+                "position": j,
+                "number": p.number,
+                "digits": phone_digits(p.number),
+                "type": p.type,
+            }
+            for r in catalog.resources
+            for j, p in enumerate(r.phones)
+        ),
+        columns={"resource_id": str, "position": int, "number": str, "digits": str, "type": str},
+    )
+    db.table("phones").create_index(["digits"])
+    db.table("links").insert_all(
+        (
+            {"resource_id": r.id, "type": link.type, "url": link.url}
+            for r in catalog.resources
+            for link in r.links
+        ),
+        columns={"resource_id": str, "type": str, "url": str},
+    )
+    db.table("resource_regions").insert_all(
+        ({"resource_id": r.id, "region": code} for r in catalog.resources for code in r.regions),
+        columns={"resource_id": str, "region": str},
+    )
+    db.table("resource_regions").create_index(["region"])
+    db.table("lexicon").insert_all(
+        _lexicon(catalog, all_texts),
+        columns={"word": str, "script": str, "df": int, "named": int, "jamo": str, "cho": str, "rom": str},
+        batch_size=5000,
+    )
+    db.table("regions").insert_all(
+        (
+            {
+                "code": g.code,
+                "name_ko": g.name.ko,
+                "name_en": g.name.en,
+                "area_code": g.area_code,
+                "aliases": g.aliases,
+            }
+            for g in catalog.regions
+        ),
+        pk="code",
+    )
+    db.table("taxonomy").insert_all(
+        (
+            {"grp": grp, "key": t.key, "label_ko": t.label.ko, "label_en": t.label.en, "aliases": t.aliases}
+            for grp, terms in (
+                ("kind", catalog.taxonomy.kinds),
+                ("topic", catalog.taxonomy.topics),
+                ("platform", catalog.taxonomy.platforms),
+            )
+            for t in terms
+        ),
+    )
+    db.table("synonyms").insert_all(
+        ({"grp": i, "term": normalize(term)} for i, g in enumerate(catalog.synonyms) for term in g.terms),
+    )
+    meta = {
+        "schema_version": SCHEMA_VERSION,
+        "data_hash": catalog.data_hash,
+        "built_at": dt.datetime.now(SEOUL).isoformat(timespec="seconds"),
+        "resources": len(catalog.resources),
+        "regions": len(catalog.regions),
+        "phones": sum(len(r.phones) for r in catalog.resources),
+    }
+    db.table("meta").insert_all(({"key": k, "value": json.dumps(v)} for k, v in meta.items()), pk="key")
+
+
+def build_index(catalog: Catalog, out: Path | str, progress: Callable[[int], None] | None = None) -> Path:
+    """Write ``catalog`` to a fresh SQLite file and atomically rename it to ``out``.
+
+    Raises:
+        BuildError: the file cannot be written (the old index, if any, is untouched).
+    """
+    out = Path(out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+        os.close(fd)
+    except OSError as exc:
+        raise BuildError(f"cannot write to {out.parent}: {exc.strerror or exc}") from exc
+    tmp = Path(tmp_name)
+    try:
+        db = sqlite_utils.Database(tmp)
+        try:
+            db.execute("PRAGMA journal_mode = OFF")
+            db.execute("PRAGMA synchronous = OFF")
+            with db.conn:
+                _write(db, catalog, progress or (lambda n: None))
+            db.execute("PRAGMA optimize")
+            db.execute("VACUUM")
+        finally:
+            db.close()
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, out)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        if isinstance(exc, OSError | sqlite3.Error):
+            raise BuildError(f"cannot write the index {out}: {exc}") from exc
+        raise
+    return out

@@ -1,0 +1,252 @@
+"""The vocabulary of Haven: every station of the flow speaks in these Structs.
+
+data/*.yaml is decoded into :class:`Resource`, :class:`Region`, :class:`Taxonomy` and
+:class:`SynonymGroup`; the engines answer a :class:`Query` with :class:`Results`. The structs
+are strict (unknown fields are rejected) so a typo in a maintainer's YAML is an error, not a
+silently ignored key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import Meta, Struct
+
+__all__ = (
+    "Confidence",
+    "Cost",
+    "Directory",
+    "Facets",
+    "Geo",
+    "Hit",
+    "Hours",
+    "Link",
+    "Phone",
+    "Query",
+    "Region",
+    "Resource",
+    "Results",
+    "Span",
+    "SynonymGroup",
+    "Taxonomy",
+    "TaxonomyTerm",
+    "Text",
+)
+
+#: Resource ids: lower-case words joined by hyphens, e.g. ``d4u-central``.
+ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+#: ``KR`` (nationwide) or an ISO 3166-2:KR first-level code such as ``KR-26``.
+REGION_PATTERN = r"^KR(-[0-9]{2})?$"
+#: Korean numbers as dialled in Korea, with hyphens: short codes (112, 1366), area code + short
+#: code (051-1366), 15xx/16xx/18xx numbers, landlines and mobiles, SMS short codes (#0117), and
+#: international numbers written with a leading ``+``.
+PHONE_PATTERN = (
+    r"^(?:"
+    r"1[0-9]{2,3}"  # 112, 117, 1366, 1388 …
+    r"|#[0-9]{4}"  # #0117 (SMS)
+    r"|1[5-8][0-9]{2}-[0-9]{4}"  # 1577-1366, 1544-9112
+    r"|0[2-8][0-9]?-1[0-9]{2,3}"  # 051-1366 (area code + short code)
+    r"|02-[0-9]{3,4}-[0-9]{4}"  # Seoul landlines
+    r"|0[3-6][0-9]-[0-9]{3,4}-[0-9]{4}"  # other landlines
+    r"|01[016789]-[0-9]{3,4}-[0-9]{4}"  # mobiles
+    r"|0[78]0-[0-9]{3,4}-[0-9]{4}"  # 070 internet phones, 080 free calls
+    r"|\+[0-9][0-9 -]{6,18}[0-9]"  # international
+    r")$"
+)
+HTTPS_URL = r"^https://[^\s/$.?#][^\s]*$"
+LINK_URL = r"^(?:https://[^\s/$.?#][^\s]*|mailto:[^\s@]+@[^\s@]+|tel:\+?[0-9#*-]+)$"
+SOURCE_URL = r"^https?://[^\s/$.?#][^\s]*$"
+CLOCK = r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$"
+
+NonEmpty = Annotated[str, Meta(min_length=1, max_length=4000)]
+ResourceId = Annotated[str, Meta(pattern=ID_PATTERN, min_length=2, max_length=64)]
+RegionCode = Annotated[str, Meta(pattern=REGION_PATTERN)]
+Key = Annotated[str, Meta(pattern=ID_PATTERN, max_length=64)]
+Confidence = Literal["official", "secondary", "dated", "unconfirmed"]
+Cost = Literal["free", "low-cost", "paid", "unknown"]
+Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Audience = Literal["adults", "minors", "parents", "teachers", "foreigners", "men", "disabled", "everyone"]
+
+CONFIDENCE_ORDER: dict[str, int] = {"official": 0, "secondary": 1, "dated": 2, "unconfirmed": 3}
+
+
+class Text(Struct, forbid_unknown_fields=True):
+    """A text in both languages; both are required so no user meets a blank."""
+
+    ko: NonEmpty
+    en: NonEmpty
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.ko
+
+
+class Phone(Struct, forbid_unknown_fields=True, kw_only=True):
+    """A number to call or text. The first phone of a resource is its main number."""
+
+    number: Annotated[str, Meta(pattern=PHONE_PATTERN, description="As dialled in Korea, with hyphens")]
+    label: Text | None = None
+    type: Literal["voice", "sms"] = "voice"
+
+
+class Link(Struct, forbid_unknown_fields=True, kw_only=True):
+    """A web page, form, chat or app; https only (or mailto:/tel:)."""
+
+    type: Literal["website", "form", "chat", "kakaotalk", "email", "app", "guide"]
+    url: Annotated[str, Meta(pattern=LINK_URL, max_length=2000)]
+    label: Text | None = None
+
+
+class Span(Struct, forbid_unknown_fields=True, kw_only=True):
+    """Opening hours on some weekdays. ``close`` earlier than ``open`` runs past midnight."""
+
+    days: Annotated[list[Day], Meta(min_length=1)]
+    open: Annotated[str, Meta(pattern=CLOCK)]
+    close: Annotated[str, Meta(pattern=CLOCK)]
+
+
+class Hours(Struct, forbid_unknown_fields=True, kw_only=True):
+    """When a resource answers: ``always: true`` (24/7, 365 days) or weekly spans."""
+
+    always: bool = False
+    weekly: list[Span] = []
+    #: On Korean public holidays: closed, open as on that weekday, or unknown.
+    holidays: Literal["closed", "open", "unknown"] = "closed"
+    note: Text | None = None
+
+
+class Geo(Struct, forbid_unknown_fields=True):
+    lat: Annotated[float, Meta(ge=33.0, le=39.0)]
+    lng: Annotated[float, Meta(ge=124.0, le=132.0)]
+
+
+class Resource(Struct, forbid_unknown_fields=True, kw_only=True):
+    """One place to get help: a line, a centre, a reporting form or a guide."""
+
+    id: ResourceId
+    kind: Key
+    topics: Annotated[list[Key], Meta(min_length=1)]
+    name: Text
+    summary: Text
+    regions: Annotated[list[RegionCode], Meta(min_length=1)]
+    sources: Annotated[list[Annotated[str, Meta(pattern=SOURCE_URL)]], Meta(min_length=1)]
+    checked: dt.date
+    confidence: Confidence
+    aliases: list[NonEmpty] = []
+    how_to: Text | None = None
+    organization: Text | None = None
+    phones: list[Phone] = []
+    links: list[Link] = []
+    hours: Hours | None = None
+    address: Text | None = None
+    geo: Geo | None = None
+    audiences: list[Audience] = msgspec.field(default_factory=lambda: ["everyone"])
+    languages: list[Annotated[str, Meta(pattern=r"^[a-z]{2,3}$")]] = msgspec.field(
+        default_factory=lambda: ["ko"]
+    )
+    cost: Cost = "unknown"
+    anonymous: Literal["yes", "no", "partly", "unknown"] = "unknown"
+    platform: Key | None = None
+    #: What a counsellor should double-check: a dated number, a conflicting source …
+    caveat: Text | None = None
+    see_also: list[ResourceId] = []
+
+
+class Directory(Struct, forbid_unknown_fields=True):
+    """The top level of data/resources.yaml."""
+
+    resources: list[Resource]
+
+
+class Region(Struct, forbid_unknown_fields=True, kw_only=True):
+    """A first-level division of Korea (or ``KR`` itself for nationwide)."""
+
+    code: RegionCode
+    name: Text
+    area_code: Annotated[str, Meta(pattern=r"^0[0-9]{1,2}$")] | None = None
+    aliases: list[NonEmpty] = []
+
+
+class TaxonomyTerm(Struct, forbid_unknown_fields=True, kw_only=True):
+    key: Key
+    label: Text
+    aliases: list[NonEmpty] = []
+
+
+class Taxonomy(Struct, forbid_unknown_fields=True, kw_only=True):
+    kinds: list[TaxonomyTerm]
+    topics: list[TaxonomyTerm]
+    platforms: list[TaxonomyTerm] = []
+
+
+class SynonymGroup(Struct, forbid_unknown_fields=True, kw_only=True):
+    """Words that mean the same thing to a searcher, in either language."""
+
+    terms: Annotated[list[NonEmpty], Meta(min_length=2)]
+
+
+# --------------------------------------------------------------------------------------------
+# Search contract: what the engines take and give back.
+
+
+class Query(Struct, kw_only=True, forbid_unknown_fields=True):
+    """A search as the user asked it. Empty ``q`` with filters lists matching resources."""
+
+    q: Annotated[str, Meta(max_length=10_000)] = ""
+    region: RegionCode | None = None
+    kind: list[Key] = []
+    topic: list[Key] = []
+    audience: list[str] = []
+    language: list[str] = []
+    cost: list[str] = []
+    channel: list[Literal["phone", "sms", "website", "form", "chat", "kakaotalk", "email", "app"]] = []
+    open_now: bool = False
+    lang: Literal["ko", "en"] = "ko"
+    limit: Annotated[int, Meta(ge=1, le=100)] = 20
+    offset: Annotated[int, Meta(ge=0, le=10_000)] = 0
+
+
+class OpenState(Struct, kw_only=True, omit_defaults=True):
+    """Open-now, computed at query time in Asia/Seoul."""
+
+    known: bool
+    open: bool = False
+    always: bool = False
+    closes_at: str | None = None
+    opens_at: str | None = None
+
+
+class Hit(Struct, kw_only=True):
+    resource: Resource
+    score: float
+    matched: list[str]
+    open_now: OpenState
+
+
+class Facets(Struct, kw_only=True):
+    kind: dict[str, int] = {}
+    topic: dict[str, int] = {}
+    audience: dict[str, int] = {}
+    language: dict[str, int] = {}
+    cost: dict[str, int] = {}
+    channel: dict[str, int] = {}
+    region: dict[str, int] = {}
+
+
+class Results(Struct, kw_only=True):
+    query: str
+    total: int
+    results: list[Hit]
+    facets: Facets
+    region: str | None = None
+    #: Set when the exact query found nothing and looser matching was used instead.
+    relaxed: str | None = None
+    #: Why nothing could be searched (empty after analysis, …).
+    reason: str | None = None
+    engine: str = "sqlite"
+
+
+def to_builtins(obj: object) -> object:
+    """Plain dicts/lists for JSON and for the index's JSON column."""
+    return msgspec.to_builtins(obj)

@@ -1,0 +1,266 @@
+"""Query → Results on the embedded SQLite index (the default engine: nothing else to run).
+
+The query is understood once (search/understand.py), then each term becomes an FTS5 group of
+alternatives: ``("상담" OR "counsel"*) AND (...)``. Every alternative goes through the same
+analysis as the documents (search/analyze.py), so index and query never diverge. When no
+document has every term, any term is enough and the results say so.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from search.analyze import index_text, normalize
+from search.engine import KIND_PRIORITY, EngineError, count_facets
+from search.hours import open_state
+from search.index import SCHEMA_VERSION
+from search.lexicon import load_lexicon
+from search.model import Hit, Query, Region, Resource, Results, TaxonomyTerm, Text
+from search.understand import Plan, plan_query
+
+__all__ = ("SqliteEngine",)
+
+_CONFIDENCE_FACTOR = (1.0, 0.97, 0.94, 0.9)
+_FLAT = "r.rowid, r.id, r.kind, r.cost, r.regions, r.topics, r.audiences, r.languages, r.channels, r.national, r.confidence_rank, r.names"
+_LIST_FILTERS = {"topic": "topics", "audience": "audiences", "language": "languages", "channel": "channels"}
+
+
+def _phrase(alt: str, prefix: bool = False) -> str | None:
+    units = index_text(alt)
+    if not units:
+        return None
+    return f'"{units}"*' if prefix else f'"{units}"'
+
+
+class SqliteEngine:
+    """Searches one read-only index file."""
+
+    name = "sqlite"
+
+    def __init__(self, path: Path | str) -> None:
+        path = Path(path)
+        if not path.is_file():
+            raise EngineError(f"no index at {path}: run `haven build` first")
+        try:
+            self._conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+            self._conn.row_factory = sqlite3.Row
+            meta = {k: json.loads(v) for k, v in self._conn.execute("SELECT key, value FROM meta")}
+            if meta.get("schema_version") != SCHEMA_VERSION:
+                raise EngineError(f"{path} was built by another version of Haven: run `haven build`")
+            self.meta = meta
+            self.data_hash: str = meta["data_hash"]
+            self.lexicon = load_lexicon(self._conn)
+            self._regions = [
+                Region(code=r["code"], name=Text(r["name_ko"], r["name_en"]), area_code=r["area_code"],
+                       aliases=json.loads(r["aliases"]))
+                for r in self._conn.execute("SELECT * FROM regions ORDER BY code")
+            ]  # fmt: skip
+            self._taxonomy: dict[str, list[TaxonomyTerm]] = {}
+            for t in self._conn.execute("SELECT * FROM taxonomy ORDER BY rowid"):
+                self._taxonomy.setdefault(t["grp"], []).append(
+                    TaxonomyTerm(
+                        key=t["key"],
+                        label=Text(t["label_ko"], t["label_en"]),
+                        aliases=json.loads(t["aliases"]),
+                    )
+                )
+        except sqlite3.DatabaseError as exc:
+            raise EngineError(f"{path} is not a readable Haven index ({exc})") from exc
+        self._lock = threading.Lock()
+        self._exists_cache: dict[str, bool] = {}
+        self._decoder = msgspec.json.Decoder(Resource)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def _query(self, sql: str, args: list[Any] | tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        # One connection shared by the server's threads: sqlite3 objects are not re-entrant.
+        with self._lock:
+            return self._conn.execute(sql, args).fetchall()
+
+    def get(self, resource_id: str) -> Resource | None:
+        rows = self._query("SELECT record FROM resources WHERE id = ?", (resource_id,))
+        return self._decoder.decode(rows[0]["record"]) if rows else None
+
+    def resources(self) -> list[Resource]:
+        return [
+            self._decoder.decode(r["record"])
+            for r in self._query("SELECT record FROM resources ORDER BY rowid")
+        ]
+
+    def regions(self) -> list[Region]:
+        return list(self._regions)
+
+    def taxonomy(self) -> dict[str, list[TaxonomyTerm]]:
+        return dict(self._taxonomy)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    # -- understanding ---------------------------------------------------------------------
+
+    def exists(self, form: str) -> bool:
+        """Whether any document matches ``form`` (``form*`` as a prefix)."""
+        if form not in self._exists_cache:
+            prefix = form.endswith("*")
+            expr = _phrase(form.rstrip("*"), prefix)
+            ok = bool(expr) and bool(
+                self._query("SELECT 1 FROM resources_fts WHERE resources_fts MATCH ? LIMIT 1", (expr,))
+            )
+            if len(self._exists_cache) > 50_000:
+                self._exists_cache.clear()
+            self._exists_cache[form] = ok
+        return self._exists_cache[form]
+
+    def plan(self, query: Query) -> Plan:
+        return plan_query(
+            query.q, self.lexicon, self.exists, region=query.region if query.region != "KR" else None
+        )
+
+    # -- searching -------------------------------------------------------------------------
+
+    def _filters(self, query: Query, region: str | None) -> tuple[str, list[Any]]:
+        where, args = [], []
+        if region:
+            where.append("(r.national = 1 OR r.regions LIKE ?)")
+            args.append(f"%|{region}|%")
+        for values, col in ((query.kind, "kind"), (query.cost, "cost")):
+            if values:
+                where.append(f"r.{col} IN ({','.join('?' * len(values))})")
+                args += values
+        for facet, col in _LIST_FILTERS.items():
+            values = getattr(query, facet)
+            if values:
+                where.append("(" + " OR ".join(f"r.{col} LIKE ?" for _ in values) + ")")
+                args += [f"%|{v}|%" for v in values]
+        return (" AND ".join(where) or "1"), args
+
+    def _match(self, plan: Plan, any_term: bool) -> str:
+        groups = []
+        for term in plan.terms:
+            alts = [p for a in term.alternatives if (p := _phrase(a, term.prefix and a == term.surface))]
+            if alts:
+                groups.append("(" + " OR ".join(alts) + ")")
+        return (" OR " if any_term else " AND ").join(groups)
+
+    def _rows(self, plan: Plan, query: Query) -> tuple[list[sqlite3.Row], str | None]:
+        where, args = self._filters(query, plan.region)
+        relaxed = None
+        if plan.phone:
+            digits = plan.phone
+            rows = self._query(
+                f"""SELECT {_FLAT}, MAX(CASE WHEN p.digits = ? THEN 100.0 ELSE 50.0 END) AS score
+                    FROM resources r JOIN phones p ON p.resource_id = r.id
+                    WHERE (p.digits = ? OR p.digits LIKE ?) AND {where} GROUP BY r.rowid""",
+                [digits, digits, f"{digits}%", *args],
+            )
+            if rows:
+                return rows, None
+            plan.terms = []
+            expr = f'"{digits.lstrip("#")}"*'
+            rows = self._query(
+                f"""SELECT {_FLAT}, -bm25(resources_fts, 10.0, 6.0, 4.0, 2.0, 1.0) AS score
+                    FROM resources_fts JOIN resources r ON r.rowid = resources_fts.rowid
+                    WHERE resources_fts MATCH ? AND {where}""",
+                [expr, *args],
+            )
+            return rows, None
+        if not plan.terms:
+            return self._query(f"SELECT {_FLAT}, 0.0 AS score FROM resources r WHERE {where}", args), None
+        sql = f"""SELECT {_FLAT}, -bm25(resources_fts, 10.0, 6.0, 4.0, 2.0, 1.0) AS score
+                  FROM resources_fts JOIN resources r ON r.rowid = resources_fts.rowid
+                  WHERE resources_fts MATCH ? AND {where}"""
+        rows = self._query(sql, [self._match(plan, any_term=False), *args])
+        if not rows and len(plan.terms) > 1:
+            rows = self._query(sql, [self._match(plan, any_term=True), *args])
+            relaxed = "any"
+        return rows, relaxed
+
+    def search(self, query: object) -> Results:
+        if not isinstance(query, Query):
+            raise TypeError("search() takes a Query")
+        plan = self.plan(query)
+        if plan.had_text and not plan.terms and not plan.phone and plan.dropped:
+            # Words were typed but none of them is known, even loosely: say so rather than list everything.
+            return Results(query=query.q, total=0, results=[], facets=count_facets([]), region=plan.region,
+                           reason="no-match", engine=self.name)  # fmt: skip
+        if not plan.had_text and query.q.strip() and not plan.region:
+            return Results(query=query.q, total=0, results=[], facets=count_facets([]), region=plan.region,
+                           reason="nothing-searchable", engine=self.name)  # fmt: skip
+        rows, relaxed = self._rows(plan, query)
+        name_query = normalize(" ".join(t.surface for t in plan.terms))
+
+        def key(row: sqlite3.Row) -> tuple[float, ...]:
+            score = row["score"] * _CONFIDENCE_FACTOR[row["confidence_rank"]]
+            if name_query and name_query in row["names"].split(" | "):
+                score *= 3  # the exact name of a service
+            regional_first = 0 if (plan.region and not row["national"]) else 1
+            if not plan.terms and not plan.phone:
+                return (
+                    regional_first,
+                    KIND_PRIORITY.get(row["kind"], 99),
+                    row["confidence_rank"],
+                    row["rowid"],
+                )
+            return (regional_first, -score, KIND_PRIORITY.get(row["kind"], 99), row["rowid"])
+
+        rows.sort(key=key)
+        records: dict[str, Resource] = {}
+        if query.open_now:
+            records = self._records([r["id"] for r in rows])
+            rows = [r for r in rows if open_state(records[r["id"]].hours).open]
+        page = rows[query.offset : query.offset + query.limit]
+        records.update(self._records([r["id"] for r in page if r["id"] not in records]))
+        hits = [
+            Hit(
+                resource=records[r["id"]],
+                score=round(float(r["score"]), 4),
+                matched=self._matched(records[r["id"]], plan),
+                open_now=open_state(records[r["id"]].hours),
+            )
+            for r in page
+        ]
+        corrected = ", ".join(f"{a} → {b}" for a, b in plan.corrections) or None
+        return Results(
+            query=query.q,
+            total=len(rows),
+            results=hits,
+            facets=count_facets(rows),
+            region=plan.region,
+            relaxed=relaxed or corrected,
+            reason=None if rows else "no-match",
+            engine=self.name,
+        )
+
+    def _records(self, ids: list[str]) -> dict[str, Resource]:
+        out: dict[str, Resource] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            for row in self._query(
+                f"SELECT id, record FROM resources WHERE id IN ({','.join('?' * len(chunk))})", chunk
+            ):
+                out[row["id"]] = self._decoder.decode(row["record"])
+        return out
+
+    def _matched(self, r: Resource, plan: Plan) -> list[str]:
+        """Which fields of a hit contain a query term (for highlighting and explaining a match)."""
+        if plan.phone:
+            return ["phones"]
+        fields = {
+            "name": index_text(f"{r.name.ko} {r.name.en} {' '.join(r.aliases)}"),
+            "summary": index_text(f"{r.summary.ko} {r.summary.en}"),
+            "how_to": index_text(f"{r.how_to.ko} {r.how_to.en}") if r.how_to else "",
+        }
+        out = []
+        for name, text in fields.items():
+            padded = f" {text} "
+            if any(
+                f" {index_text(a)}" in padded for t in plan.terms for a in t.alternatives if index_text(a)
+            ):
+                out.append(name)
+        return out
