@@ -32,10 +32,20 @@ _RUN = re.compile(
 )
 
 
+# NFKC turns the consonants and vowels people type on their own (ㄷㄴㄹ, compatibility jamo) into
+# conjoining jamo (U+1100…); map those back so initial-consonant queries stay recognisable.
+_CONJOINING_TO_COMPAT = str.maketrans(
+    {
+        **{0x1100 + i: c for i, c in enumerate("ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ")},
+        **{0x1161 + i: chr(0x314F + i) for i in range(21)},
+    }
+)
+
+
 def normalize(text: str) -> str:
     """NFKC, case-folded, with control characters and lone surrogates replaced by spaces."""
     text = _UNSAFE.sub(" ", text)
-    return unicodedata.normalize("NFKC", text).casefold()
+    return unicodedata.normalize("NFKC", text).casefold().translate(_CONJOINING_TO_COMPAT)
 
 
 def runs(text: str) -> Iterator[tuple[Script | Literal["space"], str]]:

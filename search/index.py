@@ -35,7 +35,7 @@ __all__ = ("SCHEMA_VERSION", "FTS_COLUMNS", "FTS_WEIGHTS", "BuildError", "build_
 SCHEMA_VERSION = 1
 #: Analysed text columns, in ranking order; FTS_WEIGHTS gives bm25 its column weights.
 FTS_COLUMNS = ("fts_name", "fts_aliases", "fts_tags", "fts_summary", "fts_body")
-FTS_WEIGHTS = (10.0, 6.0, 4.0, 2.0, 1.0)
+FTS_WEIGHTS = (6.0, 4.0, 4.0, 2.0, 1.0)
 TOKENIZER = "porter unicode61 remove_diacritics 2"
 
 
@@ -65,6 +65,7 @@ def _labels(taxonomy: Taxonomy) -> dict[tuple[str, str], list[str]]:
 def _texts(r: Resource, labels: dict[tuple[str, str], list[str]]) -> dict[str, str]:
     """The raw text of each ranked field, before analysis."""
     tags = [*labels.get(("kind", r.kind), []), *(w for t in r.topics for w in labels.get(("topic", t), []))]
+    tags += [w for a in r.audiences if a != "everyone" for w in labels.get(("audience", a), [])]
     if r.platform:
         tags += labels.get(("platform", r.platform), [])
     body = [
@@ -100,6 +101,9 @@ def _row(position: int, r: Resource, texts: dict[str, str]) -> dict[str, object]
         "audiences": "|" + "|".join(r.audiences) + "|",
         "languages": "|" + "|".join(r.languages) + "|",
         "channels": "|" + "|".join(channels_of(r)) + "|",
+        "phone_digits": "|" + "|".join(phone_digits(p.number) for p in r.phones) + "|",
+        "always_open": int(bool(r.hours and r.hours.always)),
+        "reachable": int(bool(r.phones or r.links)),
         "name_ko": r.name.ko,
         "name_en": r.name.en,
         "names": normalize(" | ".join([r.name.ko, r.name.en, *r.aliases])),
@@ -211,6 +215,7 @@ def _write(db: sqlite_utils.Database, catalog: Catalog, progress: Callable[[int]
                 ("kind", catalog.taxonomy.kinds),
                 ("topic", catalog.taxonomy.topics),
                 ("platform", catalog.taxonomy.platforms),
+                ("audience", catalog.taxonomy.audiences),
             )
             for t in terms
         ),

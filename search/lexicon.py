@@ -11,7 +11,7 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from search.analyze import normalize
 
@@ -48,11 +48,12 @@ class Lexicon:
         ]
 
     def hangul_typo(self, jamo: str, limit: int = 3) -> list[str]:
-        """Hangul words one key away (two for long words), compared letter by letter."""
+        """Hangul words one key away (two for long words), compared letter by letter.
+
+        Optimal string alignment counts a swap of two neighbouring letters as one edit.
+        """
         max_edits = 1 if len(jamo) <= 9 else 2
-        found = process.extract(
-            jamo, self._jamo_keys, scorer=Levenshtein.distance, score_cutoff=max_edits, limit=50
-        )
+        found = process.extract(jamo, self._jamo_keys, scorer=OSA.distance, score_cutoff=max_edits, limit=50)
         words = {self._jamo_sorted[i][1] for _, _, i in found}
         return self._rank(words, self.hangul, limit)
 
@@ -89,7 +90,7 @@ class Lexicon:
             found = process.extract(
                 latin,
                 self._roman_sorted,
-                scorer=Levenshtein.distance,
+                scorer=OSA.distance,
                 score_cutoff=1 if len(latin) < 9 else 2,
                 limit=10,
             )
@@ -104,7 +105,7 @@ class Lexicon:
         found = process.extract(
             word,
             self._latin_list,
-            scorer=Levenshtein.distance,
+            scorer=OSA.distance,
             score_cutoff=1 if len(word) < 9 else 2,
             limit=20,
         )

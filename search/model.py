@@ -178,6 +178,7 @@ class Taxonomy(Struct, forbid_unknown_fields=True, kw_only=True):
     kinds: list[TaxonomyTerm]
     topics: list[TaxonomyTerm]
     platforms: list[TaxonomyTerm] = []
+    audiences: list[TaxonomyTerm] = []
 
 
 class SynonymGroup(Struct, forbid_unknown_fields=True, kw_only=True):

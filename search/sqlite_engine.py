@@ -19,15 +19,35 @@ import msgspec
 from search.analyze import index_text, normalize
 from search.engine import KIND_PRIORITY, EngineError, count_facets
 from search.hours import open_state
-from search.index import SCHEMA_VERSION
+from search.index import FTS_COLUMNS, FTS_WEIGHTS, SCHEMA_VERSION
 from search.lexicon import load_lexicon
 from search.model import Hit, Query, Region, Resource, Results, TaxonomyTerm, Text
-from search.understand import Plan, plan_query
+from search.scoring import field_score, idf
+from search.understand import Plan, Term, plan_query
 
 __all__ = ("SqliteEngine",)
 
-_CONFIDENCE_FACTOR = (1.0, 0.97, 0.94, 0.9)
-_FLAT = "r.rowid, r.id, r.kind, r.cost, r.regions, r.topics, r.audiences, r.languages, r.channels, r.national, r.confidence_rank, r.names"
+_CONFIDENCE_FACTOR = (1.0, 0.95, 0.9, 0.75)
+_BM25 = f"-bm25(resources_fts, {', '.join(map(str, FTS_WEIGHTS))})"
+#: A gentle prior: lines that act at once (a 24/7 line, takedown help) over guides and forms when
+#: the text matches both about equally. Never enough to lift a weak match over a strong one.
+_KIND_WEIGHT = {
+    "hotline": 1.25,
+    "takedown-support": 1.3,
+    "police": 1.15,
+    "regulator": 1.1,
+    "crisis-centre": 1.1,
+    "school": 0.9,
+    "guide": 0.9,
+}
+#: With no region known, a nationwide service can help the person; a regional one may not.
+_NATIONAL_WEIGHT = 2.0
+#: Candidates scored field by field; beyond this many, FTS5's own order stands.
+_RESCORE_LIMIT = 3000
+_FLAT = (
+    "r.rowid, r.id, r.kind, r.cost, r.regions, r.topics, r.audiences, r.languages, r.channels, r.national,"
+    " r.confidence_rank, r.names, r.phone_digits, r.always_open, r.reachable"
+)
 _LIST_FILTERS = {"topic": "topics", "audience": "audiences", "language": "languages", "channel": "channels"}
 
 
@@ -140,46 +160,88 @@ class SqliteEngine:
                 args += [f"%|{v}|%" for v in values]
         return (" AND ".join(where) or "1"), args
 
-    def _match(self, plan: Plan, any_term: bool) -> str:
+    def _match(self, terms: list[Term], any_term: bool) -> str:
         groups = []
-        for term in plan.terms:
+        for term in terms:
             alts = [p for a in term.alternatives if (p := _phrase(a, term.prefix and a == term.surface))]
             if alts:
                 groups.append("(" + " OR ".join(alts) + ")")
         return (" OR " if any_term else " AND ").join(groups)
 
-    def _rows(self, plan: Plan, query: Query) -> tuple[list[sqlite3.Row], str | None]:
+    def _rows(self, plan: Plan, query: Query) -> tuple[list[dict[str, Any]], str | None]:
         where, args = self._filters(query, plan.region)
-        relaxed = None
         if plan.phone:
             digits = plan.phone
-            rows = self._query(
+            found = self._query(
                 f"""SELECT {_FLAT}, MAX(CASE WHEN p.digits = ? THEN 100.0 ELSE 50.0 END) AS score
                     FROM resources r JOIN phones p ON p.resource_id = r.id
                     WHERE (p.digits = ? OR p.digits LIKE ?) AND {where} GROUP BY r.rowid""",
                 [digits, digits, f"{digits}%", *args],
             )
-            if rows:
-                return rows, None
+            if found:
+                return [{**dict(r), "coverage": 1.0} for r in found], None
             plan.terms = []
             expr = f'"{digits.lstrip("#")}"*'
-            rows = self._query(
-                f"""SELECT {_FLAT}, -bm25(resources_fts, 10.0, 6.0, 4.0, 2.0, 1.0) AS score
+            found = self._query(
+                f"""SELECT {_FLAT}, {_BM25} AS score
                     FROM resources_fts JOIN resources r ON r.rowid = resources_fts.rowid
                     WHERE resources_fts MATCH ? AND {where}""",
                 [expr, *args],
             )
-            return rows, None
+            return [{**dict(r), "coverage": 1.0} for r in found], None
         if not plan.terms:
-            return self._query(f"SELECT {_FLAT}, 0.0 AS score FROM resources r WHERE {where}", args), None
-        sql = f"""SELECT {_FLAT}, -bm25(resources_fts, 10.0, 6.0, 4.0, 2.0, 1.0) AS score
+            found = self._query(f"SELECT {_FLAT}, 0.0 AS score FROM resources r WHERE {where}", args)
+            return [{**dict(r), "coverage": 0.0} for r in found], None
+        sql = f"""SELECT {_FLAT}, {_BM25} AS score
                   FROM resources_fts JOIN resources r ON r.rowid = resources_fts.rowid
                   WHERE resources_fts MATCH ? AND {where}"""
-        rows = self._query(sql, [self._match(plan, any_term=False), *args])
-        if not rows and len(plan.terms) > 1:
-            rows = self._query(sql, [self._match(plan, any_term=True), *args])
-            relaxed = "any"
-        return rows, relaxed
+        rows: list[dict[str, Any]] = [
+            dict(r) for r in self._query(sql, [self._match(plan.terms, any_term=True), *args])
+        ]
+        # Rank first by how much of the query a resource answers (like Meilisearch's "words" rule):
+        # a sentence rarely has every word in one entry, and a fixed typo or a very common word
+        # counts for less than a word typed as meant.
+        total = self._count()
+        coverage = dict.fromkeys((r["rowid"] for r in rows), 0.0)
+        full = 0.0
+        scored_terms = []
+        for term in plan.terms:
+            ids = {row[0] for row in self._query(
+                "SELECT rowid FROM resources_fts WHERE resources_fts MATCH ?", [self._match([term], any_term=True)]
+            )}  # fmt: skip
+            weight = 0.5 if term.fuzzy or len(ids) > total / 2 else 1.0
+            full += weight
+            for rowid in ids & coverage.keys():
+                coverage[rowid] += weight
+            units = [u for a in term.alternatives if (u := index_text(a))]
+            scored_terms.append((units, term.prefix, idf(total, len(ids)) * (0.5 if term.fuzzy else 1.0)))
+        for r in rows:
+            r["coverage"] = coverage[r["rowid"]]
+        self._rescore(rows, scored_terms)
+        best = max(coverage.values(), default=0.0)
+        return rows, ("any" if rows and best < full else None)
+
+    def _rescore(self, rows: list[dict[str, Any]], terms: list[tuple[list[str], bool, float]]) -> None:
+        """Replace bm25 by field-weighted scores for the best candidates (all of them, in practice)."""
+        rows.sort(key=lambda r: -r["score"])
+        top = rows[:_RESCORE_LIMIT]
+        cols = ", ".join(FTS_COLUMNS)
+        texts: dict[int, tuple[str, ...]] = {}
+        for i in range(0, len(top), 500):
+            chunk = [r["rowid"] for r in top[i : i + 500]]
+            for row in self._query(
+                f"SELECT rowid, {cols} FROM resources WHERE rowid IN ({','.join('?' * len(chunk))})", chunk
+            ):
+                texts[row[0]] = tuple(row[1:])
+        for r in top:
+            r["score"] = field_score(texts[r["rowid"]], terms)
+        for r in rows[_RESCORE_LIMIT:]:
+            r["score"] = 0.0
+
+    def _count(self) -> int:
+        if not hasattr(self, "_total"):
+            self._total = int(self.meta.get("resources", 0)) or 1
+        return self._total
 
     def search(self, query: object) -> Results:
         if not isinstance(query, Query):
@@ -195,19 +257,47 @@ class SqliteEngine:
         rows, relaxed = self._rows(plan, query)
         name_query = normalize(" ".join(t.surface for t in plan.terms))
 
-        def key(row: sqlite3.Row) -> tuple[float, ...]:
-            score = row["score"] * _CONFIDENCE_FACTOR[row["confidence_rank"]]
-            if name_query and name_query in row["names"].split(" | "):
-                score *= 3  # the exact name of a service
+        heads = [[normalize(a) for a in t.alternatives] for t in plan.terms]
+
+        def key(row: dict[str, Any]) -> tuple[float, ...]:
             regional_first = 0 if (plan.region and not row["national"]) else 1
             if not plan.terms and not plan.phone:
+                always = -row["always_open"] if plan.any_hour else 0
                 return (
                     regional_first,
+                    always,
                     KIND_PRIORITY.get(row["kind"], 99),
                     row["confidence_rank"],
                     row["rowid"],
                 )
-            return (regional_first, -score, KIND_PRIORITY.get(row["kind"], 99), row["rowid"])
+            score = (
+                row["score"] * _CONFIDENCE_FACTOR[row["confidence_rank"]] * _KIND_WEIGHT.get(row["kind"], 1.0)
+            )
+            if row["national"] and not plan.region:
+                score *= _NATIONAL_WEIGHT
+            if not row["reachable"]:
+                score *= 0.6  # no number or link to offer: a person can do little with it
+            if plan.any_hour and row["always_open"]:
+                score *= 1.6
+            names = row["names"].split(" | ")
+            # The exact name of a service, or a number typed that is its own phone: first.
+            exact = bool(name_query and name_query in names) or any(
+                f"|{t.surface}|" in row["phone_digits"] for t in plan.terms if t.surface.isdigit()
+            )
+            name_words = [w for n in names for w in n.split()]
+            for alts in heads:
+                # A name word that starts with the term is a closer match than the term found inside a
+                # longer compound (범죄피해자 → 범죄피해자지원센터 before 디지털성범죄피해자지원센터).
+                if any(w.startswith(a) for a in alts for w in name_words):
+                    score *= 1.5
+            return (
+                regional_first,
+                -row["coverage"],
+                -exact,
+                -score,
+                KIND_PRIORITY.get(row["kind"], 99),
+                row["rowid"],
+            )
 
         rows.sort(key=key)
         records: dict[str, Resource] = {}

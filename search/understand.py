@@ -145,6 +145,9 @@ STOPWORDS = frozenset(
     ]
 )
 _PHONE = re.compile(r"^#?[0-9]{3,}$")
+_ANY_HOUR = re.compile(
+    r"24\s*시간|24\s*/\s*7|24\s*h(?:ours?)?\b|365일|밤에|새벽|한밤|at night|midnight|overnight|any time|anytime"
+)
 _PHONE_CHARS = re.compile(r"[\s\-.()+]")
 MAX_TERMS = 12
 
@@ -157,6 +160,8 @@ class Term:
     alternatives: list[str]
     #: The last term also matches as a prefix (search as you type).
     prefix: bool = False
+    #: The alternatives are guesses (a typo fixed, a word completed): the term counts less.
+    fuzzy: bool = False
 
 
 @dataclass
@@ -170,6 +175,8 @@ class Plan:
     dropped: list[str] = field(default_factory=list)
     #: Whether the text had any searchable content at all.
     had_text: bool = False
+    #: The query asked for help at any hour ("24시간", "24/7", "at night").
+    any_hour: bool = False
 
 
 def _take_phrases(
@@ -214,6 +221,9 @@ def _hangul_term(word: str, lex: Lexicon, exists: Callable[[str], bool], plan: P
         if exists(stripped[:n]):
             return [stripped[:n]]
     fixes = lex.hangul_typo(jamo(stripped)) or lex.hangul_prefix(jamo(stripped))
+    if len(stripped) <= 2:
+        # Two syllables are one key from many everyday words: only correct to a service's vocabulary.
+        fixes = [f for f in fixes if lex.hangul.get(f, (0, 0))[1]]
     if fixes:
         plan.corrections.append((word, fixes[0]))
     return fixes
@@ -234,10 +244,17 @@ def _latin_term(word: str, last: bool, lex: Lexicon, exists: Callable[[str], boo
 
 
 def _expand(alts: list[str], surface: str, lex: Lexicon) -> list[str]:
+    """Add synonyms, leaving out those that already contain a form (``상담소`` for ``상담``).
+
+    FTS5 adds up the score of every alternative a document matches; a synonym that merely
+    extends a form would count the same word twice.
+    """
     out = list(alts)
     for key in [surface, *alts]:
-        out += lex.synonyms.get(key, [])
-    return list(dict.fromkeys(out))[:24]
+        for syn in lex.synonyms.get(key, []):
+            if syn not in out and not any(a in syn for a in alts if len(a) >= 2):
+                out.append(syn)
+    return out[:24]
 
 
 def plan_query(q: str, lex: Lexicon, exists: Callable[[str], bool], region: str | None = None) -> Plan:
@@ -250,6 +267,9 @@ def plan_query(q: str, lex: Lexicon, exists: Callable[[str], bool], region: str 
         plan.had_text = True
         return plan
 
+    if _ANY_HOUR.search(text):
+        plan.any_hour = True
+        text = _ANY_HOUR.sub(" ", text)
     tokens = text.split()[:64]
     # Regions named anywhere: "부산 상담", "상담 부산에서", "counselling in Incheon", "south jeolla".
     multi_regions, tokens = _take_phrases(tokens, lex.region_alias)
@@ -271,8 +291,6 @@ def plan_query(q: str, lex: Lexicon, exists: Callable[[str], bool], region: str 
     units = [(script, w) for tok in rest for script, w in words(tok)]
     plan.had_text = bool(units or phrases)
     meaningful = [(s, w) for s, w in units if w not in STOPWORDS and not (s == "hangul" and len(w) == 1)]
-    if not meaningful and not phrases:
-        meaningful = [(s, w) for s, w in units if s != "hangul" or len(w) > 1][:1]
     for n, (script, w) in enumerate(meaningful[:MAX_TERMS]):
         last = n == len(meaningful) - 1 and not q.endswith(" ")
         if script == "hangul":
@@ -288,7 +306,12 @@ def plan_query(q: str, lex: Lexicon, exists: Callable[[str], bool], region: str 
             continue
         plan.terms.append(
             Term(
-                surface=w, alternatives=_expand(alts, w, lex), prefix=last and script == "latin" and w in alts
+                surface=w,
+                alternatives=_expand(alts, w, lex),
+                prefix=last and script == "latin" and w in alts,
+                fuzzy=any(typed == w for typed, _ in plan.corrections),
             )
         )
+    if plan.any_hour and not plan.terms:
+        plan.had_text = True
     return plan
