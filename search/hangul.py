@@ -167,7 +167,7 @@ def _letter_by_letter(word: str) -> str:
             continue
         code = ord(ch) - _FIRST
         initial = _RR_INITIAL[code // 588]
-        out.append(("r" if initial == "r" and not out else initial) + _RR_MEDIAL[(code % 588) // 28])
+        out.append(initial + _RR_MEDIAL[(code % 588) // 28])
         out.append(_RR_FINAL[code % 28])
     return "".join(out)
 

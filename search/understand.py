@@ -290,7 +290,10 @@ def plan_query(q: str, lex: Lexicon, exists: Callable[[str], bool], region: str 
 
     units = [(script, w) for tok in rest for script, w in words(tok)]
     plan.had_text = bool(units or phrases)
-    meaningful = [(s, w) for s, w in units if w not in STOPWORDS and not (s == "hangul" and len(w) == 1)]
+    # Repeated words add nothing but work.
+    meaningful = list(
+        dict.fromkeys((s, w) for s, w in units if w not in STOPWORDS and not (s == "hangul" and len(w) == 1))
+    )
     for n, (script, w) in enumerate(meaningful[:MAX_TERMS]):
         last = n == len(meaningful) - 1 and not q.endswith(" ")
         if script == "hangul":

@@ -1,0 +1,90 @@
+"""The directory's coverage promises, asserted so they never regress."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from search.catalog import Catalog
+
+#: National lines the directory must always carry, by the number people dial.
+NATIONAL_LINES = {
+    "1366": "women's emergency line (24/7), digital sex crime intake since April 2025",
+    "02-735-8994": "Central Digital Sex Crime Victim Support Center",
+    "112": "police",
+    "182": "police civil complaints",
+    "117": "school violence",
+    "#0117": "school violence by text",
+    "1377": "illegal-content reports to the content regulator",
+    "132": "Korea Legal Aid Corporation",
+    "1388": "youth counselling",
+    "1577-1366": "Danuri (13 languages)",
+    "1577-1295": "Crime Victim Support Centers",
+}
+PLATFORMS = {
+    "telegram", "google", "youtube", "meta", "x", "tiktok", "discord", "reddit", "snapchat", "kakao", "naver",
+    "microsoft", "pornhub",
+}  # fmt: skip
+MISPRINTS = {"02-735-8894", "1577-1336", "02-1234-5678"}
+
+
+def test_at_least_120_resources(catalog: Catalog) -> None:
+    assert len(catalog.resources) >= 120
+
+
+def test_every_region_has_three_region_specific_entries(catalog: Catalog) -> None:
+    counts = Counter(code for r in catalog.resources for code in r.regions if code != "KR")
+    regions = [g.code for g in catalog.regions if g.code != "KR"]
+    assert len(regions) == 17
+    thin = {code: counts[code] for code in regions if counts[code] < 3}
+    assert not thin, f"regions below 3 region-specific entries: {thin}"
+
+
+def test_national_lines_present(catalog: Catalog) -> None:
+    numbers = {p.number for r in catalog.resources if "KR" in r.regions for p in r.phones}
+    missing = {n: why for n, why in NATIONAL_LINES.items() if n not in numbers}
+    assert not missing
+
+
+def test_named_national_services_present(catalog: Catalog) -> None:
+    for rid in ("police-ecrm", "victim-state-lawyer", "legal-home-doctor", "smile-centers", "hansasung",
+                "tacteen-naeil", "wee-class-center", "teachers-1395", "sexual-exploitation-youth-centers",
+                "sunflower-centers"):  # fmt: skip
+        assert rid in catalog.by_id, rid
+
+
+def test_platforms_covered(catalog: Catalog) -> None:
+    covered = {r.platform for r in catalog.resources if r.kind == "platform-report"}
+    assert len(covered) >= 12
+    assert PLATFORMS <= covered
+    for rid in ("stopncii", "take-it-down", "ncmec-cybertipline"):
+        assert rid in catalog.by_id
+
+
+def test_guides_present_and_linked(catalog: Catalog) -> None:
+    guides = {"guide-first-steps", "guide-preserve-evidence", "guide-under-18"}
+    assert guides <= catalog.by_id.keys()
+    linked = {ref for r in catalog.resources for ref in r.see_also}
+    assert guides <= linked, "every guide is linked from the entries it concerns"
+
+
+def test_every_entry_is_sourced(catalog: Catalog) -> None:
+    for r in catalog.resources:
+        assert r.sources and r.checked and r.confidence, r.id
+
+
+def test_known_misprints_never_appear(catalog: Catalog) -> None:
+    numbers = {p.number for r in catalog.resources for p in r.phones}
+    assert not numbers & MISPRINTS
+
+
+def test_inferred_sejong_number_not_published(catalog: Catalog) -> None:
+    # 044-1366 follows the area-code rule but no source states it.
+    assert all(p.number != "044-1366" for r in catalog.resources for p in r.phones)
+
+
+def test_current_official_names(catalog: Catalog) -> None:
+    text = " ".join(f"{r.name.ko} {r.summary.ko}" for r in catalog.resources)
+    # The old ministry name may appear only as "formerly": 성평등가족부(옛 여성가족부).
+    assert "여성가족부" not in text.replace("성평등가족부", "").replace("옛 여성가족부", "")
+    regions = {g.code: g.name.ko for g in catalog.regions}
+    assert regions["KR-45"] == "전북특별자치도" and regions["KR-42"] == "강원특별자치도"

@@ -1,0 +1,101 @@
+"""The SQLite engine against the real index: understanding, filters, facets and hostile input."""
+
+from __future__ import annotations
+
+import msgspec
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from search.model import Query, Results
+from search.sqlite_engine import SqliteEngine
+
+
+def search(engine: SqliteEngine, q: str = "", **params: object) -> Results:
+    return engine.search(msgspec.convert({"q": q, **params}, Query))
+
+
+def ids(results: Results) -> list[str]:
+    return [h.resource.id for h in results.results]
+
+
+def test_region_word_is_understood_and_never_leaks_other_regions(engine: SqliteEngine) -> None:
+    res = search(engine, "부산에서 상담받고 싶어요", limit=100)
+    assert res.region == "KR-26"
+    assert res.results and all(
+        "KR-26" in h.resource.regions or "KR" in h.resource.regions for h in res.results
+    )
+    # That region's services come first, then nationwide ones.
+    kinds = ["KR-26" in h.resource.regions for h in res.results]
+    assert kinds == sorted(kinds, reverse=True)
+
+
+def test_explicit_region_parameter(engine: SqliteEngine) -> None:
+    res = search(engine, "해바라기", region="KR-49", limit=100)
+    assert res.region == "KR-49"
+    assert all(set(h.resource.regions) & {"KR", "KR-49"} for h in res.results)
+
+
+def test_phone_with_or_without_hyphens(engine: SqliteEngine) -> None:
+    assert ids(search(engine, "027358994"))[0] == "d4u-central"
+    assert ids(search(engine, "02-735-8994"))[0] == "d4u-central"
+
+
+def test_filters_and_facets(engine: SqliteEngine) -> None:
+    res = search(engine, "삭제", kind=["platform-report"], limit=100)
+    assert res.total == len(res.results) > 0
+    assert {h.resource.kind for h in res.results} == {"platform-report"}
+    assert res.facets.kind == {"platform-report": res.total}
+    every = search(engine, "삭제", limit=100)
+    assert sum(every.facets.kind.values()) == every.total
+
+
+def test_open_now_filter(engine: SqliteEngine) -> None:
+    res = search(engine, "상담", open_now=True, limit=100)
+    assert res.results and all(h.open_now.open for h in res.results)
+
+
+def test_correction_is_reported(engine: SqliteEngine) -> None:
+    res = search(engine, "텔래그램")
+    assert res.relaxed and "텔레그램" in res.relaxed
+    assert ids(res)[0] == "telegram-report"
+
+
+def test_sentence_falls_back_to_best_coverage(engine: SqliteEngine) -> None:
+    res = search(engine, "친구가 텔레그램에서 제 합성 사진을 봤대요")
+    assert "telegram-report" in ids(res)[:3]
+
+
+def test_nothing_searchable_has_a_reason(engine: SqliteEngine) -> None:
+    for q in ("!!!", "🙏🙏", "qzxqzxqzx"):
+        res = search(engine, q)
+        assert res.total == 0 and res.reason
+
+
+def test_empty_query_lists_with_lines_that_answer_first(engine: SqliteEngine) -> None:
+    res = search(engine, "", limit=3)
+    assert res.total > 100 and res.results[0].resource.kind == "hotline"
+
+
+def test_paging_is_stable(engine: SqliteEngine) -> None:
+    first = ids(search(engine, "상담", limit=10))
+    second = ids(search(engine, "상담", limit=10, offset=10))
+    assert not set(first) & set(second)
+    assert ids(search(engine, "상담", limit=20)) == first + second
+
+
+FTS_SYNTAX = ['"', "*", "NEAR(", "AND", "OR", "NOT", "-", "^", ":", "(", ")", "{fts_name}:", "'; DROP TABLE resources;--"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.one_of(
+        st.text(max_size=200),
+        st.lists(st.sampled_from([*FTS_SYNTAX, "상담", "부산", "ㅎㅂ", "deepfake", "1366", "\x00", "\ud800", "😀"]), max_size=12).map(" ".join),
+        st.text(alphabet=st.characters(codec="utf-8"), min_size=5000, max_size=10_000),
+    )
+)
+def test_any_string_is_text_and_never_raises(engine: SqliteEngine, q: str) -> None:
+    res = search(engine, q)
+    assert res.total >= len(res.results)
+    if res.total == 0:
+        assert res.reason
