@@ -42,6 +42,8 @@ _KIND_WEIGHT = {
 }
 #: With no region known, a nationwide service can help the person; a regional one may not.
 _NATIONAL_WEIGHT = 2.0
+#: How the FTS columns are named to a user when explaining a match.
+_MATCHED_FIELDS = ("name", "name", "topics", "summary", "details")
 #: Candidates scored field by field; beyond this many, FTS5's own order stands.
 _RESCORE_LIMIT = 3000
 _FLAT = (
@@ -234,7 +236,8 @@ class SqliteEngine:
             ):
                 texts[row[0]] = tuple(row[1:])
         for r in top:
-            r["score"] = field_score(texts[r["rowid"]], terms)
+            r["texts"] = texts[r["rowid"]]
+            r["score"] = field_score(r["texts"], terms)
         for r in rows[_RESCORE_LIMIT:]:
             r["score"] = 0.0
 
@@ -284,11 +287,11 @@ class SqliteEngine:
             exact = bool(name_query and name_query in names) or any(
                 f"|{t.surface}|" in row["phone_digits"] for t in plan.terms if t.surface.isdigit()
             )
-            name_words = [w for n in names for w in n.split()]
+            spaced = " " + row["names"].replace(" | ", " ") + " "
             for alts in heads:
                 # A name word that starts with the term is a closer match than the term found inside a
                 # longer compound (범죄피해자 → 범죄피해자지원센터 before 디지털성범죄피해자지원센터).
-                if any(w.startswith(a) for a in alts for w in name_words):
+                if any(f" {a}" in spaced for a in alts):
                     score *= 1.5
             return (
                 regional_first,
@@ -306,11 +309,12 @@ class SqliteEngine:
             rows = [r for r in rows if open_state(records[r["id"]].hours).open]
         page = rows[query.offset : query.offset + query.limit]
         records.update(self._records([r["id"] for r in page if r["id"] not in records]))
+        units = [u for t in plan.terms for a in t.alternatives if (u := index_text(a))]
         hits = [
             Hit(
                 resource=records[r["id"]],
                 score=round(float(r["score"]), 4),
-                matched=self._matched(records[r["id"]], plan),
+                matched=self._matched(r, plan, units),
                 open_now=open_state(records[r["id"]].hours),
             )
             for r in page
@@ -337,20 +341,16 @@ class SqliteEngine:
                 out[row["id"]] = self._decoder.decode(row["record"])
         return out
 
-    def _matched(self, r: Resource, plan: Plan) -> list[str]:
+    def _matched(self, row: dict[str, Any], plan: Plan, units: list[str]) -> list[str]:
         """Which fields of a hit contain a query term (for highlighting and explaining a match)."""
         if plan.phone:
             return ["phones"]
-        fields = {
-            "name": index_text(f"{r.name.ko} {r.name.en} {' '.join(r.aliases)}"),
-            "summary": index_text(f"{r.summary.ko} {r.summary.en}"),
-            "how_to": index_text(f"{r.how_to.ko} {r.how_to.en}") if r.how_to else "",
-        }
+        texts = row.get("texts")
+        if not texts or not units:
+            return []
         out = []
-        for name, text in fields.items():
+        for field, text in zip(_MATCHED_FIELDS, texts, strict=True):
             padded = f" {text} "
-            if any(
-                f" {index_text(a)}" in padded for t in plan.terms for a in t.alternatives if index_text(a)
-            ):
-                out.append(name)
+            if field not in out and any(f" {u}" in padded for u in units):
+                out.append(field)
         return out
