@@ -13,7 +13,14 @@ def test_bigrams() -> None:
 
 @pytest.mark.parametrize(
     ("word", "stem"),
-    [("상담소에서", "상담소"), ("경찰에", "경찰"), ("부산에서는", "부산"), ("사진을", "사진"), ("센터로", "센터"), ("집에", "집에")],
+    [
+        ("상담소에서", "상담소"),
+        ("경찰에", "경찰"),
+        ("부산에서는", "부산"),
+        ("사진을", "사진"),
+        ("센터로", "센터"),
+        ("집에", "집에"),
+    ],
 )
 def test_strip_josa_keeps_two_syllables(word: str, stem: str) -> None:
     assert strip_josa(word) == stem
@@ -26,7 +33,10 @@ def test_choseong_and_jamo() -> None:
     assert is_choseong_query("ㅎㅂㄹㄱ") and not is_choseong_query("ㅎ") and not is_choseong_query("해바")
 
 
-@pytest.mark.parametrize(("word", "form"), [("해바라기", "haebaragi"), ("상담소", "sangdamso"), ("다누리", "danuri"), ("신라", "silla")])
+@pytest.mark.parametrize(
+    ("word", "form"),
+    [("해바라기", "haebaragi"), ("상담소", "sangdamso"), ("다누리", "danuri"), ("신라", "silla")],
+)
 def test_romanisations_include_revised_romanisation(word: str, form: str) -> None:
     assert form in romanisations(word)
 

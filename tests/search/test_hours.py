@@ -8,7 +8,9 @@ from search.catalog import SEOUL
 from search.hours import is_holiday, open_state
 from search.model import Hours
 
-WEEKDAYS = msgspec.convert({"weekly": [{"days": ["mon", "tue", "wed", "thu", "fri"], "open": "09:00", "close": "18:00"}]}, Hours)
+WEEKDAYS = msgspec.convert(
+    {"weekly": [{"days": ["mon", "tue", "wed", "thu", "fri"], "open": "09:00", "close": "18:00"}]}, Hours
+)
 NIGHT = msgspec.convert({"weekly": [{"days": ["fri"], "open": "22:00", "close": "02:00"}]}, Hours)
 
 

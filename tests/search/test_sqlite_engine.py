@@ -83,14 +83,33 @@ def test_paging_is_stable(engine: SqliteEngine) -> None:
     assert ids(search(engine, "상담", limit=20)) == first + second
 
 
-FTS_SYNTAX = ['"', "*", "NEAR(", "AND", "OR", "NOT", "-", "^", ":", "(", ")", "{fts_name}:", "'; DROP TABLE resources;--"]
+FTS_SYNTAX = [
+    '"',
+    "*",
+    "NEAR(",
+    "AND",
+    "OR",
+    "NOT",
+    "-",
+    "^",
+    ":",
+    "(",
+    ")",
+    "{fts_name}:",
+    "'; DROP TABLE resources;--",
+]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     st.one_of(
         st.text(max_size=200),
-        st.lists(st.sampled_from([*FTS_SYNTAX, "상담", "부산", "ㅎㅂ", "deepfake", "1366", "\x00", "\ud800", "😀"]), max_size=12).map(" ".join),
+        st.lists(
+            st.sampled_from(
+                [*FTS_SYNTAX, "상담", "부산", "ㅎㅂ", "deepfake", "1366", "\x00", "\ud800", "😀"]
+            ),
+            max_size=12,
+        ).map(" ".join),
         st.text(alphabet=st.characters(codec="utf-8"), min_size=5000, max_size=10_000),
     )
 )
