@@ -4,9 +4,9 @@ Korean search fails quietly when documents and queries are cut differently, so n
 Haven splits text. Text is normalised (NFKC, case-folded, control characters removed), cut into
 runs of one script, and each run becomes index units:
 
-* Hangul: overlapping syllable bigrams (one-syllable words stay whole), so ``상담`` is found
-  inside ``여성폭력상담소`` and ``상담소에서``. Two words separated only by a space also get the
-  bigram that spans the space, so ``디지털 성범죄`` and ``디지털성범죄`` match each other.
+* Hangul: overlapping syllable bigrams (a lone one-syllable word stays whole), so ``상담`` is
+  found inside ``여성폭력상담소`` and ``상담소에서``. Words separated only by spaces are bigrammed
+  across the space, so ``디지털 성범죄`` and ``디지털성범죄`` match each other however people space them.
 * Latin: whole lower-case words; SQLite's ``porter`` tokenizer stems them on both sides.
 * Digits: whole numbers; phone numbers are also indexed without hyphens (``027358994``).
 """
@@ -42,10 +42,13 @@ _CONJOINING_TO_COMPAT = str.maketrans(
 )
 
 
+_CONJOINING = re.compile(r"[\u1100-\u11ff]")
+
+
 def normalize(text: str) -> str:
     """NFKC, case-folded, with control characters and lone surrogates replaced by spaces."""
-    text = _UNSAFE.sub(" ", text)
-    return unicodedata.normalize("NFKC", text).casefold().translate(_CONJOINING_TO_COMPAT)
+    text = unicodedata.normalize("NFKC", _UNSAFE.sub(" ", text)).casefold()
+    return text.translate(_CONJOINING_TO_COMPAT) if _CONJOINING.search(text) else text
 
 
 def runs(text: str) -> Iterator[tuple[Script | Literal["space"], str]]:
@@ -74,25 +77,19 @@ def phrase_units(word: str) -> list[str]:
     return [word]
 
 
+# A Hangul phrase is Hangul words separated only by white space: its bigrams run across the spaces.
+_UNITS = re.compile(r"[가-힣]+(?:\s+[가-힣]+)*|[a-z]+|[0-9]+")
+_SPACES = re.compile(r"\s+")
+
+
 def index_text(text: str) -> str:
     """A text as space-separated index units, for an FTS5 column (unicode61 + porter)."""
     out: list[str] = []
-    prev_hangul: str | None = None  # the previous Hangul word, while only a space separates us
-    for kind, chunk in runs(normalize(text)):
-        if kind == "hangul":
-            if prev_hangul is not None:
-                out.append(prev_hangul[-1] + chunk[0])
-            out.extend(bigrams(chunk))
-            prev_hangul = chunk
-            continue
-        if kind == "space":
-            if not chunk.isspace():
-                prev_hangul = None
-            continue
-        prev_hangul = None
-        if kind == "jamo":
-            continue
-        out.append(chunk)
+    for chunk in _UNITS.findall(normalize(text)):
+        if "가" <= chunk[0] <= "힣":
+            out.extend(bigrams(_SPACES.sub("", chunk)))
+        else:
+            out.append(chunk)
     return " ".join(out)
 
 

@@ -16,6 +16,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import re
 import sqlite3
 import tempfile
 from collections import Counter
@@ -25,8 +26,9 @@ from pathlib import Path
 import msgspec
 import sqlite_utils
 
-from search.analyze import index_text, normalize, phone_digits, words
+from search.analyze import index_text, normalize, phone_digits
 from search.catalog import SEOUL, Catalog
+from search.engine import KIND_PRIORITY
 from search.hangul import choseong, jamo, romanisations, strip_josa
 from search.model import CONFIDENCE_ORDER, Resource, Taxonomy
 
@@ -112,31 +114,27 @@ def _row(position: int, r: Resource, texts: dict[str, str]) -> dict[str, object]
     }
 
 
+_WORDS = re.compile(r"[가-힣]+|[a-z]{2,}")
+
+
 def _lexicon(catalog: Catalog, all_texts: list[dict[str, str]]) -> Iterable[dict[str, object]]:
     """Every word the index knows, with the forms used to find it from a mistyped query."""
-    df: Counter[tuple[str, str]] = Counter()
-    forms: set[str]
+    df: Counter[str] = Counter()
     named: set[str] = set()
     for texts in all_texts:
-        seen: set[tuple[str, str]] = set()
+        seen: set[str] = set()
         for col, text in texts.items():
-            for script, w in words(text):
-                if script == "hangul":
-                    forms = {w, strip_josa(w)}
-                elif script == "latin" and len(w) > 1:
-                    forms = {w}
-                else:
-                    continue
-                for form in forms:
-                    seen.add((script, form))
-                    if col in ("fts_name", "fts_aliases", "fts_tags"):
-                        named.add(form)
+            found = set(_WORDS.findall(normalize(text)))
+            found |= {strip_josa(w) for w in found if "가" <= w[0] <= "힣"}
+            seen |= found
+            if col in ("fts_name", "fts_aliases", "fts_tags"):
+                named |= found
         df.update(seen)
-    for (kind, w), n in df.items():
-        hangul = kind == "hangul"
+    for w, n in df.items():
+        hangul = "가" <= w[0] <= "힣"
         yield {
             "word": w,
-            "script": kind,
+            "script": "hangul" if hangul else "latin",
             "df": n,
             "named": int(w in named),
             "jamo": jamo(w) if hangul else None,
@@ -148,10 +146,22 @@ def _lexicon(catalog: Catalog, all_texts: list[dict[str, str]]) -> Iterable[dict
 def _write(db: sqlite_utils.Database, catalog: Catalog, progress: Callable[[int], None]) -> None:
     labels = _labels(catalog.taxonomy)
     all_texts = [_texts(r, labels) for r in catalog.resources]
+    # Row ids follow a static quality order (nationwide first, lines that answer at once first, then
+    # confidence), so that FTS5, which returns matches in row-id order, hands the engine the most
+    # useful candidates first and a broad query can stop early on a large catalog.
+    order = sorted(
+        range(len(catalog.resources)),
+        key=lambda i: (
+            "KR" not in catalog.resources[i].regions,
+            KIND_PRIORITY.get(catalog.resources[i].kind, 99),
+            CONFIDENCE_ORDER[catalog.resources[i].confidence],
+            i,
+        ),
+    )
     rows = []
-    for i, (r, texts) in enumerate(zip(catalog.resources, all_texts, strict=True)):
-        rows.append(_row(i, r, texts))
-        if i % 1000 == 999:
+    for n, i in enumerate(order):
+        rows.append({**_row(n, catalog.resources[i], all_texts[i]), "position": i})
+        if n % 1000 == 999:
             progress(1000)
     progress(len(rows) % 1000)
     db.table("resources").insert_all(rows, pk="rowid", batch_size=2000)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from search.index import FTS_WEIGHTS
 
-__all__ = ("idf", "field_score")
+__all__ = ("ScoredTerm", "field_score", "idf")
 
 
 def idf(total: int, df: int) -> float:
@@ -21,25 +22,45 @@ def idf(total: int, df: int) -> float:
     return math.log(1 + (total - df + 0.5) / (df + 0.5))
 
 
-def field_score(columns: Sequence[str], terms: Sequence[tuple[Sequence[str], bool, float]]) -> float:
-    """Score one document.
+class ScoredTerm(NamedTuple):
+    """A query term ready for scoring."""
+
+    units: Sequence[str]
+    """Its alternatives as analysed unit strings (``"상담"``, ``"counsel"``)."""
+    prefix: bool
+    """Whether the last unit may be a prefix (search as you type)."""
+    idf: float
+    weight: float
+    """How much matching it counts towards covering the query (typos and very common words less)."""
+
+
+def _stem(unit: str) -> str:
+    # FTS5's porter stemmer matched "counselling" to "counseling"; plain text cannot see that, so a
+    # long Latin unit is compared by its first letters, roughly where English suffixes begin.
+    return unit[: max(4, len(unit) - 4)] if unit.isascii() and unit.isalpha() and len(unit) >= 6 else unit
+
+
+def field_score(columns: Sequence[str], terms: Sequence[ScoredTerm]) -> tuple[float, float]:
+    """Score one document: (sum of IDF × best field weight, sum of weights of the terms it contains).
 
     Args:
         columns: the analysed text of each FTS column, in FTS_COLUMNS order.
-        terms: for each query term, its alternatives as analysed unit strings, whether it is a
-            prefix, and its IDF.
+        terms: the query's terms.
     """
     padded = [f" {c} " for c in columns]
-    total = 0.0
-    for units, prefix, weight in terms:
+    score = coverage = 0.0
+    for term in terms:
         best = 0.0
-        for col, text in zip(padded, FTS_WEIGHTS, strict=True):
-            if best >= text:
+        for text, field_weight in zip(padded, FTS_WEIGHTS, strict=True):
+            if best >= field_weight:
                 continue
-            for u in units:
-                if (f" {u}" if prefix else f" {u} ") in col:
-                    best = text
+            for u in term.units:
+                stem = _stem(u)
+                needle = f" {stem}" if term.prefix or stem != u else f" {u} "
+                if needle in text:
+                    best = field_weight
                     break
-        # Matched by stemming or in a way plain text cannot show: count it as body text.
-        total += weight * (best or FTS_WEIGHTS[-1])
-    return total
+        if best:
+            score += term.idf * best
+            coverage += term.weight
+    return score, coverage

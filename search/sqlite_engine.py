@@ -22,7 +22,7 @@ from search.hours import open_state
 from search.index import FTS_COLUMNS, FTS_WEIGHTS, SCHEMA_VERSION
 from search.lexicon import load_lexicon
 from search.model import Hit, Query, Region, Resource, Results, TaxonomyTerm, Text
-from search.scoring import field_score, idf
+from search.scoring import ScoredTerm, field_score, idf
 from search.understand import Plan, Term, plan_query
 
 __all__ = ("SqliteEngine",)
@@ -44,8 +44,8 @@ _KIND_WEIGHT = {
 _NATIONAL_WEIGHT = 2.0
 #: How the FTS columns are named to a user when explaining a match.
 _MATCHED_FIELDS = ("name", "name", "topics", "summary", "details")
-#: Candidates scored field by field; beyond this many, FTS5's own order stands.
-_RESCORE_LIMIT = 3000
+#: Candidates ranked per query; facet counts are over these when a query matches more.
+_CANDIDATES = 1000
 _FLAT = (
     "r.rowid, r.id, r.kind, r.cost, r.regions, r.topics, r.audiences, r.languages, r.channels, r.national,"
     " r.confidence_rank, r.names, r.phone_digits, r.always_open, r.reachable"
@@ -96,6 +96,7 @@ class SqliteEngine:
             raise EngineError(f"{path} is not a readable Haven index ({exc})") from exc
         self._lock = threading.Lock()
         self._exists_cache: dict[str, bool] = {}
+        self._df_cache: dict[str, int] = {}
         self._decoder = msgspec.json.Decoder(Resource)
 
     # -- reading ---------------------------------------------------------------------------
@@ -112,7 +113,7 @@ class SqliteEngine:
     def resources(self) -> list[Resource]:
         return [
             self._decoder.decode(r["record"])
-            for r in self._query("SELECT record FROM resources ORDER BY rowid")
+            for r in self._query("SELECT record FROM resources ORDER BY position")
         ]
 
     def regions(self) -> list[Region]:
@@ -170,76 +171,88 @@ class SqliteEngine:
                 groups.append("(" + " OR ".join(alts) + ")")
         return (" OR " if any_term else " AND ").join(groups)
 
-    def _rows(self, plan: Plan, query: Query) -> tuple[list[dict[str, Any]], str | None]:
+    def _rows(self, plan: Plan, query: Query) -> tuple[list[dict[str, Any]], int, str | None]:
+        """Candidates with their flat columns, the exact number of matches, and a relaxation note.
+
+        Candidates come in row-id order, which the index lays out by static quality, and stop at
+        ``_CANDIDATES``: a broad query on a large catalog ranks its best candidates instead of every
+        match. Below that size (every real deployment so far) nothing is cut.
+        """
         where, args = self._filters(query, plan.region)
+        cap = f"LIMIT {_CANDIDATES}"
         if plan.phone:
             digits = plan.phone
             found = self._query(
                 f"""SELECT {_FLAT}, MAX(CASE WHEN p.digits = ? THEN 100.0 ELSE 50.0 END) AS score
                     FROM resources r JOIN phones p ON p.resource_id = r.id
-                    WHERE (p.digits = ? OR p.digits LIKE ?) AND {where} GROUP BY r.rowid""",
+                    WHERE (p.digits = ? OR p.digits LIKE ?) AND {where} GROUP BY r.rowid {cap}""",
                 [digits, digits, f"{digits}%", *args],
             )
-            if found:
-                return [{**dict(r), "coverage": 1.0} for r in found], None
-            plan.terms = []
-            expr = f'"{digits.lstrip("#")}"*'
-            found = self._query(
-                f"""SELECT {_FLAT}, {_BM25} AS score
-                    FROM resources_fts JOIN resources r ON r.rowid = resources_fts.rowid
-                    WHERE resources_fts MATCH ? AND {where}""",
-                [expr, *args],
-            )
-            return [{**dict(r), "coverage": 1.0} for r in found], None
+            if not found:  # part of a number: 8994, 735-8994
+                plan.terms = []
+                found = self._query(
+                    f"""SELECT {_FLAT}, 1.0 AS score FROM resources_fts JOIN resources r ON r.rowid = resources_fts.rowid
+                        WHERE resources_fts MATCH ? AND {where} {cap}""",
+                    [f'"{digits.lstrip("#")}"*', *args],
+                )
+            return [{**dict(r), "coverage": 1.0} for r in found], len(found), None
         if not plan.terms:
-            found = self._query(f"SELECT {_FLAT}, 0.0 AS score FROM resources r WHERE {where}", args)
-            return [{**dict(r), "coverage": 0.0} for r in found], None
-        sql = f"""SELECT {_FLAT}, {_BM25} AS score
-                  FROM resources_fts JOIN resources r ON r.rowid = resources_fts.rowid
-                  WHERE resources_fts MATCH ? AND {where}"""
+            # A region's own services first, then nationwide ones, each in static quality order.
+            found = self._query(
+                f"SELECT {_FLAT}, 0.0 AS score FROM resources r WHERE {where} ORDER BY r.national, r.rowid {cap}",
+                args,
+            )
+            total = len(found)
+            if total >= _CANDIDATES:
+                total = self._query(f"SELECT count(*) FROM resources r WHERE {where}", args)[0][0]
+            return [{**dict(r), "coverage": 0.0} for r in found], total, None
+        expr = self._match(plan.terms, any_term=True)
+        base = f"FROM resources_fts JOIN resources r ON r.rowid = resources_fts.rowid WHERE resources_fts MATCH ? AND {where}"
         rows: list[dict[str, Any]] = [
-            dict(r) for r in self._query(sql, [self._match(plan.terms, any_term=True), *args])
+            dict(r) for r in self._query(f"SELECT {_FLAT}, 0.0 AS score {base} {cap}", [expr, *args])
         ]
+        total = len(rows)
+        if total >= _CANDIDATES:
+            total = self._query(f"SELECT count(*) {base}", [expr, *args])[0][0]
         # Rank first by how much of the query a resource answers (like Meilisearch's "words" rule):
         # a sentence rarely has every word in one entry, and a fixed typo or a very common word
         # counts for less than a word typed as meant.
-        total = self._count()
-        coverage = dict.fromkeys((r["rowid"] for r in rows), 0.0)
-        full = 0.0
-        scored_terms = []
+        size = self._count()
+        terms = []
         for term in plan.terms:
-            ids = {row[0] for row in self._query(
-                "SELECT rowid FROM resources_fts WHERE resources_fts MATCH ?", [self._match([term], any_term=True)]
-            )}  # fmt: skip
-            weight = 0.5 if term.fuzzy or len(ids) > total / 2 else 1.0
-            full += weight
-            for rowid in ids & coverage.keys():
-                coverage[rowid] += weight
+            df = self._df(term)
             units = [u for a in term.alternatives if (u := index_text(a))]
-            scored_terms.append((units, term.prefix, idf(total, len(ids)) * (0.5 if term.fuzzy else 1.0)))
-        for r in rows:
-            r["coverage"] = coverage[r["rowid"]]
-        self._rescore(rows, scored_terms)
-        best = max(coverage.values(), default=0.0)
-        return rows, ("any" if rows and best < full else None)
+            weight = 0.5 if term.fuzzy or df > size / 2 else 1.0
+            terms.append(ScoredTerm(units, term.prefix, idf(size, df) * (0.5 if term.fuzzy else 1.0), weight))
+        self._score(rows, terms)
+        full = sum(t.weight for t in terms)
+        best = max((r["coverage"] for r in rows), default=0.0)
+        return rows, total, ("any" if rows and best < full else None)
 
-    def _rescore(self, rows: list[dict[str, Any]], terms: list[tuple[list[str], bool, float]]) -> None:
-        """Replace bm25 by field-weighted scores for the best candidates (all of them, in practice)."""
-        rows.sort(key=lambda r: -r["score"])
-        top = rows[:_RESCORE_LIMIT]
+    def _df(self, term: Term) -> int:
+        """How many resources a term matches (its document frequency), cached per index."""
+        expr = self._match([term], any_term=True)
+        if expr not in self._df_cache:
+            if len(self._df_cache) > 20_000:
+                self._df_cache.clear()
+            self._df_cache[expr] = self._query(
+                "SELECT count(*) FROM resources_fts WHERE resources_fts MATCH ?", [expr]
+            )[0][0]
+        return self._df_cache[expr]
+
+    def _score(self, rows: list[dict[str, Any]], terms: list[ScoredTerm]) -> None:
+        """Field-weighted score and query coverage for each candidate, from its analysed text."""
         cols = ", ".join(FTS_COLUMNS)
         texts: dict[int, tuple[str, ...]] = {}
-        for i in range(0, len(top), 500):
-            chunk = [r["rowid"] for r in top[i : i + 500]]
+        for i in range(0, len(rows), 500):
+            chunk = [r["rowid"] for r in rows[i : i + 500]]
             for row in self._query(
                 f"SELECT rowid, {cols} FROM resources WHERE rowid IN ({','.join('?' * len(chunk))})", chunk
             ):
                 texts[row[0]] = tuple(row[1:])
-        for r in top:
+        for r in rows:
             r["texts"] = texts[r["rowid"]]
-            r["score"] = field_score(r["texts"], terms)
-        for r in rows[_RESCORE_LIMIT:]:
-            r["score"] = 0.0
+            r["score"], r["coverage"] = field_score(r["texts"], terms)
 
     def _count(self) -> int:
         if not hasattr(self, "_total"):
@@ -257,7 +270,7 @@ class SqliteEngine:
         if not plan.had_text and query.q.strip() and not plan.region:
             return Results(query=query.q, total=0, results=[], facets=count_facets([]), region=plan.region,
                            reason="nothing-searchable", engine=self.name)  # fmt: skip
-        rows, relaxed = self._rows(plan, query)
+        rows, total, relaxed = self._rows(plan, query)
         name_query = normalize(" ".join(t.surface for t in plan.terms))
 
         heads = [[normalize(a) for a in t.alternatives] for t in plan.terms]
@@ -322,7 +335,7 @@ class SqliteEngine:
         corrected = ", ".join(f"{a} → {b}" for a, b in plan.corrections) or None
         return Results(
             query=query.q,
-            total=len(rows),
+            total=total if not query.open_now else len(rows),
             results=hits,
             facets=count_facets(rows),
             region=plan.region,

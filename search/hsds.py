@@ -1,0 +1,674 @@
+"""Haven → Open Referral HSDS 3.1: compiled services (JSON) and the tabular data package (CSV).
+
+One mapping, two shapes. :func:`resource_rows` turns one resource into HSDS rows (service,
+location, phones, schedules …); the tabular package writes those rows as one CSV per object, and
+:func:`compile_service` nests the same rows into a compiled service, so the two can never
+disagree. The field mapping follows research/anchors_directory.md §(d):
+
+- every resource is a ``service``, delivered at one ``location``: ``physical`` when the entry
+  has an address (kept as the location's description: HSDS ``address`` rows need a city and a
+  postal code we do not hold), otherwise ``virtual`` with the main link as its URL;
+- ``organization`` is the entry's ``organization`` text, shared by every entry that names it, or
+  the service itself when none is named;
+- phones, opening hours (``schedule``, RRULE fields, ``timezone`` 9), regions (``service_area``
+  with the ISO 3166-2 code), languages, extra links (``url``) and a zero-cost ``cost_option`` for
+  free services hang off the service; kinds, topics, audiences and platforms are taxonomy terms
+  linked by ``attribute`` rows.
+
+HSDS has no translated text, so the feed is written in one language (``lang``) and carries
+documented extra properties (HSDS allows them): ``translations`` ({"ko": {…}, "en": {…}}) on
+services and organizations, ``haven_id``, ``confidence`` and ``sources`` on services, and
+``timezone_name`` ("Asia/Seoul") on schedules. Ids are UUIDs derived with uuid5 from
+:data:`NAMESPACE` and our own ids, so they stay the same from one export to the next.
+
+Everything here is a pure function of a :class:`Feed`, built from a Catalog (the CLI) or from an
+engine (the web routes), so ``haven export`` and ``/hsds/…`` serve the same data.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import functools
+import io
+import json
+import math
+import os
+import tempfile
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from search.catalog import Catalog
+from search.model import Region, Resource, TaxonomyTerm, Text
+
+__all__ = (
+    "HSDS_VERSION",
+    "NAMESPACE",
+    "TABLES",
+    "ExportError",
+    "Feed",
+    "api_root",
+    "compile_service",
+    "compile_services",
+    "datapackage",
+    "page",
+    "resource_rows",
+    "service_id",
+    "tables",
+    "uid",
+    "write_hsds",
+)
+
+Lang = Literal["ko", "en"]
+Row = dict[str, Any]
+
+HSDS_VERSION = "3.1"
+#: The project's uuid5 namespace. Fixed for ever: changing it changes every published id.
+NAMESPACE = uuid.UUID("8b271614-0b77-4379-9a10-3c0ab4ce5128")
+
+#: HSDS object → (CSV file, its columns in HSDS order, then our documented extras). The files
+#: and columns are those of the HSDS 3.1 schemas (tests check them against the schemas).
+TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "organization": ("organizations.csv", (
+        "id", "name", "alternate_name", "description", "email", "website", "tax_status", "tax_id",
+        "year_incorporated", "legal_status", "logo", "uri", "parent_organization_id", "translations")),
+    "service": ("services.csv", (
+        "id", "organization_id", "program_id", "name", "alternate_name", "description", "url", "email",
+        "status", "interpretation_services", "application_process", "fees_description", "wait_time",
+        "fees", "accreditations", "eligibility_description", "minimum_age", "maximum_age",
+        "assured_date", "assurer_email", "licenses", "alert", "last_modified",
+        "haven_id", "confidence", "sources", "translations")),
+    "attribute": ("attributes.csv", (
+        "id", "link_id", "taxonomy_term_id", "link_type", "link_entity", "value", "label")),
+    "service_at_location": ("service_at_location.csv", ("id", "service_id", "location_id", "description")),
+    "location": ("locations.csv", (
+        "id", "location_type", "url", "organization_id", "name", "alternate_name", "description",
+        "transportation", "latitude", "longitude", "external_identifier", "external_identifier_type")),
+    "phone": ("phones.csv", (
+        "id", "location_id", "service_id", "organization_id", "contact_id", "service_at_location_id",
+        "number", "extension", "type", "description")),
+    "schedule": ("schedules.csv", (
+        "id", "service_id", "location_id", "service_at_location_id", "valid_from", "valid_to", "dtstart",
+        "timezone", "until", "count", "wkst", "freq", "interval", "byday", "byweekno", "bymonthday",
+        "byyearday", "description", "opens_at", "closes_at", "schedule_link", "attending_type", "notes",
+        "timezone_name")),
+    "service_area": ("service_areas.csv", (
+        "id", "service_id", "service_at_location_id", "name", "description", "extent", "extent_type", "uri")),
+    "language": ("languages.csv", ("id", "service_id", "location_id", "phone_id", "name", "code", "note")),
+    "taxonomy_term": ("taxonomy_terms.csv", (
+        "id", "code", "name", "description", "parent_id", "taxonomy", "language", "taxonomy_id", "term_uri")),
+    "cost_option": ("cost_options.csv", (
+        "id", "service_id", "valid_from", "valid_to", "option", "currency", "amount", "amount_description")),
+    "taxonomy": ("taxonomies.csv", ("id", "name", "description", "uri", "version")),
+    "url": ("url.csv", ("id", "label", "url", "organization_id", "service_id")),
+}  # fmt: skip
+
+#: Our extra properties, as documented in the data package.
+EXTRAS: dict[str, str] = {
+    "translations": 'The texts in both languages: {"ko": {...}, "en": {...}} (HSDS has no translated text).',
+    "haven_id": "The entry's id in Haven's data/resources.yaml.",
+    "confidence": "How far the entry can be trusted: official, secondary, dated or unconfirmed.",
+    "sources": "The pages that state the entry's facts (read on assured_date).",
+    "timezone_name": "The IANA time zone of opens_at/closes_at (Korea has no daylight saving time).",
+}
+_NUMBERS = {"year_incorporated", "minimum_age", "maximum_age", "latitude", "longitude", "extension",
+            "timezone", "count", "interval", "amount"}  # fmt: skip
+_DATES = {"assured_date", "valid_from", "valid_to", "dtstart", "until"}
+_REFS = {
+    ("service", "organization_id"): "organization",
+    ("location", "organization_id"): "organization",
+    ("service_at_location", "service_id"): "service",
+    ("service_at_location", "location_id"): "location",
+    ("phone", "service_id"): "service",
+    ("schedule", "service_id"): "service",
+    ("service_area", "service_id"): "service",
+    ("language", "service_id"): "service",
+    ("url", "service_id"): "service",
+    ("cost_option", "service_id"): "service",
+    ("attribute", "taxonomy_term_id"): "taxonomy_term",
+    ("taxonomy_term", "taxonomy_id"): "taxonomy",
+}
+_ICAL_DAYS = {"mon": "MO", "tue": "TU", "wed": "WE", "thu": "TH", "fri": "FR", "sat": "SA", "sun": "SU"}
+#: Our taxonomy groups as HSDS taxonomies: (name ko, name en).
+_TAXONOMIES = {
+    "kind": ("종류", "Kind of service"),
+    "topic": ("도움 분야", "Help with"),
+    "audience": ("이용 대상", "Who it is for"),
+    "platform": ("플랫폼", "Platform"),
+}
+_FEES = {
+    "free": ("무료", "Free"),
+    "low-cost": ("적은 비용", "Low cost"),
+    "paid": ("유료", "Paid"),
+    "unknown": ("비용은 확인되지 않았어요.", "Cost not confirmed."),
+}
+_ALWAYS = ("24시간, 365일", "24 hours, every day")
+_HOLIDAYS = {
+    "closed": ("공휴일은 쉬어요.", "Closed on public holidays."),
+    "open": ("공휴일에도 열어요.", "Open on public holidays."),
+    "unknown": ("공휴일 운영 여부는 확인되지 않았어요.", "Not confirmed whether open on public holidays."),
+}
+_ORG_SERVICES = ("Haven에 실린 서비스: ", "Services listed in Haven: ")
+_MAIN_LINKS = ("website", "form", "chat", "kakaotalk", "app")
+
+
+class ExportError(Exception):
+    """The export could not be written (nothing in the target folder was replaced)."""
+
+
+class _Engine(Protocol):
+    def resources(self) -> list[Resource]: ...
+    def regions(self) -> list[Region]: ...
+    def taxonomy(self) -> dict[str, list[TaxonomyTerm]]: ...
+
+
+def uid(*parts: str) -> str:
+    """A stable UUID for one HSDS object, e.g. ``uid("phone", "women-1366", "1366")``."""
+    return str(uuid.uuid5(NAMESPACE, "/".join(parts)))
+
+
+def service_id(resource_id: str) -> str:
+    """The HSDS service id of a Haven resource."""
+    return uid("service", resource_id)
+
+
+@dataclass
+class Feed:
+    """What an HSDS feed is made of: the resources and the vocabularies that label them."""
+
+    resources: Sequence[Resource]
+    regions: Sequence[Region]
+    #: Taxonomy terms by group: ``kind``, ``topic``, ``audience``, ``platform``.
+    terms: Mapping[str, Sequence[TaxonomyTerm]]
+    #: The language of the HSDS fields; the other one is in ``translations``.
+    lang: Lang = "ko"
+    #: Names languages (``("vi", "en")`` → ``"Vietnamese"``); without it languages carry codes only.
+    language_name: Callable[[str, str], str] | None = None
+    _by_key: dict[str, Resource] = field(init=False, repr=False)
+    _orgs: dict[str, tuple[Text, list[Resource]]] = field(init=False, repr=False)
+    _regions: dict[str, Region] = field(init=False, repr=False)
+    _labels: dict[tuple[str, str], Text] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_key = {}
+        self._orgs = {}
+        for r in self.resources:
+            self._by_key[r.id] = self._by_key[service_id(r.id)] = r
+            if r.organization:
+                # Entries that name the same organization share one HSDS organization.
+                self._orgs.setdefault(r.organization.ko.strip(), (r.organization, []))[1].append(r)
+        self._regions = {g.code: g for g in self.regions}
+        self._labels = {(group, t.key): t.label for group, ts in self.terms.items() for t in ts}
+
+    @classmethod
+    def from_catalog(cls, catalog: Catalog, lang: Lang = "ko", **kw: Any) -> Feed:
+        t = catalog.taxonomy
+        terms = {"kind": t.kinds, "topic": t.topics, "audience": t.audiences, "platform": t.platforms}
+        return cls(catalog.resources, catalog.regions, terms, lang, **kw)
+
+    @classmethod
+    def from_engine(cls, engine: _Engine, lang: Lang = "ko", **kw: Any) -> Feed:
+        return cls(engine.resources(), engine.regions(), engine.taxonomy(), lang, **kw)
+
+    def get(self, key: str) -> Resource | None:
+        """A resource by its Haven id or its HSDS service id."""
+        return self._by_key.get(key)
+
+    def text(self, value: Text | None) -> str | None:
+        return value.get(self.lang) if value else None
+
+    def pick(self, pair: tuple[str, str]) -> str:
+        return pair[1] if self.lang == "en" else pair[0]
+
+    @functools.cached_property
+    def taxonomy_rows(self) -> dict[str, list[Row]]:
+        """The taxonomy and taxonomy_term rows (the same for every service)."""
+        return _taxonomy_rows(self)
+
+
+# -- rows -------------------------------------------------------------------------------------
+
+
+def _org_row(feed: Feed, r: Resource) -> Row:
+    other: Lang = "ko" if feed.lang == "en" else "en"
+    if r.organization is None:
+        # No separate organization is named: the service is its own provider.
+        return {
+            "id": uid("organization", "resource", r.id),
+            "name": r.name.get(feed.lang),
+            "alternate_name": r.name.get(other),
+            "description": r.summary.get(feed.lang),
+            "website": _main_link(r),
+            "translations": {
+                lang: {"name": r.name.get(lang), "description": r.summary.get(lang)} for lang in ("ko", "en")
+            },
+        }
+    name, members = feed._orgs[r.organization.ko.strip()]
+
+    def listed(lang: Lang) -> str:
+        pair = _ORG_SERVICES
+        return (pair[1] if lang == "en" else pair[0]) + ", ".join(m.name.get(lang) for m in members)
+
+    return {
+        "id": uid("organization", "name", r.organization.ko.strip()),
+        "name": name.get(feed.lang),
+        "alternate_name": name.get(other),
+        "description": listed(feed.lang),
+        "translations": {
+            lang: {"name": name.get(lang), "description": listed(lang)} for lang in ("ko", "en")
+        },
+    }
+
+
+def _main_link(r: Resource) -> str | None:
+    https = [link for link in r.links if link.url.startswith("https://")]
+    main = [link for link in https if link.type in _MAIN_LINKS] or https
+    return main[0].url if main else None
+
+
+def _clock(value: str) -> str:
+    # HSDS times carry their UTC offset; 24:00 is not a clock time, 23:59 is HSDS's convention.
+    return ("23:59" if value == "24:00" else value) + "+09:00"
+
+
+def _schedules(feed: Feed, r: Resource, sid: str) -> list[Row]:
+    hours = r.hours
+    if hours is None:
+        return []
+    holiday = feed.pick(_HOLIDAYS[hours.holidays])
+    base = {
+        "service_id": sid,
+        "timezone": 9,
+        "timezone_name": "Asia/Seoul",
+        "freq": "WEEKLY",
+        "wkst": "MO",
+        "notes": feed.text(hours.note),
+    }
+    if hours.always:
+        return [
+            {
+                "id": uid("schedule", r.id, "always"),
+                **base,
+                "byday": "MO,TU,WE,TH,FR,SA,SU",
+                "opens_at": _clock("00:00"),
+                "closes_at": _clock("23:59"),
+                "description": feed.pick(_ALWAYS),
+            }
+        ]
+    return [
+        {
+            "id": uid("schedule", r.id, str(i)),
+            **base,
+            "byday": ",".join(_ICAL_DAYS[d] for d in span.days),
+            "opens_at": _clock(span.open),
+            "closes_at": _clock(span.close),
+            "description": holiday,
+        }
+        for i, span in enumerate(hours.weekly)
+    ]
+
+
+def _attributes(feed: Feed, r: Resource, sid: str) -> list[Row]:
+    keys = [("kind", r.kind), *(("topic", t) for t in r.topics), *(("audience", a) for a in r.audiences)]
+    if r.platform:
+        keys.append(("platform", r.platform))
+    return [
+        {
+            "id": uid("attribute", r.id, group, key),
+            "link_id": sid,
+            "taxonomy_term_id": uid("taxonomy_term", group, key),
+            "link_type": group,
+            "link_entity": "service",
+            "label": feed.text(feed._labels.get((group, key))) or key,
+        }
+        for group, key in keys
+    ]
+
+
+def resource_rows(feed: Feed, r: Resource) -> dict[str, list[Row]]:
+    """The HSDS rows of one resource, by HSDS object (organization included, taxonomies not)."""
+    sid, lid = service_id(r.id), uid("location", r.id)
+    org = _org_row(feed, r)
+    main = _main_link(r)
+    email = next((link.url[7:] for link in r.links if link.url.startswith("mailto:")), None)
+    audiences = [feed.text(feed._labels.get(("audience", a))) or a for a in r.audiences]
+    translations = {
+        lang: {
+            k: v.get(lang)
+            for k, v in (
+                ("name", r.name),
+                ("description", r.summary),
+                ("application_process", r.how_to),
+                ("alert", r.caveat),
+            )
+            if v
+        }
+        for lang in ("ko", "en")
+    }
+    service = {
+        "id": sid,
+        "organization_id": org["id"],
+        "name": r.name.get(feed.lang),
+        "alternate_name": r.name.get("ko" if feed.lang == "en" else "en"),
+        "description": r.summary.get(feed.lang),
+        "url": main,
+        "email": email,
+        # Haven lists only services it believes to be running; doubts go in `alert`.
+        "status": "active",
+        "application_process": feed.text(r.how_to),
+        "fees_description": feed.pick(_FEES[r.cost]),
+        "eligibility_description": ", ".join(x for x in audiences if x),
+        "assured_date": r.checked.isoformat(),
+        "alert": feed.text(r.caveat),
+        "haven_id": r.id,
+        "confidence": r.confidence,
+        "sources": list(r.sources),
+        "translations": translations,
+    }
+    location = {
+        "id": lid,
+        "location_type": "physical" if r.address else "virtual",
+        "url": None if r.address else main,
+        "organization_id": org["id"],
+        "name": r.name.get(feed.lang),
+        "description": feed.text(r.address),
+        "latitude": r.geo.lat if r.geo else None,
+        "longitude": r.geo.lng if r.geo else None,
+    }
+    extra_links = [link for link in r.links if link.url.startswith("https://") and link.url != main]
+    return {
+        "organization": [org],
+        "service": [service],
+        "service_at_location": [
+            {"id": uid("service_at_location", r.id), "service_id": sid, "location_id": lid}
+        ],
+        "location": [location],
+        "phone": [
+            {
+                "id": uid("phone", r.id, p.number),
+                "service_id": sid,
+                "number": p.number,
+                "type": "text" if p.type == "sms" else "voice",
+                "description": feed.text(p.label),
+            }
+            for p in r.phones
+        ],
+        "schedule": _schedules(feed, r, sid),
+        "service_area": [
+            {
+                "id": uid("service_area", r.id, code),
+                "service_id": sid,
+                "name": feed.text(feed._regions[code].name) if code in feed._regions else code,
+                "extent": code,
+                "extent_type": "text",
+                "uri": f"https://www.iso.org/obp/ui/#iso:code:3166:{code}",
+            }
+            for code in r.regions
+        ],
+        "language": [
+            {
+                "id": uid("language", r.id, code),
+                "service_id": sid,
+                "code": code,
+                "name": feed.language_name(code, feed.lang) if feed.language_name else None,
+            }
+            for code in r.languages
+        ],
+        "url": [
+            {
+                "id": uid("url", r.id, link.url),
+                "service_id": sid,
+                "url": link.url,
+                "label": feed.text(link.label) or link.type,
+            }
+            for link in extra_links
+        ],
+        "cost_option": (
+            [
+                {
+                    "id": uid("cost_option", r.id),
+                    "service_id": sid,
+                    "option": feed.pick(_FEES["free"]),
+                    "amount": 0,
+                    "currency": "KRW",
+                }
+            ]
+            if r.cost == "free"
+            else []
+        ),
+        "attribute": _attributes(feed, r, sid),
+    }
+
+
+def _taxonomy_rows(feed: Feed) -> dict[str, list[Row]]:
+    taxonomies, terms = [], []
+    for group, names in _TAXONOMIES.items():
+        tid = uid("taxonomy", group)
+        taxonomies.append(
+            {"id": tid, "name": feed.pick(names), "description": f"{names[0]} / {names[1]} (Haven)"}
+        )
+        for t in feed.terms.get(group, ()):
+            terms.append(
+                {
+                    "id": uid("taxonomy_term", group, t.key),
+                    "code": t.key,
+                    "name": t.label.get(feed.lang),
+                    "description": f"{t.label.ko} / {t.label.en}",
+                    "taxonomy": f"Haven {group}",
+                    "language": feed.lang,
+                    "taxonomy_id": tid,
+                }
+            )
+    return {"taxonomy": taxonomies, "taxonomy_term": terms}
+
+
+def tables(feed: Feed, progress: Callable[[int], None] | None = None) -> dict[str, list[Row]]:
+    """Every HSDS row of the feed, by HSDS object, each object's rows once."""
+    out: dict[str, list[Row]] = {name: [] for name in TABLES}
+    seen_orgs: set[str] = set()
+    for r in feed.resources:
+        for name, rows in resource_rows(feed, r).items():
+            if name == "organization":
+                rows = [o for o in rows if o["id"] not in seen_orgs]
+                seen_orgs.update(o["id"] for o in rows)
+            out[name].extend(rows)
+        if progress:
+            progress(1)
+    out.update(feed.taxonomy_rows)
+    return out
+
+
+# -- compiled services ------------------------------------------------------------------------
+
+
+def _clean(row: Row) -> Row:
+    return {k: v for k, v in row.items() if v is not None}
+
+
+def compile_service(feed: Feed, r: Resource) -> Row:
+    """One compiled HSDS service: the service with everything about it nested inside."""
+    rows = resource_rows(feed, r)
+    terms = {t["id"]: t for t in feed.taxonomy_rows["taxonomy_term"]}
+    location = _clean(rows["location"][0])
+    return {
+        **_clean(rows["service"][0]),
+        "organization": _clean(rows["organization"][0]),
+        "service_at_locations": [
+            {**_clean(sal), "location": location} for sal in rows["service_at_location"]
+        ],
+        "phones": [_clean(x) for x in rows["phone"]],
+        "schedules": [_clean(x) for x in rows["schedule"]],
+        "service_areas": [_clean(x) for x in rows["service_area"]],
+        "languages": [_clean(x) for x in rows["language"]],
+        "additional_urls": [_clean(x) for x in rows["url"]],
+        "cost_options": [_clean(x) for x in rows["cost_option"]],
+        "attributes": [
+            {
+                **_clean(a),
+                **({"taxonomy_term": terms[a["taxonomy_term_id"]]} if a["taxonomy_term_id"] in terms else {}),
+            }
+            for a in rows["attribute"]
+        ],
+    }
+
+
+def compile_services(feed: Feed, progress: Callable[[int], None] | None = None) -> list[Row]:
+    """Every resource as a compiled HSDS service, in catalog order."""
+    out = []
+    for r in feed.resources:
+        out.append(compile_service(feed, r))
+        if progress:
+            progress(1)
+    return out
+
+
+# -- the API envelope (for /hsds/ and /hsds/services) ----------------------------------------
+
+
+def api_root(openapi_url: str | None = None, description: str | None = None) -> Row:
+    """The body of ``GET /``: which HSDS version this feed speaks."""
+    return _clean(
+        {
+            "version": HSDS_VERSION,
+            "openapi_url": openapi_url,
+            "description": description
+            or "Haven: help for victims of deepfake and digital sex crimes in South "
+            "Korea, as Open Referral HSDS 3.1. Extra properties: translations, haven_id, confidence, "
+            "sources (services), translations (organizations), timezone_name (schedules).",
+        }
+    )
+
+
+def page(items: Sequence[Any], page_number: int = 1, per_page: int = 50) -> Row:
+    """An HSDS list page: ``total_items … empty`` and the page's ``contents``."""
+    per_page = max(1, per_page)
+    total_pages = max(1, math.ceil(len(items) / per_page))
+    start = (max(1, page_number) - 1) * per_page
+    contents = list(items[start : start + per_page])
+    return {
+        "total_items": len(items),
+        "total_pages": total_pages,
+        "page_number": page_number,
+        "size": len(contents),
+        "first_page": page_number <= 1,
+        "last_page": page_number >= total_pages,
+        "empty": not contents,
+        "contents": contents,
+    }
+
+
+# -- the tabular data package -----------------------------------------------------------------
+
+
+def _field(table: str, column: str) -> Row:
+    spec: Row = {"name": column, "type": "string"}
+    if column in EXTRAS:
+        spec["type"] = (
+            "array" if column == "sources" else ("object" if column == "translations" else "string")
+        )
+        spec["description"] = EXTRAS[column]
+    elif column == "id" or column.endswith("_id"):
+        spec["format"] = "uuid"
+    elif column in _NUMBERS:
+        spec["type"] = "number"
+    elif column in _DATES:
+        spec["type"] = "date"
+    elif column in ("opens_at", "closes_at"):
+        spec["type"], spec["format"] = "time", "any"  # HH:MM+09:00
+    elif column == "last_modified":
+        spec["type"] = "datetime"
+    elif column in ("url", "website", "uri", "term_uri", "schedule_link"):
+        spec["format"] = "uri"
+    elif column in ("email", "assurer_email"):
+        spec["format"] = "email"
+    return spec
+
+
+def datapackage(name: str = "haven-hsds", lang: Lang = "ko") -> Row:
+    """The Frictionless ``datapackage.json`` describing the CSV files."""
+    resources = []
+    for table, (path, columns) in TABLES.items():
+        schema: Row = {"fields": [_field(table, c) for c in columns], "primaryKey": "id"}
+        refs = [
+            {"fields": column, "reference": {"resource": TABLES[target][0][:-4], "fields": "id"}}
+            for (t, column), target in _REFS.items()
+            if t == table
+        ]
+        if refs:
+            schema["foreignKeys"] = refs
+        resources.append(
+            {
+                "name": path[:-4],
+                "path": path,
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "schema": schema,
+            }
+        )
+    return {
+        "name": name,
+        "title": "Haven: help after deepfake and digital sex crimes in South Korea (Open Referral HSDS 3.1)",
+        "profile": "tabular-data-package",
+        "language": lang,
+        "hsds_version": HSDS_VERSION,
+        "resources": resources,
+    }
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _csv(columns: Iterable[str], rows: list[Row]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")  # RFC 4180, as Frictionless expects by default
+    cols = list(columns)
+    writer.writerow(cols)
+    writer.writerows([_cell(row.get(c)) for c in cols] for row in rows)
+    return buf.getvalue()
+
+
+def write_hsds(feed: Feed, out_dir: Path | str, progress: Callable[[int], None] | None = None) -> list[Path]:
+    """Write ``services.json``, one CSV per HSDS object and ``datapackage.json`` into ``out_dir``.
+
+    Every file is written beside its target and renamed over it only when all are ready, so a
+    failed export leaves the previous one as it was.
+
+    Raises:
+        ExportError: the folder cannot be created or written.
+    """
+    out_dir = Path(out_dir)
+    services = compile_services(feed, progress)
+    rows = tables(feed)
+    # Compact: the compiled services are for machines (1.5 MB for 171 services), the package for people.
+    files = {"services.json": json.dumps(services, ensure_ascii=False, separators=(",", ":")) + "\n"}
+    files.update({path: _csv(columns, rows[table]) for table, (path, columns) in TABLES.items()})
+    files["datapackage.json"] = json.dumps(datapackage(lang=feed.lang), ensure_ascii=False, indent=2) + "\n"
+    temps: list[tuple[str, Path]] = []
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for name, text in files.items():
+            fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f".{name}.", suffix=".tmp")
+            temps.append((tmp, out_dir / name))
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+                fh.write(text)
+            os.chmod(tmp, 0o644)  # mkstemp makes 0600; an export is meant to be published
+        for tmp, target in temps:
+            os.replace(tmp, target)
+    except OSError as exc:
+        for tmp, _ in temps:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        raise ExportError(f"cannot write to {out_dir}: {exc.strerror or exc}") from exc
+    return [out_dir / name for name in files]
