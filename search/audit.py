@@ -227,7 +227,7 @@ def audit(
             Finding(
                 check="shared-phone",
                 subject=number,
-                message=f"{number} is on {len(users)} entries",
+                message=f"on {len(users)} entries",
                 resources=[r.id for r in users],
                 expected=reason is not None,
                 reason=reason,

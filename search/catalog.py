@@ -333,6 +333,10 @@ def load_catalog(data_dir: Path | str) -> Catalog:
         if not isinstance(data, dict) or not isinstance(data.get("resources"), list):
             problems.append(Problem(res_file.display, 1, "", "expected a top-level 'resources:' list"))
         else:
+            if not data["resources"]:
+                problems.append(
+                    Problem(res_file.display, res_file.line(["resources"]), "resources", "the list is empty")
+                )
             for key in data:
                 if key != "resources":
                     problems.append(

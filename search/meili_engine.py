@@ -273,7 +273,9 @@ def _explain(exc: Exception, url: str) -> str:
         return f"Meilisearch at {url} did not answer in time"
     if isinstance(exc, MeilisearchError | requests.RequestException):
         return f"cannot reach Meilisearch at {url}"
-    return str(exc)
+    if isinstance(exc, SyncError):
+        return str(exc)
+    return f"Meilisearch at {url} answered something unexpected ({type(exc).__name__})"
 
 
 def _batches(docs: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
@@ -339,17 +341,18 @@ def sync(
             _wait(client, client.create_index(index_uid, {"primaryKey": "id"}), "creating the live index",
                   task_timeout)  # fmt: skip
         _wait(client, client.swap_indexes([{"indexes": [index_uid, build]}]), "swapping", task_timeout)
-    except (SyncError, MeilisearchError, requests.RequestException) as exc:
+    except (SyncError, MeilisearchError, requests.RequestException, ValueError) as exc:
+        # ValueError: an answer the client cannot read (its models are pydantic).
         if created:
             try:
                 client.delete_index(build)
-            except (MeilisearchError, requests.RequestException):
+            except (MeilisearchError, requests.RequestException, ValueError):
                 log.warning("could not delete the unfinished index %s", build)
         raise SyncError(f"{_explain(exc, url)}; the live index is unchanged") from exc
     # The build uid now names the previous data. A failure here leaves a stray index, not a bad one.
     try:
         _wait(client, client.delete_index(build), "deleting the previous index", task_timeout)
-    except (SyncError, MeilisearchError, requests.RequestException) as exc:
+    except (SyncError, MeilisearchError, requests.RequestException, ValueError) as exc:
         log.warning("synced, but the previous index %s was not deleted: %s", build, exc)
     return SyncReport(index_uid, len(docs), time.monotonic() - started)
 
@@ -429,6 +432,7 @@ class MeiliEngine:
         self.data_hash = local.data_hash
         self._local = local
         self._terms = _terms(local.taxonomy())
+        self._analysed_cache: dict[str, dict[str, str]] = {}
         # requests takes a float timeout; the client's annotation says int.
         self._index = meilisearch.Client(url, key, timeout=cast(int, timeout)).index(index_uid)
 
@@ -523,17 +527,27 @@ class MeiliEngine:
             response = self._search(q.lstrip("#"), params)
         return self.results(query, plan, response)
 
-    def _matched(self, r: Resource, plan: Plan) -> list[str]:
+    def _analysed(self, record: str, r: Resource) -> dict[str, str]:
+        """A hit's fields as index units, padded for matching; kept, since the same hits recur."""
+        found = self._analysed_cache.get(record)
+        if found is None:
+            found = {
+                field: f" {' | '.join(index_text(t) for t in texts)} "
+                for field, texts in _texts(r, _tagged(r, self._terms)).items()
+            }
+            if len(self._analysed_cache) > 4096:  # bounded; threads may race here harmlessly
+                self._analysed_cache.clear()
+            self._analysed_cache[record] = found
+        return found
+
+    def _matched(self, record: str, r: Resource, plan: Plan) -> list[str]:
         """Which fields of a hit contain a query term, found as the SQLite engine finds them."""
         if plan.phone:
             return ["phones"]
-        units = [u for t in plan.terms for a in t.alternatives if (u := index_text(a))]
-        out = []
-        for field, texts in _texts(r, _tagged(r, self._terms)).items():
-            padded = f" {' | '.join(index_text(t) for t in texts)} "
-            if any(f" {u}" in padded for u in units):
-                out.append(field)
-        return out
+        units = [f" {u}" for t in plan.terms for a in t.alternatives if (u := index_text(a))]
+        return [
+            field for field, padded in self._analysed(record, r).items() if any(u in padded for u in units)
+        ]
 
     def results(self, query: Query, plan: Plan, response: dict[str, Any]) -> Results:
         """Map a Meilisearch search response back to :class:`Results`."""
@@ -565,7 +579,7 @@ class MeiliEngine:
                 Hit(
                     resource=r,
                     score=round(float(h.get("_rankingScore", 0.0)), 4),
-                    matched=self._matched(r, plan),
+                    matched=self._matched(h["record"], r, plan),
                     open_now=open_state(r.hours),
                 )
                 for h, r in hits

@@ -238,6 +238,9 @@ class Facets(Struct, kw_only=True):
 class Results(Struct, kw_only=True):
     query: str
     total: int
+    #: False when ``total`` is an estimate: a broad query on a very large catalog is not counted
+    #: match by match (the results are still the best candidates).
+    total_exact: bool = True
     results: list[Hit]
     facets: Facets
     region: str | None = None

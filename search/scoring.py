@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from search.index import FTS_WEIGHTS
 
-__all__ = ("ScoredTerm", "field_score", "idf")
+__all__ = ("ScoredTerm", "best_fields", "idf")
 
 
 def idf(total: int, df: int) -> float:
@@ -29,9 +29,8 @@ class ScoredTerm(NamedTuple):
     """Its alternatives as analysed unit strings (``"상담"``, ``"counsel"``)."""
     prefix: bool
     """Whether the last unit may be a prefix (search as you type)."""
-    idf: float
     weight: float
-    """How much matching it counts towards covering the query (typos and very common words less)."""
+    """How much matching it counts towards covering the query (typos count less)."""
 
 
 def _stem(unit: str) -> str:
@@ -40,15 +39,15 @@ def _stem(unit: str) -> str:
     return unit[: max(4, len(unit) - 4)] if unit.isascii() and unit.isalpha() and len(unit) >= 6 else unit
 
 
-def field_score(columns: Sequence[str], terms: Sequence[ScoredTerm]) -> tuple[float, float]:
-    """Score one document: (sum of IDF × best field weight, sum of weights of the terms it contains).
+def best_fields(columns: Sequence[str], terms: Sequence[ScoredTerm]) -> list[float]:
+    """For each term, the weight of the best field of one document that contains it (0 if none).
 
     Args:
         columns: the analysed text of each FTS column, in FTS_COLUMNS order.
         terms: the query's terms.
     """
     padded = [f" {c} " for c in columns]
-    score = coverage = 0.0
+    out = []
     for term in terms:
         best = 0.0
         for text, field_weight in zip(padded, FTS_WEIGHTS, strict=True):
@@ -56,11 +55,8 @@ def field_score(columns: Sequence[str], terms: Sequence[ScoredTerm]) -> tuple[fl
                 continue
             for u in term.units:
                 stem = _stem(u)
-                needle = f" {stem}" if term.prefix or stem != u else f" {u} "
-                if needle in text:
+                if (f" {stem}" if term.prefix or stem != u else f" {u} ") in text:
                     best = field_weight
                     break
-        if best:
-            score += term.idf * best
-            coverage += term.weight
-    return score, coverage
+        out.append(best)
+    return out

@@ -19,10 +19,10 @@ import msgspec
 from search.analyze import index_text, normalize
 from search.engine import KIND_PRIORITY, EngineError, count_facets
 from search.hours import open_state
-from search.index import FTS_COLUMNS, FTS_WEIGHTS, SCHEMA_VERSION
+from search.index import FLAT_COLUMNS, FTS_COLUMNS, FTS_WEIGHTS, SCHEMA_VERSION
 from search.lexicon import load_lexicon
 from search.model import Hit, Query, Region, Resource, Results, TaxonomyTerm, Text
-from search.scoring import ScoredTerm, field_score, idf
+from search.scoring import ScoredTerm, best_fields, idf
 from search.understand import Plan, Term, plan_query
 
 __all__ = ("SqliteEngine",)
@@ -45,11 +45,8 @@ _NATIONAL_WEIGHT = 2.0
 #: How the FTS columns are named to a user when explaining a match.
 _MATCHED_FIELDS = ("name", "name", "topics", "summary", "details")
 #: Candidates ranked per query; facet counts are over these when a query matches more.
-_CANDIDATES = 1000
-_FLAT = (
-    "r.rowid, r.id, r.kind, r.cost, r.regions, r.topics, r.audiences, r.languages, r.channels, r.national,"
-    " r.confidence_rank, r.names, r.phone_digits, r.always_open, r.reachable"
-)
+_CANDIDATES = 600
+_FLAT = "r.rowid, " + ", ".join(f"r.{c}" for c in FLAT_COLUMNS)
 _LIST_FILTERS = {"topic": "topics", "audience": "audiences", "language": "languages", "channel": "channels"}
 
 
@@ -96,7 +93,6 @@ class SqliteEngine:
             raise EngineError(f"{path} is not a readable Haven index ({exc})") from exc
         self._lock = threading.Lock()
         self._exists_cache: dict[str, bool] = {}
-        self._df_cache: dict[str, int] = {}
         self._decoder = msgspec.json.Decoder(Resource)
 
     # -- reading ---------------------------------------------------------------------------
@@ -171,8 +167,9 @@ class SqliteEngine:
                 groups.append("(" + " OR ".join(alts) + ")")
         return (" OR " if any_term else " AND ").join(groups)
 
-    def _rows(self, plan: Plan, query: Query) -> tuple[list[dict[str, Any]], int, str | None]:
-        """Candidates with their flat columns, the exact number of matches, and a relaxation note.
+    def _rows(self, plan: Plan, query: Query) -> tuple[list[dict[str, Any]], int, bool, str | None]:
+        """Candidates with their flat columns, the number of matches (and whether it is exact), and a
+        relaxation note.
 
         Candidates come in row-id order, which the index lays out by static quality, and stop at
         ``_CANDIDATES``: a broad query on a large catalog ranks its best candidates instead of every
@@ -183,65 +180,58 @@ class SqliteEngine:
         if plan.phone:
             digits = plan.phone
             found = self._query(
-                f"""SELECT {_FLAT}, MAX(CASE WHEN p.digits = ? THEN 100.0 ELSE 50.0 END) AS score
-                    FROM resources r JOIN phones p ON p.resource_id = r.id
+                f"""SELECT {_FLAT}, MAX(CASE WHEN p.digits = ? THEN 100.0 - 10 * MIN(p.position, 1) ELSE 50.0 END) AS score
+                    FROM flat r JOIN phones p ON p.resource_id = r.id
                     WHERE (p.digits = ? OR p.digits LIKE ?) AND {where} GROUP BY r.rowid {cap}""",
                 [digits, digits, f"{digits}%", *args],
             )
             if not found:  # part of a number: 8994, 735-8994
                 plan.terms = []
                 found = self._query(
-                    f"""SELECT {_FLAT}, 1.0 AS score FROM resources_fts JOIN resources r ON r.rowid = resources_fts.rowid
+                    f"""SELECT {_FLAT}, 1.0 AS score FROM resources_fts JOIN flat r ON r.rowid = resources_fts.rowid
                         WHERE resources_fts MATCH ? AND {where} {cap}""",
                     [f'"{digits.lstrip("#")}"*', *args],
                 )
-            return [{**dict(r), "coverage": 1.0} for r in found], len(found), None
+            return [{**dict(r), "coverage": 1.0} for r in found], len(found), True, None
         if not plan.terms:
             # A region's own services first, then nationwide ones, each in static quality order.
             found = self._query(
-                f"SELECT {_FLAT}, 0.0 AS score FROM resources r WHERE {where} ORDER BY r.national, r.rowid {cap}",
+                f"SELECT {_FLAT}, 0.0 AS score FROM flat r WHERE {where} ORDER BY r.national, r.rowid {cap}",
                 args,
             )
             total = len(found)
             if total >= _CANDIDATES:
-                total = self._query(f"SELECT count(*) FROM resources r WHERE {where}", args)[0][0]
-            return [{**dict(r), "coverage": 0.0} for r in found], total, None
+                total = self._query(f"SELECT count(*) FROM flat r WHERE {where}", args)[0][0]
+            return [{**dict(r), "coverage": 0.0} for r in found], total, True, None
         expr = self._match(plan.terms, any_term=True)
-        base = f"FROM resources_fts JOIN resources r ON r.rowid = resources_fts.rowid WHERE resources_fts MATCH ? AND {where}"
+        base = f"FROM resources_fts JOIN flat r ON r.rowid = resources_fts.rowid WHERE resources_fts MATCH ? AND {where}"
         rows: list[dict[str, Any]] = [
             dict(r) for r in self._query(f"SELECT {_FLAT}, 0.0 AS score {base} {cap}", [expr, *args])
         ]
+        size = self._count()
         total = len(rows)
         if total >= _CANDIDATES:
-            total = self._query(f"SELECT count(*) {base}", [expr, *args])[0][0]
-        # Rank first by how much of the query a resource answers (like Meilisearch's "words" rule):
-        # a sentence rarely has every word in one entry, and a fixed typo or a very common word
-        # counts for less than a word typed as meant.
-        size = self._count()
-        terms = []
-        for term in plan.terms:
-            df = self._df(term)
-            units = [u for a in term.alternatives if (u := index_text(a))]
-            weight = 0.5 if term.fuzzy or df > size / 2 else 1.0
-            terms.append(ScoredTerm(units, term.prefix, idf(size, df) * (0.5 if term.fuzzy else 1.0), weight))
-        self._score(rows, terms)
+            # FTS5 returns matches in row-id order, so the candidates are every match up to the
+            # last row id read: scale up by the share of the index read. Counting every match of a
+            # broad query exactly would cost more than the whole search.
+            total = max(total, round(total * size / rows[-1]["rowid"]))
+        terms = [
+            ScoredTerm([u for a in t.alternatives if (u := index_text(a))], t.prefix, 0.5 if t.fuzzy else 1.0)
+            for t in plan.terms
+        ]
+        self._score(rows, terms, total, size)
         full = sum(t.weight for t in terms)
         best = max((r["coverage"] for r in rows), default=0.0)
-        return rows, total, ("any" if rows and best < full else None)
+        return rows, total, len(rows) < _CANDIDATES, ("any" if rows and best < full else None)
 
-    def _df(self, term: Term) -> int:
-        """How many resources a term matches (its document frequency), cached per index."""
-        expr = self._match([term], any_term=True)
-        if expr not in self._df_cache:
-            if len(self._df_cache) > 20_000:
-                self._df_cache.clear()
-            self._df_cache[expr] = self._query(
-                "SELECT count(*) FROM resources_fts WHERE resources_fts MATCH ?", [expr]
-            )[0][0]
-        return self._df_cache[expr]
+    def _score(self, rows: list[dict[str, Any]], terms: list[ScoredTerm], total: int, size: int) -> None:
+        """Field-weighted score and query coverage for each candidate, from its analysed text.
 
-    def _score(self, rows: list[dict[str, Any]], terms: list[ScoredTerm]) -> None:
-        """Field-weighted score and query coverage for each candidate, from its analysed text."""
+        Rank first by how much of the query a resource answers (like Meilisearch's "words" rule):
+        a sentence rarely has every word in one entry, and a fixed typo or a very common word
+        counts for less than a word typed as meant. A term's document frequency is read off the
+        candidates (exact whenever every match is a candidate).
+        """
         cols = ", ".join(FTS_COLUMNS)
         texts: dict[int, tuple[str, ...]] = {}
         for i in range(0, len(rows), 500):
@@ -250,9 +240,22 @@ class SqliteEngine:
                 f"SELECT rowid, {cols} FROM resources WHERE rowid IN ({','.join('?' * len(chunk))})", chunk
             ):
                 texts[row[0]] = tuple(row[1:])
+        fields = []
+        found = [0] * len(terms)
         for r in rows:
             r["texts"] = texts[r["rowid"]]
-            r["score"], r["coverage"] = field_score(r["texts"], terms)
+            best = best_fields(r["texts"], terms)
+            fields.append(best)
+            for i, b in enumerate(best):
+                found[i] += b > 0
+        share = total / max(len(rows), 1)
+        idfs = [idf(size, round(n * share)) for n in found]
+        weights = [
+            t.weight * (0.5 if n * share > size / 2 else 1.0) for t, n in zip(terms, found, strict=True)
+        ]
+        for r, best in zip(rows, fields, strict=True):
+            r["score"] = sum(i * b for i, b in zip(idfs, best, strict=True))
+            r["coverage"] = sum(w for w, b in zip(weights, best, strict=True) if b)
 
     def _count(self) -> int:
         if not hasattr(self, "_total"):
@@ -270,14 +273,24 @@ class SqliteEngine:
         if not plan.had_text and query.q.strip() and not plan.region:
             return Results(query=query.q, total=0, results=[], facets=count_facets([]), region=plan.region,
                            reason="nothing-searchable", engine=self.name)  # fmt: skip
-        rows, total, relaxed = self._rows(plan, query)
+        rows, total, exact, relaxed = self._rows(plan, query)
         name_query = normalize(" ".join(t.surface for t in plan.terms))
 
         heads = [[normalize(a) for a in t.alternatives] for t in plan.terms]
 
         def key(row: dict[str, Any]) -> tuple[float, ...]:
             regional_first = 0 if (plan.region and not row["national"]) else 1
-            if not plan.terms and not plan.phone:
+            if plan.phone:
+                # Its own main number first, then one it lists; a service named by the number wins a tie.
+                named = plan.phone.lstrip("#") in row["names"]
+                return (
+                    regional_first,
+                    -row["score"],
+                    -named,
+                    KIND_PRIORITY.get(row["kind"], 99),
+                    row["rowid"],
+                )
+            if not plan.terms:
                 always = -row["always_open"] if plan.any_hour else 0
                 return (
                     regional_first,
@@ -336,6 +349,7 @@ class SqliteEngine:
         return Results(
             query=query.q,
             total=total if not query.open_now else len(rows),
+            total_exact=exact or query.open_now,
             results=hits,
             facets=count_facets(rows),
             region=plan.region,
