@@ -21,13 +21,12 @@ from pathlib import Path
 
 import msgspec
 
+from bench.synth import synthetic_catalog
 from search.catalog import load_catalog
 from search.index import build_index
 from search.model import Query
 from search.sqlite_engine import SqliteEngine
 from tests.relevance.harness import load_cases
-
-from bench.synth import synthetic_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -98,7 +97,9 @@ def main() -> None:
         print(json.dumps(measure(args.one, args.rounds)))
         return
     rows = []
-    print(f"{'size':>9} {'build s':>8} {'index MB':>9} {'peak MB':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'max ms':>7}")
+    print(
+        f"{'size':>9} {'build s':>8} {'index MB':>9} {'peak MB':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'max ms':>7}"
+    )
     for size in (int(s) for s in args.sizes.split(",")):
         out = subprocess.run(
             [sys.executable, "-m", "bench.search_bench", "--one", str(size), "--rounds", str(args.rounds)],

@@ -41,10 +41,15 @@ def synthetic_catalog(real: Catalog, size: int, seed: int = 20261125) -> Catalog
             msgspec.structs.replace(
                 base,
                 id=f"{base.id}-{i}",
-                name=Text(ko=f"{place.ko} {base.name.ko} {rng.choice(ko)}", en=f"{base.name.en} {place.en} {rng.choice(en)}"),
+                name=Text(
+                    ko=f"{place.ko} {base.name.ko} {rng.choice(ko)}",
+                    en=f"{base.name.en} {place.en} {rng.choice(en)}",
+                ),
                 summary=Text(ko=f"{base.summary.ko} {extra_ko}", en=f"{base.summary.en} {extra_en}"),
                 regions=[region],
-                phones=[Phone(number=f"0{rng.randint(31, 64)}-{rng.randint(200, 999)}-{rng.randint(1000, 9999)}")],
+                phones=[
+                    Phone(number=f"0{rng.randint(31, 64)}-{rng.randint(200, 999)}-{rng.randint(1000, 9999)}")
+                ],
                 see_also=[],
             )
         )

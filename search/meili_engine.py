@@ -44,7 +44,8 @@ from search.model import (
     TaxonomyTerm,
     Text,
 )
-from search.sqlite_engine import _CONFIDENCE_FACTOR, _KIND_WEIGHT, _NATIONAL_WEIGHT, SqliteEngine
+from search.scoring import CONFIDENCE_FACTOR, KIND_WEIGHT, NATIONAL_WEIGHT
+from search.sqlite_engine import SqliteEngine
 from search.understand import Plan, Term
 
 __all__ = (
@@ -119,8 +120,8 @@ class SyncReport:
 
 def _prior(r: Resource) -> int:
     national = "KR" in r.regions
-    weight = _KIND_WEIGHT.get(r.kind, 1.0) * _CONFIDENCE_FACTOR[CONFIDENCE_ORDER[r.confidence]]
-    weight *= (1.0 if r.phones or r.links else 0.6) * (_NATIONAL_WEIGHT if national else 1.0)
+    weight = KIND_WEIGHT.get(r.kind, 1.0) * CONFIDENCE_FACTOR[CONFIDENCE_ORDER[r.confidence]]
+    weight *= (1.0 if r.phones or r.links else 0.6) * (NATIONAL_WEIGHT if national else 1.0)
     return round(weight * 1000)
 
 

@@ -14,7 +14,23 @@ from typing import NamedTuple
 
 from search.index import FTS_WEIGHTS
 
-__all__ = ("ScoredTerm", "best_fields", "idf")
+__all__ = ("CONFIDENCE_FACTOR", "KIND_WEIGHT", "NATIONAL_WEIGHT", "ScoredTerm", "best_fields", "idf")
+
+#: Multipliers by confidence rank (official, secondary, dated, unconfirmed).
+CONFIDENCE_FACTOR = (1.0, 0.95, 0.9, 0.75)
+#: A gentle prior: lines that act at once (a 24/7 line, takedown help) over guides and forms when
+#: the text matches both about equally. Never enough to lift a weak match over a strong one.
+KIND_WEIGHT = {
+    "hotline": 1.25,
+    "takedown-support": 1.3,
+    "police": 1.15,
+    "regulator": 1.1,
+    "crisis-centre": 1.1,
+    "school": 0.9,
+    "guide": 0.9,
+}
+#: With no region known, a nationwide service can help the person; a regional one may not.
+NATIONAL_WEIGHT = 2.0
 
 
 def idf(total: int, df: int) -> float:

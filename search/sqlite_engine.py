@@ -22,26 +22,12 @@ from search.hours import open_state
 from search.index import FLAT_COLUMNS, FTS_COLUMNS, FTS_WEIGHTS, SCHEMA_VERSION
 from search.lexicon import load_lexicon
 from search.model import Hit, Query, Region, Resource, Results, TaxonomyTerm, Text
-from search.scoring import ScoredTerm, best_fields, idf
+from search.scoring import CONFIDENCE_FACTOR, KIND_WEIGHT, NATIONAL_WEIGHT, ScoredTerm, best_fields, idf
 from search.understand import Plan, Term, plan_query
 
 __all__ = ("SqliteEngine",)
 
-_CONFIDENCE_FACTOR = (1.0, 0.95, 0.9, 0.75)
 _BM25 = f"-bm25(resources_fts, {', '.join(map(str, FTS_WEIGHTS))})"
-#: A gentle prior: lines that act at once (a 24/7 line, takedown help) over guides and forms when
-#: the text matches both about equally. Never enough to lift a weak match over a strong one.
-_KIND_WEIGHT = {
-    "hotline": 1.25,
-    "takedown-support": 1.3,
-    "police": 1.15,
-    "regulator": 1.1,
-    "crisis-centre": 1.1,
-    "school": 0.9,
-    "guide": 0.9,
-}
-#: With no region known, a nationwide service can help the person; a regional one may not.
-_NATIONAL_WEIGHT = 2.0
 #: How the FTS columns are named to a user when explaining a match.
 _MATCHED_FIELDS = ("name", "name", "topics", "summary", "details")
 #: Candidates ranked per query; facet counts are over these when a query matches more.
@@ -300,10 +286,10 @@ class SqliteEngine:
                     row["rowid"],
                 )
             score = (
-                row["score"] * _CONFIDENCE_FACTOR[row["confidence_rank"]] * _KIND_WEIGHT.get(row["kind"], 1.0)
+                row["score"] * CONFIDENCE_FACTOR[row["confidence_rank"]] * KIND_WEIGHT.get(row["kind"], 1.0)
             )
             if row["national"] and not plan.region:
-                score *= _NATIONAL_WEIGHT
+                score *= NATIONAL_WEIGHT
             if not row["reachable"]:
                 score *= 0.6  # no number or link to offer: a person can do little with it
             if plan.any_hour and row["always_open"]:

@@ -15,7 +15,7 @@ import click
 import msgspec
 
 from search.catalog import Catalog, CatalogError, load_catalog
-from search.engine import EngineError
+from search.engine import Engine, EngineError
 from search.index import BuildError, build_index
 from search.model import Query, Results
 from search.sqlite_engine import SqliteEngine
@@ -40,12 +40,25 @@ db_option = click.option(
 )
 
 
+def meili_options(f: Any) -> Any:
+    """--meili-url and --meili-key: search Meilisearch first, the SQLite index when it cannot answer."""
+    for name, envvar, text in (
+        ("--meili-key", "HAVEN_MEILI_KEY", "Search-only Meilisearch key."),
+        ("--meili-url", "HAVEN_MEILI_URL", "Meilisearch server to ask first."),
+    ):
+        f = click.option(name, envvar=envvar, show_envvar=True, help=text)(f)
+    return f
+
+
 def fail(message: str) -> None:
     click.echo(f"haven: {message}", err=True)
     sys.exit(1)
 
 
 def _load(data_dir: Path) -> Catalog:
+    if not data_dir.is_dir():
+        # One line, not four "file not found" lines that hide the real mistake.
+        fail(f"no data directory at {data_dir} (give --data DIR)")
     try:
         return load_catalog(data_dir)
     except CatalogError as exc:
@@ -77,6 +90,18 @@ def open_engine(db_path: Path) -> SqliteEngine:
     try:
         return SqliteEngine(db_path)
     except EngineError as exc:
+        fail(str(exc))
+        raise
+
+
+def open_search_engine(db_path: Path, meili_url: str | None, meili_key: str | None) -> Engine:
+    """SQLite alone, or Meilisearch backed by SQLite when a Meilisearch URL is given."""
+    from search.fallback import open_engine as open_with_fallback
+    from service.settings import Settings
+
+    try:
+        return open_with_fallback(Settings(db_path=db_path, meili_url=meili_url, meili_key=meili_key))
+    except (EngineError, ValueError) as exc:
         fail(str(exc))
         raise
 
@@ -155,8 +180,10 @@ def print_table(results: Results, lang: str, region_names: dict[str, str]) -> No
 @click.option("--json", "as_json", is_flag=True, help="Print the full results as JSON.")
 @data_option
 @db_option
+@meili_options
 def search(query: tuple[str, ...], region: str | None, kind: tuple[str, ...], topic: tuple[str, ...],
-           open_now: bool, lang: str, limit: int, as_json: bool, data_dir: Path, db_path: Path) -> None:  # fmt: skip
+           open_now: bool, lang: str, limit: int, as_json: bool, data_dir: Path, db_path: Path,
+           meili_url: str | None, meili_key: str | None) -> None:  # fmt: skip
     """Search the directory: haven search 부산 상담"""
     try:
         q = Query(q=" ".join(query), region=region, kind=list(kind), topic=list(topic), open_now=open_now,
@@ -165,7 +192,7 @@ def search(query: tuple[str, ...], region: str | None, kind: tuple[str, ...], to
     except msgspec.ValidationError as exc:
         fail(f"invalid option: {exc}")
         return
-    engine = open_engine(db_path)
+    engine = open_search_engine(db_path, meili_url, meili_key)
     results = engine.search(q)
     if as_json:
         sys.stdout.write(msgspec.json.encode(results).decode() + "\n")
@@ -178,7 +205,9 @@ def search(query: tuple[str, ...], region: str | None, kind: tuple[str, ...], to
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @data_option
 @db_option
-def serve(host: str, port: int, data_dir: Path, db_path: Path) -> None:
+@meili_options
+def serve(host: str, port: int, data_dir: Path, db_path: Path, meili_url: str | None,
+          meili_key: str | None) -> None:  # fmt: skip
     """Serve the site and the API (no access log: queries and addresses are never logged)."""
     import uvicorn
 
@@ -186,10 +215,302 @@ def serve(host: str, port: int, data_dir: Path, db_path: Path) -> None:
     from service.settings import Settings
 
     try:
-        settings = Settings(data_dir=data_dir, db_path=db_path)
+        settings = Settings(data_dir=data_dir, db_path=db_path, meili_url=meili_url, meili_key=meili_key)
     except ValueError as exc:
         fail(str(exc))
         return
-    open_engine(db_path).close()  # a clear error now rather than at the first request
+    checked = open_search_engine(db_path, meili_url, meili_key)  # a clear error now, not at the first request
+    getattr(checked, "close", lambda: None)()
     uvicorn.run(create_app(settings), host=host, port=port, access_log=False, server_header=False,
                 log_level="warning")  # fmt: skip
+
+
+@main.command("sync-meili")
+@data_option
+@click.option("--url", envvar="HAVEN_MEILI_URL", show_envvar=True, required=True,
+              help="Meilisearch server (http://host:7700).")  # fmt: skip
+@click.option("--master-key", envvar="HAVEN_MEILI_MASTER_KEY", show_envvar=True,
+              help="Key allowed to create and swap indexes.")  # fmt: skip
+def sync_meili(data_dir: Path, url: str, master_key: str | None) -> None:
+    """Validate the data and push it to Meilisearch (a fresh index, swapped in only when complete)."""
+    from search.meili_engine import LIVE_INDEX, SyncError, sync
+
+    catalog = _load(data_dir)
+    with _progress(len(catalog.resources), "Syncing Meilisearch") as bar:
+        try:
+            report = sync(catalog, url, master_key, progress=bar.update)
+        except SyncError as exc:
+            fail(str(exc))
+            return
+    click.echo(
+        f"synced {report.documents} resources to the {LIVE_INDEX!r} index in {report.seconds:.1f} s, "
+        f"data {catalog.data_hash}"
+    )
+
+
+# -- counsellors: show and referral (issue 9) ---------------------------------------------------
+
+_LABEL_WIDTH = 12
+_SHOW_LABELS = {
+    "what": ("하는 일", "About"),
+    "phones": ("전화", "Phone"),
+    "hours": ("운영 시간", "Hours"),
+    "cost": ("비용", "Cost"),
+    "anonymous": ("익명", "Anonymity"),
+    "languages": ("언어", "Languages"),
+    "audiences": ("이용 대상", "For"),
+    "org": ("운영 기관", "Run by"),
+    "address": ("주소", "Address"),
+    "how": ("이용 방법", "How to"),
+    "links": ("링크", "Links"),
+    "caveat": ("주의", "Caveat"),
+    "see_also": ("함께 보기", "See also"),
+    "sources": ("출처", "Sources"),
+    "checked": ("확인", "Checked"),
+}
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Word-wrap to ``width`` terminal columns (Hangul takes two); over-long words are split."""
+    out: list[str] = []
+    for para in text.splitlines():
+        line = ""
+        for word in para.split():
+            joined = f"{line} {word}" if line else word
+            if _width(joined) <= width:
+                line = joined
+                continue
+            if line:
+                out.append(line)
+            # A URL stays whole, even past the margin: a line break inside it breaks copying.
+            while _width(word) > width and "://" not in word:
+                used = cut = 0
+                for ch in word:
+                    if used + _width(ch) > width:
+                        break
+                    used, cut = used + _width(ch), cut + 1
+                out.append(word[:cut])
+                word = word[cut:]
+            line = word
+        if line:
+            out.append(line)
+    return out
+
+
+def _open_line(hours: Any, lang: str) -> str:
+    """``● 지금 운영 중 · 18:00까지``: open now, computed for this moment in Seoul."""
+    import datetime as dt
+
+    from search.catalog import SEOUL
+    from search.hours import open_state
+    from service.i18n import strings, weekday_name
+
+    s = strings(lang)  # type: ignore[arg-type]
+    state = open_state(hours)
+    if not state.known:
+        return s["hours_not_known"]
+    if state.always:
+        return "● " + s["open_always"]
+    if state.open:
+        until = state.closes_at[11:16] if state.closes_at else None
+        return "● " + (s["open_until"].format(time=until) if until else s["open_now"])
+    if not state.opens_at:
+        return "○ " + s["closed"]
+    at = dt.datetime.fromisoformat(state.opens_at)
+    days = (at.date() - dt.datetime.now(SEOUL).date()).days
+    key = {0: "closed_opens_today", 1: "closed_opens_tomorrow"}.get(days, "closed_opens_day")
+    return "○ " + s[key].format(time=at.strftime("%H:%M"), day=weekday_name(at.date(), lang))  # type: ignore[arg-type]
+
+
+@main.command()
+@click.argument("resource_id")
+@click.option("--lang", type=click.Choice(["ko", "en"]), default="ko", show_default=True)
+@db_option
+def show(resource_id: str, lang: str, db_path: Path) -> None:
+    """One resource in full, main number and open-now first: haven show d4u-central"""
+    from service.i18n import labels, language_name
+    from service.referral import hours_text
+
+    engine = open_engine(db_path)
+    r = engine.get(resource_id)
+    if r is None:
+        fail(f"no resource has the id {resource_id!r} (ids are in `haven search --json`)")
+        return
+    other = "en" if lang == "ko" else "ko"
+    words = labels(lang)  # type: ignore[arg-type]
+    kinds = {t.key: t.label.get(lang) for t in engine.taxonomy().get("kind", [])}
+    regions = {g.code: g.name.get(lang) for g in engine.regions()}
+    width = 80 - _LABEL_WIDTH
+
+    def row(key: str, value: str | None) -> None:
+        if not value:
+            return
+        label = _fit(_SHOW_LABELS[key][1 if lang == "en" else 0], _LABEL_WIDTH - 1) + " "
+        for i, line in enumerate(_wrap(value, width)):
+            click.echo((label if i == 0 else " " * _LABEL_WIDTH) + line)
+
+    for line in _wrap(r.name.get(lang), 80):
+        click.echo(click.style(line, bold=True))
+    where = ", ".join(regions.get(c, c) for c in r.regions)
+    for line in _wrap(r.name.get(other), 80) + _wrap(f"{kinds.get(r.kind, r.kind)} · {where}", 80):
+        click.echo(line)
+    click.echo("─" * 80)
+    for i, p in enumerate(r.phones):
+        sms = ("SMS " if lang == "en" else "문자 ") if p.type == "sms" else ""
+        number = ("☎ " if i == 0 else "  ") + sms + p.number
+        lines = _wrap(p.label.get(lang), 80 - 18) if p.label else []
+        click.echo(f"{_fit(number, 18)}{lines[0]}" if lines else number)
+        for line in lines[1:]:
+            click.echo(" " * 18 + line)
+    click.echo(_open_line(r.hours, lang))
+    if r.confidence != "official":
+        flag = f"{words['confidence_short'][r.confidence]}: {words['confidence'][r.confidence]}"
+        for i, line in enumerate(_wrap(flag, 78)):
+            click.echo(("! " if i == 0 else "  ") + line)
+    click.echo()
+    row("what", r.summary.get(lang))
+    hours = hours_text(r.hours, lang)  # type: ignore[arg-type]
+    row("hours", hours + (f"\n{r.hours.note.get(lang)}" if r.hours and r.hours.note else ""))
+    row("cost", words["cost"][r.cost])
+    row("anonymous", words["anonymous"][r.anonymous])
+    row("languages", ", ".join(language_name(c, lang) for c in r.languages))  # type: ignore[arg-type]
+    row("audiences", ", ".join(words["audience"].get(a, a) for a in r.audiences))
+    row("org", r.organization.get(lang) if r.organization else None)
+    row("address", r.address.get(lang) if r.address else None)
+    row("how", r.how_to.get(lang) if r.how_to else None)
+    row("links", "\n".join(f"{x.url}" + (f" ({x.label.get(lang)})" if x.label else "") for x in r.links))
+    row("caveat", r.caveat.get(lang) if r.caveat else None)
+    row("see_also", ", ".join(r.see_also))
+    row("sources", "\n".join(r.sources))
+    trust = f"{words['confidence_short'][r.confidence]} ({r.confidence})"
+    row("checked", f"{r.checked.isoformat()} · {trust} · {r.id}")
+
+
+@main.command()
+@click.argument("resource_ids", nargs=-1, required=True)
+@click.option("--lang", type=click.Choice(["ko", "en"]), default="ko", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "sms"]), default="text", show_default=True,
+              help="text: for KakaoTalk or chat; sms: only characters Korean carriers deliver.")  # fmt: skip
+@db_option
+def referral(resource_ids: tuple[str, ...], lang: str, fmt: str, db_path: Path) -> None:
+    """A short referral that fits one text message (LMS, 2,000 bytes) or KakaoTalk message.
+
+    Name, main number and hours, what to prepare and the main link of each resource, in the
+    order given: haven referral women-1366 d4u-central --format sms
+    """
+    from service.referral import ReferralTooLong, message_kind, sms_bytes
+    from service.referral import referral as make_referral
+
+    engine = open_engine(db_path)
+    ids = list(dict.fromkeys(resource_ids))
+    found = {i: engine.get(i) for i in ids}
+    missing = [i for i, r in found.items() if r is None]
+    if missing:
+        fail(f"no resource has the id {', '.join(map(repr, missing))} (ids are in `haven search --json`)")
+    try:
+        text = make_referral([r for r in found.values() if r], lang, fmt)  # type: ignore[arg-type]
+    except ReferralTooLong as exc:
+        fail(str(exc))
+        return
+    click.echo(text)
+    if sys.stderr.isatty():
+        click.echo(f"({message_kind(text)}, {sms_bytes(text)} bytes)", err=True)
+
+
+# -- data maintainers: audit, schema, export (issue 9) -------------------------------------------
+
+
+def resources_schema() -> dict[str, Any]:
+    """The JSON Schema of data/resources.yaml, generated from the msgspec model."""
+    from search.model import Directory
+
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$comment": "Generated from search/model.py by `haven schema --out schema/resources.schema.json`; "
+        "do not edit by hand.",
+        "title": "Haven resources.yaml",
+        **msgspec.json.schema(Directory),
+    }
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all; one clear line when it cannot be."""
+    import os
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except OSError as exc:
+        fail(f"cannot write {path}: {exc.strerror or exc}")
+
+
+@main.command()
+@data_option
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--strict", is_flag=True, help="Exit with status 3 if anything not expected is found.")
+def audit(data_dir: Path, as_json: bool, strict: bool) -> None:
+    """What to check next: stale, unofficial, half-translated, broken or shared entries."""
+    from search.audit import audit as audit_catalog
+
+    catalog = _load(data_dir)
+    with _progress(len(catalog.resources), "Auditing") as bar:
+        report = audit_catalog(catalog, progress=bar.update)
+    if as_json:
+        sys.stdout.write(msgspec.json.encode(report).decode() + "\n")
+    else:
+        for check in report.counts:
+            found = [f for f in report.findings if f.check == check]
+            if found:
+                click.echo(f"{check}: {report.counts[check]} to look at" +
+                           (f", {len(found) - report.counts[check]} expected" if report.counts[check] < len(found) else ""))  # fmt: skip
+            for f in found:
+                note = f" (expected: {f.reason})" if f.expected else ""
+                also = f" [{', '.join(f.resources)}]" if f.resources and not f.expected else ""
+                click.echo(f"  {f.subject}: {f.message}{also}{note}")
+        click.echo(f"{report.resources} resources audited on {report.date.isoformat()}: "
+                   f"{len(report.problems)} to look at, {len(report.findings) - len(report.problems)} expected")  # fmt: skip
+    if strict and report.problems:
+        sys.exit(3)
+
+
+@main.command()
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Write it to this file (schema/resources.schema.json) instead of printing it.")  # fmt: skip
+def schema(out: Path | None) -> None:
+    """The JSON Schema of data/resources.yaml, for editors and validators."""
+    import json
+
+    text = json.dumps(resources_schema(), ensure_ascii=False, indent=2) + "\n"
+    if out is None:
+        sys.stdout.write(text)
+        return
+    _write_text(out, text)
+    click.echo(f"wrote {out}")
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["hsds"]), default="hsds", show_default=True,
+              help="hsds: Open Referral HSDS 3.1 (compiled services.json and a CSV data package).")  # fmt: skip
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Folder to write into.")
+@click.option("--lang", type=click.Choice(["ko", "en"]), default="ko", show_default=True,
+              help="Language of the HSDS fields (both are in `translations`).")  # fmt: skip
+@data_option
+def export(fmt: str, out: Path, lang: str, data_dir: Path) -> None:
+    """Export the directory for other systems: haven export --format hsds --out var/hsds"""
+    from search.hsds import ExportError, Feed, write_hsds
+    from service.i18n import language_name
+
+    catalog = _load(data_dir)
+    feed = Feed.from_catalog(catalog, lang, language_name=language_name)  # type: ignore[arg-type]
+    with _progress(len(catalog.resources), "Exporting HSDS") as bar:
+        try:
+            paths = write_hsds(feed, out, progress=bar.update)
+        except ExportError as exc:
+            fail(f"{exc}; nothing was replaced")
+            return
+    click.echo(f"wrote {len(paths)} files to {out}: {len(catalog.resources)} services, HSDS 3.1 ({lang})")

@@ -1,0 +1,200 @@
+"""A compact referral: what a counsellor sends a person, in one text message or KakaoTalk message.
+
+Each resource becomes a short block: its name, main number and hours, what to prepare (when the
+entry says) and its main link. ``haven referral`` prints it; the web Share button reuses it.
+
+Length. Korean carriers count a message in KS X 1001 (EUC-KR) bytes: 1 byte per ASCII character,
+2 per Hangul syllable or other character. Up to 90 bytes is one SMS; up to 2,000 bytes is one
+LMS (long message), which phones switch to by themselves. A referral never exceeds one LMS
+(:data:`LMS_BYTES`): when it would, the "prepare" lines go first, then the links, and if the
+names and numbers alone are too long, :class:`ReferralTooLong` says to send fewer. The same limit
+keeps a KakaoTalk message short enough to read on one screen.
+
+Formats. ``text`` is for copying into KakaoTalk or a chat (☎ and en dashes are fine there).
+``sms`` keeps to characters Korean carriers deliver (Twilio's Korea guidelines: "Only EUC-KR
+characters are supported by the South Korean mobile operators"): typographic dashes and quotes
+become ASCII and no symbols are added.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Literal
+
+from search.model import Hours, Resource
+
+__all__ = (
+    "LMS_BYTES",
+    "SMS_BYTES",
+    "Format",
+    "ReferralTooLong",
+    "hours_text",
+    "main_link",
+    "message_kind",
+    "prepare_text",
+    "referral",
+    "sms_bytes",
+)
+
+Lang = Literal["ko", "en"]
+Format = Literal["text", "sms"]
+
+#: One SMS and one LMS, in bytes as Korean carriers count them.
+SMS_BYTES = 90
+LMS_BYTES = 2000
+#: A "what to prepare" sentence longer than this is left out rather than cut mid-sentence.
+PREPARE_MAX = 120
+
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_DAY_NAMES = {"ko": dict(zip(_DAYS, "월화수목금토일", strict=True)),
+              "en": dict(zip(_DAYS, ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), strict=True))}  # fmt: skip
+_WORDS = {
+    "always": ("24시간 365일", "24 hours, every day"),
+    "always_short": ("24시간", "24/7"),
+    "daily": ("매일", "Daily"),
+    "unknown": ("운영시간 미확인", "hours not confirmed"),
+    "closed": ("공휴일 휴무", "closed on public holidays"),
+    "open": ("공휴일에도 운영", "open on public holidays"),
+    "holidays_unknown": ("공휴일 운영 미확인", "public holidays not confirmed"),
+    "prepare": ("준비할 것: ", "Prepare: "),
+    "text": ("문자 ", "Text "),
+}
+_MARKER = re.compile(r"^\s*(?:준비할\s*것|what to prepare)\s*:\s*", re.IGNORECASE)
+# Without a "What to prepare:" line, a sentence about an ID document is the thing to prepare.
+_DOCUMENT = {
+    "ko": re.compile(r"서류|신분증|신분을 증명"),
+    "en": re.compile(r"\bID\b|document|proof of identity", re.IGNORECASE),
+}
+_DOUBT = re.compile(r"확인되지|확인 필요|unconfirmed|not confirmed", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_TO_ASCII = str.maketrans({"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "\u00a0": " "})
+
+
+class ReferralTooLong(ValueError):
+    """Even names and numbers alone do not fit one LMS."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"the referral needs {size} bytes, more than one message ({LMS_BYTES}); send fewer")
+        self.size = size
+
+
+def _word(key: str, lang: Lang) -> str:
+    return _WORDS[key][1 if lang == "en" else 0]
+
+
+def sms_bytes(text: str) -> int:
+    """Length as Korean carriers count it: ASCII 1 byte, anything else 2."""
+    return sum(1 if ord(c) < 128 else 2 for c in text)
+
+
+def message_kind(text: str) -> Literal["SMS", "LMS"] | None:
+    """``SMS`` (≤ 90 bytes), ``LMS`` (≤ 2,000 bytes), or None when it needs more than one."""
+    size = sms_bytes(text)
+    return "SMS" if size <= SMS_BYTES else "LMS" if size <= LMS_BYTES else None
+
+
+def _days(days: Sequence[str], lang: Lang, dash: str) -> str:
+    """``[mon … fri]`` → ``월–금``; one or two days in a row are listed (``토·일``)."""
+    names = _DAY_NAMES[lang]
+    idx = sorted({_DAYS.index(d) for d in days})
+    if len(idx) == 7:
+        return _word("daily", lang)
+    runs: list[list[int]] = []
+    for i in idx:
+        if runs and i == runs[-1][-1] + 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    parts: list[str] = []
+    for run in runs:
+        if len(run) >= 3:
+            parts.append(names[_DAYS[run[0]]] + dash + names[_DAYS[run[-1]]])
+        else:
+            parts += [names[_DAYS[i]] for i in run]
+    return ("·" if lang == "ko" else "/").join(parts)
+
+
+def hours_text(hours: Hours | None, lang: Lang = "ko", short: bool = False, dash: str = "–") -> str:
+    """Opening hours in words: ``월–금 09:00–18:00 (공휴일 휴무)``, ``24시간 365일`` …
+
+    Args:
+        hours: the entry's hours (None when unknown).
+        lang: ``ko`` or ``en``.
+        short: leave out the public-holiday rule (for referrals).
+        dash: the range dash (``-`` for SMS).
+    """
+    if hours is None:
+        return _word("unknown", lang)
+    if hours.always:
+        return _word("always_short" if short else "always", lang)
+    spans = ", ".join(f"{_days(s.days, lang, dash)} {s.open}{dash}{s.close}" for s in hours.weekly)
+    if short:
+        return spans
+    rule = {"closed": "closed", "open": "open", "unknown": "holidays_unknown"}[hours.holidays]
+    return f"{spans} ({_word(rule, lang)})"
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for line in text.splitlines() for s in _SENTENCE_END.split(line) if s.strip()]
+
+
+def prepare_text(r: Resource, lang: Lang = "ko") -> str | None:
+    """What to have ready, quoted from the entry's how_to (never made up), or None."""
+    if r.how_to is None:
+        return None
+    sentences = _sentences(r.how_to.get(lang))
+    marked = [_MARKER.sub("", s) for s in sentences if _MARKER.match(s)]
+    documents = [s for s in sentences if _DOCUMENT[lang].search(s) and not _DOUBT.search(s)]
+    for s in marked or documents:
+        if s and len(s) <= PREPARE_MAX:
+            return s
+    return None
+
+
+def main_link(r: Resource) -> str | None:
+    """The link to give: a website, form, chat or app (https), else an email address."""
+    https = [link for link in r.links if link.url.startswith("https://")]
+    best = [link for link in https if link.type != "guide"] or https
+    if best:
+        url = best[0].url
+        # A bare domain's trailing slash costs a byte and says nothing.
+        return url[:-1] if url.endswith("/") and url.count("/") == 3 else url
+    mail = next((link.url for link in r.links if link.url.startswith("mailto:")), None)
+    return mail[7:] if mail else None
+
+
+def _block(r: Resource, lang: Lang, fmt: Format, with_prepare: bool, with_link: bool) -> list[str]:
+    dash = "-" if fmt == "sms" else "–"
+    lines = [r.name.get(lang)]
+    hours = hours_text(r.hours, lang, short=True, dash=dash)
+    if r.phones:
+        phone = r.phones[0]
+        number = (_word("text", lang) if phone.type == "sms" else "") + phone.number
+        lines.append(("☎ " if fmt == "text" else "") + f"{number} ({hours})")
+    elif r.hours:
+        lines.append(hours)
+    prepare = prepare_text(r, lang) if with_prepare else None
+    if prepare:
+        lines.append(_word("prepare", lang) + prepare)
+    link = main_link(r) if with_link else None
+    if link:
+        lines.append(link)
+    if fmt == "sms":
+        lines = [line.translate(_TO_ASCII) for line in lines]
+    return lines
+
+
+def referral(resources: Sequence[Resource], lang: Lang = "ko", fmt: Format = "text") -> str:
+    """The referral for ``resources``, in order, fitting one message (see the module docstring).
+
+    Raises:
+        ReferralTooLong: even without links and "prepare" lines it needs more than one LMS.
+    """
+    text = ""
+    for with_prepare, with_link in ((True, True), (False, True), (False, False)):
+        blocks = ["\n".join(_block(r, lang, fmt, with_prepare, with_link)) for r in resources]
+        text = "\n\n".join(blocks)
+        if sms_bytes(text) <= LMS_BYTES:
+            return text
+    raise ReferralTooLong(sms_bytes(text))

@@ -1,0 +1,366 @@
+"""The `haven` command as a user runs it: exit codes, one-line errors, output that fits 80 columns.
+
+Every command runs as a subprocess (tests/conftest.py run_haven), so these tests see exactly what
+a counsellor or a maintainer sees, including what goes to stderr.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import pty
+import shutil
+import subprocess
+import unicodedata
+from pathlib import Path
+
+import pytest
+import yaml
+from jsonschema import Draft202012Validator
+
+from search.catalog import SEOUL, Catalog
+from search.hsds import TABLES
+from service.referral import (
+    LMS_BYTES,
+    SMS_BYTES,
+    ReferralTooLong,
+    hours_text,
+    message_kind,
+    prepare_text,
+    referral,
+    sms_bytes,
+)
+from tests.conftest import DATA, HAVEN, ROOT, run_haven
+
+SCHEMA = ROOT / "schema" / "resources.schema.json"
+
+
+def width(line: str) -> int:
+    """Terminal columns: East Asian wide and full-width characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+
+def assert_one_line_error(proc: subprocess.CompletedProcess[str], *words: str) -> None:
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("haven: "), proc.stderr
+    for word in words:
+        assert word in lines[0]
+
+
+# -- validate, build, search (the foundation) ------------------------------------------------------
+
+
+def test_validate_ok() -> None:
+    proc = run_haven("validate")
+    assert proc.returncode == 0 and proc.stdout.startswith("ok: ")
+
+
+def test_a_missing_data_dir_is_one_line(tmp_path: Path) -> None:
+    for command in ("validate", "build", "audit", "export"):
+        extra = ["--out", str(tmp_path / "x")] if command in ("build", "export") else []
+        assert_one_line_error(
+            run_haven(command, "--data", str(tmp_path / "nowhere"), *extra), "no data directory"
+        )
+
+
+def test_invalid_yaml_names_file_and_line(data_copy: Path) -> None:
+    (data_copy / "resources.yaml").write_text("resources:\n  - id: [unclosed\n", encoding="utf-8")
+    proc = run_haven("validate", "--data", str(data_copy))
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    first, last = proc.stderr.strip().splitlines()
+    assert first.startswith(f"{data_copy / 'resources.yaml'}:3: YAML syntax error")
+    assert last.startswith("haven: 1 problem(s)")
+
+
+def test_a_failed_build_leaves_the_old_index_intact(tmp_path: Path, data_copy: Path) -> None:
+    out = tmp_path / "var" / "haven.db"
+    assert run_haven("build", "--out", str(out)).returncode == 0
+    before, mtime = out.read_bytes(), out.stat().st_mtime_ns
+    text = (data_copy / "resources.yaml").read_text(encoding="utf-8")
+    (data_copy / "resources.yaml").write_text(
+        text.replace('number: "1366"', 'number: "13-66"', 1), encoding="utf-8"
+    )
+    proc = run_haven("build", "--data", str(data_copy), "--out", str(out))
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "is not a valid Korean phone number" in proc.stderr
+    assert out.read_bytes() == before and out.stat().st_mtime_ns == mtime
+    assert [p.name for p in out.parent.iterdir()] == ["haven.db"]  # no temporary file left behind
+
+
+def test_build_to_an_unwritable_place_is_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert_one_line_error(run_haven("build", "--out", str(blocker / "haven.db")), "cannot write")
+
+
+def test_search_json_finds_1366(db_path: Path) -> None:
+    proc = run_haven("search", "--json", "1366", "--db", str(db_path))
+    assert proc.returncode == 0, proc.stderr
+    results = json.loads(proc.stdout)
+    assert {"query", "total", "results"} <= set(results)
+    assert results["query"] == "1366" and results["total"] >= 1
+    ids = [hit["resource"]["id"] for hit in results["results"]]
+    assert "women-1366" in ids[:3]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("부산", "상담"),
+        ("딥페이크", "삭제"),
+        ("deepfake", "--lang", "en"),
+        ("--region", "KR-41", "--limit", "50"),
+        ("--lang", "en", "--limit", "100"),
+        ("zzzzqqq",),
+    ],
+)
+def test_the_search_table_fits_80_columns(db_path: Path, args: tuple[str, ...]) -> None:
+    proc = run_haven("search", *args, "--db", str(db_path))
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines
+    assert [line for line in lines if width(line) > 80] == []
+
+
+def test_the_search_table_puts_open_now_and_the_number_first(db_path: Path) -> None:
+    proc = run_haven("search", "1366", "--db", str(db_path))
+    rows = proc.stdout.splitlines()[:-1]
+    assert any(row.startswith("● 1366 ") for row in rows)
+
+
+def test_search_without_an_index_is_one_line(tmp_path: Path) -> None:
+    assert_one_line_error(run_haven("search", "1366", "--db", str(tmp_path / "none.db")), "haven build")
+
+
+# -- show and referral ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_show_puts_the_main_number_first(db_path: Path, catalog: Catalog, lang: str) -> None:
+    proc = run_haven("show", "d4u-central", "--lang", lang, "--db", str(db_path))
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    r = catalog.by_id["d4u-central"]
+    assert lines[0] == r.name.get(lang)
+    main = next(i for i, line in enumerate(lines) if line.startswith("☎ "))
+    assert lines[main].startswith("☎ 02-735-8994") and main < 6
+    for text in (r.caveat, r.summary):
+        assert text and text.get(lang).split()[0] in proc.stdout
+    assert r.sources[0] in proc.stdout and "2026" in lines[-1] and "official" in lines[-1]
+    assert [line for line in lines if width(line) > 80 and "://" not in line] == []
+
+
+def test_show_flags_entries_below_official(db_path: Path, catalog: Catalog) -> None:
+    dated = next(r for r in catalog.resources if r.confidence == "dated")
+    proc = run_haven("show", dated.id, "--lang", "en", "--db", str(db_path))
+    assert "! May be out of date" in proc.stdout
+
+
+def test_show_an_unknown_id_is_one_line(db_path: Path) -> None:
+    assert_one_line_error(run_haven("show", "no-such-entry", "--db", str(db_path)), "'no-such-entry'")
+
+
+def test_referral_text_and_sms(db_path: Path) -> None:
+    text = run_haven("referral", "women-1366", "d4u-central", "--db", str(db_path))
+    assert text.returncode == 0, text.stderr
+    assert text.stdout.startswith("여성긴급전화 1366\n☎ 1366 (24시간)\n\n중앙디지털성범죄피해자지원센터\n")
+    assert "신분을 증명하는 서류" in text.stdout and "https://d4u.stop.or.kr" in text.stdout
+    sms = run_haven("referral", "women-1366", "--format", "sms", "--lang", "en", "--db", str(db_path))
+    assert sms.stdout == "Women's Emergency Hotline 1366\n1366 (24/7)\n"
+    assert sms.stderr == ""  # the byte count goes to a terminal only
+
+
+def test_referral_unknown_ids_are_one_line(db_path: Path) -> None:
+    proc = run_haven("referral", "women-1366", "nope", "nada", "--db", str(db_path))
+    assert_one_line_error(proc, "'nope'", "'nada'")
+    assert proc.stdout == ""
+
+
+@pytest.mark.parametrize("fmt", ["text", "sms"])
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_every_referral_fits_one_message(catalog: Catalog, fmt: str, lang: str) -> None:
+    for r in catalog.resources:
+        text = referral([r], lang, fmt)  # type: ignore[arg-type]
+        assert text.startswith(r.name.get(lang))
+        assert message_kind(text) is not None
+        if fmt == "sms":
+            text.encode("euc_kr")  # Korean carriers deliver KS X 1001 only
+            assert "☎" not in text and "–" not in text
+    # Several at once still fit: "prepare" lines, then links, give way first.
+    several = referral(catalog.resources[:12], lang, fmt)  # type: ignore[arg-type]
+    assert sms_bytes(several) <= LMS_BYTES
+    with pytest.raises(ReferralTooLong, match="send fewer"):
+        referral(catalog.resources, lang, fmt)  # type: ignore[arg-type]
+
+
+def test_referral_lengths_are_counted_as_carriers_do() -> None:
+    assert sms_bytes("1366 (24시간)") == 13
+    assert message_kind("가" * 45) == "SMS" and message_kind("가" * 46) == "LMS"
+    assert message_kind("a" * SMS_BYTES) == "SMS" and message_kind("가" * 1001) is None
+
+
+def test_hours_and_prepare_words(catalog: Catalog) -> None:
+    klac = next(r for r in catalog.resources if r.hours and r.hours.weekly and r.hours.holidays == "closed")
+    span = klac.hours.weekly[0] if klac.hours else None
+    assert span is not None and span.days == ["mon", "tue", "wed", "thu", "fri"]
+    assert hours_text(klac.hours, "ko") == f"월–금 {span.open}–{span.close} (공휴일 휴무)"
+    assert hours_text(klac.hours, "en", short=True, dash="-") == f"Mon-Fri {span.open}-{span.close}"
+    assert hours_text(None, "en") == "hours not confirmed"
+    assert prepare_text(catalog.by_id["women-1366"]) is None
+    google = catalog.by_id["google-search-intimate-images"]
+    assert (prepare_text(google, "en") or "").startswith("copy the web addresses")
+
+
+# -- audit, schema, export -----------------------------------------------------------------------------
+
+
+def test_audit_json_and_strict() -> None:
+    proc = run_haven("audit", "--json")
+    assert proc.returncode == 0 and proc.stderr == ""
+    report = json.loads(proc.stdout)
+    assert set(report) == {"date", "resources", "counts", "findings"}
+    one = next(f for f in report["findings"] if f["check"] == "shared-phone" and f["subject"] == "1366")
+    assert one["expected"] is True and "women-1366" in one["resources"]
+    strict = run_haven("audit", "--strict")
+    has_problems = any(n for n in report["counts"].values())
+    assert strict.returncode == (3 if has_problems else 0)
+    assert strict.stdout.splitlines()[-1].startswith(f"{report['resources']} resources audited")
+
+
+def clean_directory(data_dir: Path) -> None:
+    """Three official, fresh, bilingual entries in every region: nothing for the audit to find."""
+    regions = yaml.safe_load((data_dir / "regions.yaml").read_text(encoding="utf-8"))["regions"]
+    day = (dt.datetime.now(SEOUL).date() - dt.timedelta(days=1)).isoformat()
+    entries = [
+        {
+            "id": f"centre-{g['code'].lower()}-{i}",
+            "kind": "counselling-centre",
+            "topics": ["counselling"],
+            "name": {"ko": f"{g['name']['ko']} 상담소 {i}", "en": f"{g['name']['en']} Centre {i}"},
+            "summary": {"ko": "상담해 줘요.", "en": "Someone listens."},
+            "regions": [g["code"]],
+            "sources": [f"https://example.org/{g['code']}/{i}"],
+            "checked": day,
+            "confidence": "official",
+        }
+        for g in regions
+        if g["code"] != "KR"
+        for i in range(3)
+    ]
+    text = yaml.safe_dump({"resources": entries}, allow_unicode=True, sort_keys=False)
+    (data_dir / "resources.yaml").write_text(text, encoding="utf-8")
+
+
+def test_audit_strict_passes_on_clean_data(data_copy: Path) -> None:
+    clean_directory(data_copy)
+    proc = run_haven("audit", "--strict", "--data", str(data_copy))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.strip().endswith("0 to look at, 0 expected")
+
+
+def test_the_committed_schema_is_in_sync_with_the_model(tmp_path: Path) -> None:
+    proc = run_haven("schema")
+    assert proc.returncode == 0
+    assert proc.stdout == SCHEMA.read_text(encoding="utf-8"), (
+        "run: haven schema --out schema/resources.schema.json"
+    )
+    out = tmp_path / "deep" / "schema.json"
+    assert run_haven("schema", "--out", str(out)).returncode == 0
+    assert out.read_text(encoding="utf-8") == proc.stdout
+    first_line = (DATA / "resources.yaml").read_text(encoding="utf-8").splitlines()[0]
+    assert first_line == "# yaml-language-server: $schema=../schema/resources.schema.json"
+
+
+def test_the_schema_accepts_the_real_data_and_rejects_a_typo() -> None:
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    # An editor reads YAML 1.2, where `checked: 2026-11-25` is a string, not a date.
+    data = json.loads(
+        json.dumps(yaml.safe_load((DATA / "resources.yaml").read_text(encoding="utf-8")), default=str)
+    )
+    assert [e.message for e in validator.iter_errors(data)] == []
+    data["resources"][0]["phonez"] = []
+    assert [e.message for e in validator.iter_errors(data)]
+
+
+def test_schema_to_an_unwritable_place_is_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert_one_line_error(run_haven("schema", "--out", str(blocker / "s.json")), "cannot write")
+
+
+def test_export_hsds(tmp_path: Path) -> None:
+    proc = run_haven("export", "--format", "hsds", "--out", str(tmp_path / "hsds"))
+    assert proc.returncode == 0 and proc.stderr == ""
+    names = {p.name for p in (tmp_path / "hsds").iterdir()}
+    assert {"services.json", "services.csv", "datapackage.json"} <= names
+    assert names == {"services.json", "datapackage.json", *(path for path, _ in TABLES.values())}
+    services = json.loads((tmp_path / "hsds" / "services.json").read_text(encoding="utf-8"))
+    assert isinstance(services, list) and services[0]["haven_id"] == "women-1366"
+
+
+def test_export_to_an_unwritable_place_is_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert_one_line_error(run_haven("export", "--format", "hsds", "--out", str(blocker)), "cannot write")
+
+
+def test_export_knows_only_hsds(tmp_path: Path) -> None:
+    proc = run_haven("export", "--format", "csv", "--out", str(tmp_path))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr  # click's usage error
+
+
+# -- progress ------------------------------------------------------------------------------------------
+
+
+def run_on_a_terminal(*args: str) -> tuple[int, str]:
+    """Run haven with stderr on a pseudo-terminal; return the exit status and what it showed."""
+    leader, follower = pty.openpty()
+    try:
+        proc = subprocess.run(
+            [HAVEN, *args], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=follower, timeout=120
+        )
+    finally:
+        os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed: everything has been read
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    return proc.returncode, shown.decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize(
+    ("args", "label"),
+    [
+        (("build", "--out", "{tmp}/haven.db"), "Building index"),
+        (("export", "--out", "{tmp}/hsds"), "Exporting HSDS"),
+        (("audit",), "Auditing"),
+    ],
+)
+def test_long_work_shows_progress_only_on_a_terminal(
+    tmp_path: Path, args: tuple[str, ...], label: str
+) -> None:
+    argv = [a.format(tmp=tmp_path) for a in args]
+    code, shown = run_on_a_terminal(*argv)
+    assert code == 0 and label in shown and "100%" in shown
+    if (tmp_path / "haven.db").exists():
+        (tmp_path / "haven.db").unlink()
+    shutil.rmtree(tmp_path / "hsds", ignore_errors=True)
+    quiet = run_haven(*argv)
+    assert quiet.returncode == 0 and quiet.stderr == ""
+
+
+def test_help_lists_every_command() -> None:
+    proc = run_haven("--help")
+    for command in ("validate", "build", "search", "serve", "show", "referral", "audit", "schema", "export"):
+        assert command in proc.stdout
