@@ -65,19 +65,12 @@ class Engine(Protocol):
 
 def count_facets(rows: Iterable[Any]) -> Facets:
     """Facet counts over matching rows whose list fields are pipe-delimited (``|a|b|``)."""
-    counters: dict[str, Counter[str]] = {
-        k: Counter() for k in ("kind", "topic", "audience", "language", "cost", "channel", "region")
-    }
-    fields = {
-        "topic": "topics",
-        "audience": "audiences",
-        "language": "languages",
-        "channel": "channels",
-        "region": "regions",
-    }
-    for row in rows:
-        counters["kind"][row["kind"]] += 1
-        counters["cost"][row["cost"]] += 1
-        for facet, col in fields.items():
-            counters[facet].update(v for v in row[col].split("|") if v)
-    return Facets(**{k: dict(c.most_common()) for k, c in counters.items()})
+    rows = list(rows)
+    out: dict[str, dict[str, int]] = {}
+    for facet, col in (("kind", "kind"), ("cost", "cost"), ("topic", "topics"), ("audience", "audiences"),
+                       ("language", "languages"), ("channel", "channels"), ("region", "regions")):  # fmt: skip
+        # One join and one split per facet: a large result set is counted in C, not row by row.
+        counts = Counter("|".join(row[col] for row in rows).split("|"))
+        counts.pop("", None)
+        out[facet] = dict(counts.most_common())
+    return Facets(**out)

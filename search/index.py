@@ -116,8 +116,10 @@ def _row(position: int, r: Resource, analysed: dict[str, str]) -> dict[str, obje
         "name_ko": r.name.ko,
         "name_en": r.name.en,
         "names": normalize(" | ".join([r.name.ko, r.name.en, *r.aliases])),
-        "record": msgspec.json.encode(r).decode(),
+        # The analysed text before the record: SQLite walks a row's columns in order, and the
+        # engine reads the short ranked fields of hundreds of rows per query.
         **analysed,
+        "record": msgspec.json.encode(r).decode(),
     }
 
 
@@ -189,14 +191,15 @@ def _write(db: sqlite_utils.Database, catalog: Catalog, progress: Callable[[int]
     labels = _labels(catalog.taxonomy)
     all_texts = [_texts(r, labels) for r in catalog.resources]
     analysis = _analyse_all(all_texts)
-    # Row ids follow a static quality order (nationwide first, lines that answer at once first, then
-    # confidence), so that FTS5, which returns matches in row-id order, hands the engine the most
+    # Row ids follow a static quality order (nationwide first, lines that answer at once first,
+    # Korean-speaking services, then confidence), so that FTS5, which returns matches in row-id order, hands the engine the most
     # useful candidates first and a broad query can stop early on a large catalog.
     order = sorted(
         range(len(catalog.resources)),
         key=lambda i: (
             "KR" not in catalog.resources[i].regions,
             KIND_PRIORITY.get(catalog.resources[i].kind, 99),
+            "ko" not in catalog.resources[i].languages,  # services that can act in Korea, in Korean
             CONFIDENCE_ORDER[catalog.resources[i].confidence],
             i,
         ),

@@ -244,7 +244,9 @@ class Results(Struct, kw_only=True):
     results: list[Hit]
     facets: Facets
     region: str | None = None
-    #: Set when the exact query found nothing and looser matching was used instead.
+    #: How the query was loosened: ``"any"`` (not every word could be matched), ``"general"`` (no
+    #: word matched: these are lines that help with anything), or the corrections made
+    #: (``"텔래그램 → 텔레그램"``).
     relaxed: str | None = None
     #: Why nothing could be searched (empty after analysis, …).
     reason: str | None = None

@@ -14,7 +14,15 @@ from typing import NamedTuple
 
 from search.index import FTS_WEIGHTS
 
-__all__ = ("CONFIDENCE_FACTOR", "KIND_WEIGHT", "NATIONAL_WEIGHT", "ScoredTerm", "best_fields", "idf")
+__all__ = (
+    "CONFIDENCE_FACTOR",
+    "KIND_WEIGHT",
+    "NATIONAL_WEIGHT",
+    "ScoredTerm",
+    "best_fields",
+    "idf",
+    "scored_term",
+)
 
 #: Multipliers by confidence rank (official, secondary, dated, unconfirmed).
 CONFIDENCE_FACTOR = (1.0, 0.95, 0.9, 0.75)
@@ -41,10 +49,8 @@ def idf(total: int, df: int) -> float:
 class ScoredTerm(NamedTuple):
     """A query term ready for scoring."""
 
-    units: Sequence[str]
-    """Its alternatives as analysed unit strings (``"상담"``, ``"counsel"``)."""
-    prefix: bool
-    """Whether the last unit may be a prefix (search as you type)."""
+    needles: tuple[str, ...]
+    """What to look for in a column's padded text (`` 상담 ``, `` counsel``), one per alternative."""
     weight: float
     """How much matching it counts towards covering the query (typos count less)."""
 
@@ -55,24 +61,30 @@ def _stem(unit: str) -> str:
     return unit[: max(4, len(unit) - 4)] if unit.isascii() and unit.isalpha() and len(unit) >= 6 else unit
 
 
+def scored_term(units: Sequence[str], prefix: bool, weight: float) -> ScoredTerm:
+    """A term whose alternatives are analysed ``units``; ``prefix`` for search as you type."""
+    needles = []
+    for u in units:
+        stem = _stem(u)
+        needles.append(f" {stem}" if prefix or stem != u else f" {u} ")
+    return ScoredTerm(tuple(dict.fromkeys(needles)), weight)
+
+
 def best_fields(columns: Sequence[str], terms: Sequence[ScoredTerm]) -> list[float]:
     """For each term, the weight of the best field of one document that contains it (0 if none).
 
     Args:
-        columns: the analysed text of each FTS column, in FTS_COLUMNS order.
+        columns: the analysed text of FTS columns, in FTS_COLUMNS order (trailing ones may be left
+            out when the caller knows they cannot change the outcome).
         terms: the query's terms.
     """
     padded = [f" {c} " for c in columns]
     out = []
     for term in terms:
         best = 0.0
-        for text, field_weight in zip(padded, FTS_WEIGHTS, strict=True):
-            if best >= field_weight:
-                continue
-            for u in term.units:
-                stem = _stem(u)
-                if (f" {stem}" if term.prefix or stem != u else f" {u} ") in text:
-                    best = field_weight
-                    break
+        for text, field_weight in zip(padded, FTS_WEIGHTS, strict=False):
+            if any(n in text for n in term.needles):
+                best = field_weight
+                break  # columns come in falling weight order
         out.append(best)
     return out

@@ -22,7 +22,15 @@ from search.hours import open_state
 from search.index import FLAT_COLUMNS, FTS_COLUMNS, FTS_WEIGHTS, SCHEMA_VERSION
 from search.lexicon import load_lexicon
 from search.model import Hit, Query, Region, Resource, Results, TaxonomyTerm, Text
-from search.scoring import CONFIDENCE_FACTOR, KIND_WEIGHT, NATIONAL_WEIGHT, ScoredTerm, best_fields, idf
+from search.scoring import (
+    CONFIDENCE_FACTOR,
+    KIND_WEIGHT,
+    NATIONAL_WEIGHT,
+    ScoredTerm,
+    best_fields,
+    idf,
+    scored_term,
+)
 from search.understand import Plan, Term, plan_query
 
 __all__ = ("SqliteEngine",)
@@ -202,7 +210,9 @@ class SqliteEngine:
             # broad query exactly would cost more than the whole search.
             total = max(total, round(total * size / rows[-1]["rowid"]))
         terms = [
-            ScoredTerm([u for a in t.alternatives if (u := index_text(a))], t.prefix, 0.5 if t.fuzzy else 1.0)
+            scored_term(
+                [u for a in t.alternatives if (u := index_text(a))], t.prefix, 0.5 if t.fuzzy else 1.0
+            )
             for t in plan.terms
         ]
         self._score(rows, terms, total, size)
@@ -218,7 +228,10 @@ class SqliteEngine:
         counts for less than a word typed as meant. A term's document frequency is read off the
         candidates (exact whenever every match is a candidate).
         """
-        cols = ", ".join(FTS_COLUMNS)
+        # With one term, every candidate contains it: if not in a ranked field, then in the body,
+        # which is the longest column and need not be read.
+        columns = FTS_COLUMNS if len(terms) > 1 else FTS_COLUMNS[:-1]
+        cols = ", ".join(columns)
         texts: dict[int, tuple[str, ...]] = {}
         for i in range(0, len(rows), 500):
             chunk = [r["rowid"] for r in rows[i : i + 500]]
@@ -231,6 +244,8 @@ class SqliteEngine:
         for r in rows:
             r["texts"] = texts[r["rowid"]]
             best = best_fields(r["texts"], terms)
+            if len(terms) == 1 and not best[0]:
+                best = [FTS_WEIGHTS[-1]]
             fields.append(best)
             for i, b in enumerate(best):
                 found[i] += b > 0
@@ -252,10 +267,9 @@ class SqliteEngine:
         if not isinstance(query, Query):
             raise TypeError("search() takes a Query")
         plan = self.plan(query)
-        if plan.had_text and not plan.terms and not plan.phone and plan.dropped:
-            # Words were typed but none of them is known, even loosely: say so rather than list everything.
-            return Results(query=query.q, total=0, results=[], facets=count_facets([]), region=plan.region,
-                           reason="no-match", engine=self.name)  # fmt: skip
+        # Words were typed but none is known, even loosely ("무서워요", "help me please"): say so, and
+        # list the lines that help with anything rather than leave a frightened person with nothing.
+        unmatched = plan.had_text and not plan.terms and not plan.phone and bool(plan.dropped)
         if not plan.had_text and query.q.strip() and not plan.region:
             return Results(query=query.q, total=0, results=[], facets=count_facets([]), region=plan.region,
                            reason="nothing-searchable", engine=self.name)  # fmt: skip
@@ -278,13 +292,7 @@ class SqliteEngine:
                 )
             if not plan.terms:
                 always = -row["always_open"] if plan.any_hour else 0
-                return (
-                    regional_first,
-                    always,
-                    KIND_PRIORITY.get(row["kind"], 99),
-                    row["confidence_rank"],
-                    row["rowid"],
-                )
+                return (regional_first, always, row["rowid"])  # row ids follow the static quality order
             score = (
                 row["score"] * CONFIDENCE_FACTOR[row["confidence_rank"]] * KIND_WEIGHT.get(row["kind"], 1.0)
             )
@@ -339,8 +347,8 @@ class SqliteEngine:
             results=hits,
             facets=count_facets(rows),
             region=plan.region,
-            relaxed=relaxed or corrected,
-            reason=None if rows else "no-match",
+            relaxed="general" if unmatched and rows else (relaxed or corrected),
+            reason="no-match" if unmatched or not rows else None,
             engine=self.name,
         )
 
@@ -362,7 +370,7 @@ class SqliteEngine:
         if not texts or not units:
             return []
         out = []
-        for field, text in zip(_MATCHED_FIELDS, texts, strict=True):
+        for field, text in zip(_MATCHED_FIELDS, texts, strict=False):
             padded = f" {text} "
             if field not in out and any(f" {u}" in padded for u in units):
                 out.append(field)

@@ -21,128 +21,14 @@ __all__ = ("Plan", "Term", "plan_query")
 
 #: Words that carry no search meaning on their own. Dropped unless nothing else is left.
 STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "for",
-        "from",
-        "by",
-        "with",
-        "about",
-        "and",
-        "or",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "am",
-        "i",
-        "i'm",
-        "im",
-        "me",
-        "my",
-        "mine",
-        "we",
-        "our",
-        "you",
-        "your",
-        "it",
-        "its",
-        "this",
-        "that",
-        "there",
-        "how",
-        "do",
-        "does",
-        "did",
-        "can",
-        "could",
-        "should",
-        "would",
-        "what",
-        "where",
-        "who",
-        "which",
-        "when",
-        "why",
-        "want",
-        "need",
-        "get",
-        "got",
-        "some",
-        "someone",
-        "please",
-        "just",
-        "really",
-        "any",
-        "find",
-        "looking",
-        "look",
-        "어떻게",
-        "어디",
-        "어디서",
-        "어디에",
-        "어디로",
-        "무엇",
-        "뭐",
-        "뭘",
-        "왜",
-        "좀",
-        "제발",
-        "너무",
-        "정말",
-        "진짜",
-        "그냥",
-        "하고",
-        "싶어요",
-        "싶어",
-        "싶은데",
-        "싶습니다",
-        "해야",
-        "해야해요",
-        "해요",
-        "하나요",
-        "되나요",
-        "있나요",
-        "있어요",
-        "없어요",
-        "주세요",
-        "해주세요",
-        "도와주세요",
-        "알려주세요",
-        "했어요",
-        "됐어요",
-        "당했어요",
-        "어요",
-        "받고",
-        "받을",
-        "있는",
-        "있을까요",
-        "할까요",
-        "하면",
-        "되나",
-        "곳",
-        "나",
-        "내",
-        "제",
-        "저",
-        "저의",
-        "나의",
-        "제가",
-        "내가",
-        "우리",
-        "요",
-        "것",
-        "수",
-    ]
+    """
+    a an the of to in on at for from by with about and or is are was were be been am i i'm im me my
+    mine we our you your it its this that there how do does did can could should would what where
+    who which when why want need get got some someone please just really any find looking look
+    어떻게 어디 어디서 어디에 어디로 무엇 뭐 뭘 왜 좀 제발 너무 정말 진짜 그냥 하고 싶어요 싶어 싶은데 싶습니다 해야 해야해요 해요 하나요 되나요 있나요 있어요 없어요
+    주세요 해주세요 도와주세요 알려주세요 했어요 됐어요 당했어요 어요 받고 받을 있는 있을까요 할까요 하면 되나 곳 나 내 제 저 저의 나의 제가 내가 우리 요 것 수 아는
+    모르는 같은 이런 그런 저런 어떤 무슨 다른 많이 계속 자꾸 혹시 그리고 근데 그래서 하지만 있는데 없는데 했는데 해서 하는 되는 된 한 할 지금 바로 빨리 급해요 제발요
+    """.split()
 )
 _PHONE = re.compile(r"^#?[0-9]{3,}$")
 _ANY_HOUR = re.compile(
@@ -217,6 +103,15 @@ def _hangul_term(word: str, lex: Lexicon, exists: Callable[[str], bool], plan: P
         return [word, stripped] if stripped != word and exists(stripped) else [word]
     if stripped != word and exists(stripped):
         return [stripped]
+    # A one-key slip in a service's own vocabulary (다누라 → 다누리) before cutting endings off.
+    named = (
+        [f for f in lex.hangul_typo(jamo(stripped)) if lex.hangul.get(f, (0, 0))[1]]
+        if len(stripped) >= 3
+        else []
+    )
+    if named:
+        plan.corrections.append((word, named[0]))
+        return named
     for n in range(len(stripped) - 1, 1, -1):  # verb endings: 합성됐어요 → 합성
         if exists(stripped[:n]):
             return [stripped[:n]]
@@ -252,7 +147,7 @@ def _expand(alts: list[str], surface: str, lex: Lexicon) -> list[str]:
     out = list(alts)
     for key in [surface, *alts]:
         for syn in lex.synonyms.get(key, []):
-            if syn not in out and not any(a in syn for a in alts if len(a) >= 2):
+            if syn not in out and not any(a in syn for a in out if len(a) >= 2):
                 out.append(syn)
     return out[:24]
 

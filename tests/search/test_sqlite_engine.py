@@ -66,9 +66,15 @@ def test_sentence_falls_back_to_best_coverage(engine: SqliteEngine) -> None:
 
 
 def test_nothing_searchable_has_a_reason(engine: SqliteEngine) -> None:
-    for q in ("!!!", "🙏🙏", "qzxqzxqzx"):
+    for q in ("!!!", "🙏🙏"):
         res = search(engine, q)
-        assert res.total == 0 and res.reason
+        assert res.total == 0 and res.reason == "nothing-searchable"
+
+
+def test_unknown_words_say_so_and_offer_lines_that_help_with_anything(engine: SqliteEngine) -> None:
+    res = search(engine, "qzxqzxqzx", limit=3)
+    assert res.reason == "no-match" and res.relaxed == "general"
+    assert res.results[0].resource.kind == "hotline"
 
 
 def test_empty_query_lists_with_lines_that_answer_first(engine: SqliteEngine) -> None:
