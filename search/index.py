@@ -259,7 +259,7 @@ def _write(db: sqlite_utils.Database, catalog: Catalog, progress: Callable[[int]
         ({"resource_id": r.id, "region": code} for r in catalog.resources for code in r.regions),
         columns={"resource_id": str, "region": str},
     )
-    db.table("resource_regions").create_index(["region"])
+    db.table("resource_regions").create_index(["region", "resource_id"])
     db.table("lexicon").insert_all(
         _lexicon(analysis.df, analysis.named),
         columns={"word": str, "script": str, "df": int, "named": int, "jamo": str, "cho": str, "rom": str},

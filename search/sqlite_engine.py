@@ -39,7 +39,7 @@ _BM25 = f"-bm25(resources_fts, {', '.join(map(str, FTS_WEIGHTS))})"
 #: How the FTS columns are named to a user when explaining a match.
 _MATCHED_FIELDS = ("name", "name", "topics", "summary", "details")
 #: Candidates ranked per query; facet counts are over these when a query matches more.
-_CANDIDATES = 600
+_CANDIDATES = 300
 _FLAT = "r.rowid, " + ", ".join(f"r.{c}" for c in FLAT_COLUMNS)
 _LIST_FILTERS = {"topic": "topics", "audience": "audiences", "language": "languages", "channel": "channels"}
 
@@ -176,8 +176,8 @@ class SqliteEngine:
             found = self._query(
                 f"""SELECT {_FLAT}, MAX(CASE WHEN p.digits = ? THEN 100.0 - 10 * MIN(p.position, 1) ELSE 50.0 END) AS score
                     FROM flat r JOIN phones p ON p.resource_id = r.id
-                    WHERE (p.digits = ? OR p.digits LIKE ?) AND {where} GROUP BY r.rowid {cap}""",
-                [digits, digits, f"{digits}%", *args],
+                    WHERE p.digits >= ? AND p.digits < ? AND {where} GROUP BY r.rowid {cap}""",
+                [digits, digits, f"{digits}:", *args],  # a range on the index: ":" sorts after "9"
             )
             if not found:  # part of a number: 8994, 735-8994
                 plan.terms = []
@@ -188,15 +188,7 @@ class SqliteEngine:
                 )
             return [{**dict(r), "coverage": 1.0} for r in found], len(found), True, None
         if not plan.terms:
-            # A region's own services first, then nationwide ones, each in static quality order.
-            found = self._query(
-                f"SELECT {_FLAT}, 0.0 AS score FROM flat r WHERE {where} ORDER BY r.national, r.rowid {cap}",
-                args,
-            )
-            total = len(found)
-            if total >= _CANDIDATES:
-                total = self._query(f"SELECT count(*) FROM flat r WHERE {where}", args)[0][0]
-            return [{**dict(r), "coverage": 0.0} for r in found], total, True, None
+            return self._listing(query, plan.region)
         expr = self._match(plan.terms, any_term=True)
         base = f"FROM resources_fts JOIN flat r ON r.rowid = resources_fts.rowid WHERE resources_fts MATCH ? AND {where}"
         rows: list[dict[str, Any]] = [
@@ -219,6 +211,25 @@ class SqliteEngine:
         full = sum(t.weight for t in terms)
         best = max((r["coverage"] for r in rows), default=0.0)
         return rows, total, len(rows) < _CANDIDATES, ("any" if rows and best < full else None)
+
+    def _listing(self, query: Query, region: str | None) -> tuple[list[dict[str, Any]], int, bool, None]:
+        """No words: a region's own services first, then nationwide ones, in static quality order."""
+        where, args = self._filters(query, None)
+        parts: list[sqlite3.Row] = []
+        total = 0
+        if region:
+            local = f"FROM flat r JOIN resource_regions g ON g.resource_id = r.id WHERE g.region = ? AND r.national = 0 AND {where}"
+            parts += self._query(
+                f"SELECT {_FLAT}, 0.0 AS score {local} ORDER BY r.rowid LIMIT {_CANDIDATES}", [region, *args]
+            )
+            total += self._query(f"SELECT count(*) {local}", [region, *args])[0][0]
+            where = f"r.national = 1 AND {where}"
+        rest = f"FROM flat r WHERE {where}"
+        parts += self._query(
+            f"SELECT {_FLAT}, 0.0 AS score {rest} ORDER BY r.rowid LIMIT {_CANDIDATES}", args
+        )
+        total += self._query(f"SELECT count(*) {rest}", args)[0][0]
+        return [{**dict(r), "coverage": 0.0} for r in parts], total, True, None
 
     def _score(self, rows: list[dict[str, Any]], terms: list[ScoredTerm], total: int, size: int) -> None:
         """Field-weighted score and query coverage for each candidate, from its analysed text.
@@ -283,13 +294,8 @@ class SqliteEngine:
             if plan.phone:
                 # Its own main number first, then one it lists; a service named by the number wins a tie.
                 named = plan.phone.lstrip("#") in row["names"]
-                return (
-                    regional_first,
-                    -row["score"],
-                    -named,
-                    KIND_PRIORITY.get(row["kind"], 99),
-                    row["rowid"],
-                )
+                own = plan.phone in row["phone_digits"]  # part of one of its own numbers: 8994
+                return (regional_first, -row["score"], -own, -named, -row["national"], row["rowid"])
             if not plan.terms:
                 always = -row["always_open"] if plan.any_hour else 0
                 return (regional_first, always, row["rowid"])  # row ids follow the static quality order

@@ -206,7 +206,8 @@ def plan_query(q: str, lex: Lexicon, exists: Callable[[str], bool], region: str 
             Term(
                 surface=w,
                 alternatives=_expand(alts, w, lex),
-                prefix=last and script == "latin" and w in alts,
+                # A finished word needs no prefix query (and prefix queries are the costly kind).
+                prefix=last and script == "latin" and w in alts and w not in lex.latin,
                 fuzzy=any(typed == w for typed, _ in plan.corrections),
             )
         )
