@@ -182,9 +182,8 @@ class SqliteEngine:
             if not found:  # part of a number: 8994, 735-8994
                 plan.terms = []
                 found = self._query(
-                    f"""SELECT {_FLAT}, 1.0 AS score FROM resources_fts JOIN flat r ON r.rowid = resources_fts.rowid
-                        WHERE resources_fts MATCH ? AND {where} {cap}""",
-                    [f'"{digits.lstrip("#")}"*', *args],
+                    f"SELECT {_FLAT}, 1.0 AS score FROM flat r WHERE r.phone_digits LIKE ? AND {where} {cap}",
+                    [f"%{digits}%", *args],
                 )
             return [{**dict(r), "coverage": 1.0} for r in found], len(found), True, None
         if not plan.terms:
