@@ -43,10 +43,10 @@ test: $(STAMP) node_modules/.installed lint
 	$(BIN)/pytest
 
 bench: $(STAMP)
-	$(BIN)/python -m bench.search_bench --sizes 1000,10000,100000 --rounds 3
+	$(BIN)/python -m bench.search_bench --sizes 0,1000,10000,100000 --rounds 3
 
 bench-quick: $(STAMP)
-	$(BIN)/python -m bench.search_bench --sizes 1000,10000 --rounds 1 --out bench/results/search-quick.json
+	$(BIN)/python -m bench.search_bench --sizes 0,1000,10000 --rounds 1 --out bench/results/search-quick.json
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

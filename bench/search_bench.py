@@ -56,7 +56,7 @@ def percentile(values: list[float], p: float) -> float:
 
 def measure(size: int, rounds: int) -> dict[str, object]:
     real = load_catalog(ROOT / "data")
-    catalog = synthetic_catalog(real, size)
+    catalog = real if size == 0 else synthetic_catalog(real, size)  # 0: the real directory
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.db"
         t0 = time.perf_counter()
@@ -74,7 +74,7 @@ def measure(size: int, rounds: int) -> dict[str, object]:
                 times.append((time.perf_counter() - t) * 1000)
         size_mb = db.stat().st_size / 1e6
     return {
-        "size": size,
+        "size": size or len(real.resources),
         "build_s": round(build_s, 2),
         "index_mb": round(size_mb, 1),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
@@ -88,12 +88,12 @@ def measure(size: int, rounds: int) -> dict[str, object]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--sizes", default="0,1000,10000,100000", help="0 is the real directory")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "search.json")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.one:
+    if args.one is not None:
         print(json.dumps(measure(args.one, args.rounds)))
         return
     rows = []

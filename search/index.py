@@ -36,7 +36,7 @@ from search.model import CONFIDENCE_ORDER, Resource, Taxonomy
 
 __all__ = ("SCHEMA_VERSION", "FTS_COLUMNS", "FTS_WEIGHTS", "BuildError", "build_index", "channels_of")
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: Analysed text columns, in ranking order; FTS_WEIGHTS gives bm25 its column weights.
 FTS_COLUMNS = ("fts_name", "fts_aliases", "fts_tags", "fts_summary", "fts_body")
 FTS_WEIGHTS = (6.0, 4.0, 4.0, 2.0, 1.0)

@@ -29,9 +29,9 @@ CONFIDENCE_FACTOR = (1.0, 0.95, 0.9, 0.75)
 #: A gentle prior: lines that act at once (a 24/7 line, takedown help) over guides and forms when
 #: the text matches both about equally. Never enough to lift a weak match over a strong one.
 KIND_WEIGHT = {
-    "hotline": 1.25,
-    "takedown-support": 1.3,
-    "police": 1.15,
+    "hotline": 1.5,
+    "takedown-support": 1.6,
+    "police": 1.3,
     "regulator": 1.1,
     "crisis-centre": 1.1,
     "school": 0.9,

@@ -147,8 +147,10 @@ class SqliteEngine:
                 where.append(f"r.{col} IN ({','.join('?' * len(values))})")
                 args += values
         for facet, col in _LIST_FILTERS.items():
-            values = getattr(query, facet)
+            values = list(getattr(query, facet))
             if values:
+                if facet == "audience":
+                    values.append("everyone")  # a service for everyone serves each audience too
                 where.append("(" + " OR ".join(f"r.{col} LIKE ?" for _ in values) + ")")
                 args += [f"%|{v}|%" for v in values]
         return (" AND ".join(where) or "1"), args
@@ -206,8 +208,7 @@ class SqliteEngine:
             )
             for t in plan.terms
         ]
-        self._score(rows, terms, total, size)
-        full = sum(t.weight for t in terms)
+        full = self._score(rows, terms, total, size)
         best = max((r["coverage"] for r in rows), default=0.0)
         return rows, total, len(rows) < _CANDIDATES, ("any" if rows and best < full else None)
 
@@ -230,8 +231,9 @@ class SqliteEngine:
         total += self._query(f"SELECT count(*) {rest}", args)[0][0]
         return [{**dict(r), "coverage": 0.0} for r in parts], total, True, None
 
-    def _score(self, rows: list[dict[str, Any]], terms: list[ScoredTerm], total: int, size: int) -> None:
-        """Field-weighted score and query coverage for each candidate, from its analysed text.
+    def _score(self, rows: list[dict[str, Any]], terms: list[ScoredTerm], total: int, size: int) -> float:
+        """Field-weighted score and query coverage for each candidate, from its analysed text; returns
+        the coverage of a resource that answers every term.
 
         Rank first by how much of the query a resource answers (like Meilisearch's "words" rule):
         a sentence rarely has every word in one entry, and a fixed typo or a very common word
@@ -267,6 +269,7 @@ class SqliteEngine:
         for r, best in zip(rows, fields, strict=True):
             r["score"] = sum(i * b for i, b in zip(idfs, best, strict=True))
             r["coverage"] = sum(w for w, b in zip(weights, best, strict=True) if b)
+        return sum(weights)
 
     def _count(self) -> int:
         if not hasattr(self, "_total"):

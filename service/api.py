@@ -1,17 +1,337 @@
-"""/api/v1: JSON for hotlines, schools and other services."""
+"""/api/v1: JSON for hotlines, schools and other services.
+
+Every answer is a msgspec Struct from ``search.model`` (or a thin wrapper here), so the OpenAPI
+document at /schema/openapi.json describes exactly what is sent. A parameter that cannot be
+understood is a 400 naming it; nothing a client sends can produce a 500.
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, get_args, get_type_hints
+
+import msgspec
 from litestar import Request, Router, get
+from litestar.datastructures import CacheControlHeader
+from litestar.exceptions import HTTPException, NotFoundException
+from litestar.params import Parameter, PathParameter
+from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_503_SERVICE_UNAVAILABLE
 
-from search.model import Query, Results
+from search.engine import Engine
+from search.hours import open_state
+from search.model import (
+    Audience,
+    Cost,
+    OpenState,
+    Query,
+    Region,
+    Resource,
+    Results,
+    TaxonomyTerm,
+)
+from service.safety import log_internal_error
 
-__all__ = ("api_router",)
+__all__ = (
+    "ApiError",
+    "BadParameter",
+    "EngineUnavailable",
+    "Vocabulary",
+    "build_query",
+    "make_api_router",
+    "run_search",
+)
+
+CHANNELS: tuple[str, ...] = get_args(get_args(get_type_hints(Query)["channel"])[0])
+AUDIENCES: tuple[str, ...] = get_args(Audience)
+COSTS: tuple[str, ...] = get_args(Cost)
+MAX_Q = 1000
+_LANGUAGE = re.compile(r"[a-z]{2,3}")  # as Resource.languages: ISO 639 codes
 
 
-@get("/search", sync_to_thread=False)
-def search(request: Request, q: str = "", region: str | None = None, limit: int = 20) -> Results:
-    return request.app.state.engine.search(Query(q=q, region=region, limit=limit))
+class ApiError(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The body of every API error."""
+
+    error: str
+    detail: str
+    parameter: str | None = None
 
 
-api_router = Router(path="/api/v1", route_handlers=[search])
+class ResourceList(msgspec.Struct, kw_only=True):
+    total: int
+    data_hash: str
+    resources: list[Resource]
+
+
+class ResourceDetail(msgspec.Struct, kw_only=True):
+    resource: Resource
+    open_now: OpenState
+
+
+class RegionList(msgspec.Struct, kw_only=True):
+    regions: list[Region]
+
+
+class TaxonomyOut(msgspec.Struct, kw_only=True):
+    kinds: list[TaxonomyTerm]
+    topics: list[TaxonomyTerm]
+    platforms: list[TaxonomyTerm]
+    audiences: list[str]
+    costs: list[str]
+    channels: list[str]
+
+
+class ApiIndex(msgspec.Struct, kw_only=True):
+    name: str
+    version: str
+    data_hash: str
+    resources: int
+    endpoints: dict[str, str]
+    schema: str
+
+
+class BadParameter(HTTPException):
+    """A query parameter that cannot be used; answered as 400 naming it."""
+
+    status_code = HTTP_400_BAD_REQUEST
+
+    def __init__(self, parameter: str, detail: str) -> None:
+        super().__init__(detail=detail)
+        self.parameter = parameter
+
+
+class EngineUnavailable(HTTPException):
+    """The search engine failed; answered as 503 (and logged without the query)."""
+
+    status_code = HTTP_503_SERVICE_UNAVAILABLE
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The values a filter may take, read once from the index."""
+
+    regions: frozenset[str]
+    kinds: frozenset[str]
+    topics: frozenset[str]
+
+    @classmethod
+    def from_engine(cls, engine: Engine) -> Vocabulary:
+        taxonomy = engine.taxonomy()
+        return cls(
+            regions=frozenset(r.code for r in engine.regions()),
+            kinds=frozenset(t.key for t in taxonomy.get("kind", [])),
+            topics=frozenset(t.key for t in taxonomy.get("topic", [])),
+        )
+
+
+def _values(raw: list[str] | None) -> list[str]:
+    """Repeated parameters and comma-separated lists both work: ``kind=a&kind=b`` = ``kind=a,b``."""
+    out: list[str] = []
+    for item in raw or []:
+        for value in item.split(","):
+            value = value.strip()
+            if value and value not in out:
+                out.append(value)
+    return out
+
+
+def build_query(
+    vocab: Vocabulary,
+    *,
+    strict: bool,
+    q: str = "",
+    region: str | None = None,
+    kind: list[str] | None = None,
+    topic: list[str] | None = None,
+    audience: list[str] | None = None,
+    language: list[str] | None = None,
+    cost: list[str] | None = None,
+    channel: list[str] | None = None,
+    open_now: bool = False,
+    lang: str = "ko",
+    limit: int = 20,
+    offset: int = 0,
+) -> Query:
+    """A :class:`Query` from request parameters.
+
+    With ``strict`` (the API) an unknown value raises :class:`BadParameter` naming the
+    parameter; without it (the pages, where a mangled link must still help) it is dropped.
+    """
+
+    def bad(parameter: str, detail: str) -> None:
+        if strict:
+            raise BadParameter(parameter, detail)
+
+    q = q.replace("\x00", " ")
+    if len(q) > MAX_Q:
+        bad("q", f"q is longer than {MAX_Q} characters")
+        q = q[:MAX_Q]
+    if region is not None and region not in vocab.regions:
+        bad("region", f"unknown region {region!r}; see /api/v1/regions")
+        region = None
+    lists: dict[str, list[str]] = {}
+    allowed: dict[str, Any] = {
+        "kind": vocab.kinds,
+        "topic": vocab.topics,
+        "audience": AUDIENCES,
+        "cost": COSTS,
+        "channel": CHANNELS,
+    }
+    for name, raw in (("kind", kind), ("topic", topic), ("audience", audience), ("cost", cost),
+                      ("channel", channel), ("language", language)):  # fmt: skip
+        values = _values(raw)
+        if name == "language":
+            ok = [v for v in values if _LANGUAGE.fullmatch(v)]
+        else:
+            ok = [v for v in values if v in allowed[name]]
+        if len(ok) != len(values):
+            wrong = next(v for v in values if v not in ok)
+            where = "an ISO 639 code such as vi" if name == "language" else "listed at /api/v1/taxonomy"
+            bad(name, f"unknown {name} {wrong!r}: use {where}")
+        lists[name] = ok[:20]
+    if lang not in ("ko", "en"):
+        bad("lang", "lang must be ko or en")
+        lang = "ko"
+    return Query(
+        q=q,
+        region=region,
+        open_now=open_now,
+        lang=lang,  # type: ignore[arg-type]
+        limit=limit,
+        offset=offset,
+        kind=lists["kind"],
+        topic=lists["topic"],
+        audience=lists["audience"],
+        cost=lists["cost"],
+        channel=lists["channel"],  # type: ignore[arg-type]
+        language=lists["language"],
+    )
+
+
+def run_search(engine: Engine, query: Query) -> Results:
+    """Search, turning an engine failure into :class:`EngineUnavailable` (logged without input)."""
+    try:
+        return engine.search(query)
+    except Exception as exc:
+        log_internal_error(exc, "search")
+        raise EngineUnavailable(detail="search is unavailable") from exc
+
+
+# -- routes -------------------------------------------------------------------------------------
+
+
+@get("/search", sync_to_thread=False, cache_control=CacheControlHeader(public=True, max_age=60))
+def search(
+    request: Request,
+    q: Annotated[str, Parameter(description="What to search for, in Korean or English.")] = "",
+    region: Annotated[
+        str | None,
+        Parameter(
+            pattern=r"^(KR(-[0-9]{2})?)?$", description="ISO 3166-2:KR code, e.g. KR-26; KR = nationwide."
+        ),
+    ] = None,
+    kind: Annotated[
+        list[str] | None, Parameter(description="Kinds (see /api/v1/taxonomy); repeatable.")
+    ] = None,
+    topic: Annotated[
+        list[str] | None, Parameter(description="Topics (see /api/v1/taxonomy); repeatable.")
+    ] = None,
+    audience: Annotated[
+        list[str] | None, Parameter(description=f"One of {', '.join(AUDIENCES)}; repeatable.")
+    ] = None,
+    language: Annotated[
+        list[str] | None, Parameter(description="ISO 639 codes, e.g. vi; repeatable.")
+    ] = None,
+    cost: Annotated[
+        list[str] | None, Parameter(description=f"One of {', '.join(COSTS)}; repeatable.")
+    ] = None,
+    channel: Annotated[
+        list[str] | None, Parameter(description=f"One of {', '.join(CHANNELS)}; repeatable.")
+    ] = None,
+    open_now: Annotated[bool, Parameter(description="Only resources open now (Asia/Seoul).")] = False,
+    lang: Annotated[Literal["ko", "en"], Parameter(description="Language of the searcher.")] = "ko",
+    limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
+    offset: Annotated[int, Parameter(ge=0, le=10_000)] = 0,
+) -> Results:
+    """Search the directory. Empty ``q`` with filters lists what matches them.
+
+    ``region`` in the answer is set when a region was understood from the text; ``relaxed`` says
+    when the words were corrected or loosened; ``reason`` says why nothing was searched.
+    """
+    query = build_query(
+        request.app.state.vocab, strict=True, q=q, region=region or None, kind=kind, topic=topic,
+        audience=audience, language=language, cost=cost, channel=channel, open_now=open_now,
+        lang=lang, limit=limit, offset=offset,
+    )  # fmt: skip
+    return run_search(request.app.state.engine, query)
+
+
+@get("/resources", sync_to_thread=False)
+def list_resources(request: Request) -> ResourceList:
+    """Every resource in the directory, in catalog order."""
+    engine: Engine = request.app.state.engine
+    resources = engine.resources()
+    return ResourceList(total=len(resources), data_hash=engine.data_hash, resources=resources)
+
+
+@get("/resources/{resource_id:str}", sync_to_thread=False)
+def get_resource(
+    request: Request,
+    resource_id: Annotated[str, PathParameter(description="A resource id, e.g. d4u-central.")],
+) -> ResourceDetail:
+    """One resource, with whether it is open now."""
+    resource = request.app.state.engine.get(resource_id) if len(resource_id) <= 64 else None
+    if resource is None:
+        raise NotFoundException(detail="no resource with this id; see /api/v1/resources")
+    return ResourceDetail(resource=resource, open_now=open_state(resource.hours))
+
+
+@get("/regions", sync_to_thread=False)
+def list_regions(request: Request) -> RegionList:
+    """Korea's 17 first-level divisions (and KR for nationwide) with Korean and English names."""
+    return RegionList(regions=request.app.state.engine.regions())
+
+
+@get("/taxonomy", sync_to_thread=False)
+def taxonomy(request: Request) -> TaxonomyOut:
+    """The values the search filters take: kinds, topics, platforms, audiences, costs, channels."""
+    terms = request.app.state.engine.taxonomy()
+    return TaxonomyOut(
+        kinds=terms.get("kind", []),
+        topics=terms.get("topic", []),
+        platforms=terms.get("platform", []),
+        audiences=list(AUDIENCES),
+        costs=list(COSTS),
+        channels=list(CHANNELS),
+    )
+
+
+@get("/", sync_to_thread=False)
+def index(request: Request) -> ApiIndex:
+    """What this API offers and which data it serves."""
+    engine: Engine = request.app.state.engine
+    return ApiIndex(
+        name="Haven",
+        version="1",
+        data_hash=engine.data_hash,
+        resources=int(getattr(engine, "meta", {}).get("resources") or len(engine.resources())),
+        endpoints={
+            "search": "/api/v1/search",
+            "resources": "/api/v1/resources",
+            "resource": "/api/v1/resources/{id}",
+            "regions": "/api/v1/regions",
+            "taxonomy": "/api/v1/taxonomy",
+        },
+        schema="/schema/openapi.json",
+    )
+
+
+def make_api_router(middleware: list[Any]) -> Router:
+    """The /api/v1 router, with the rate limit (if any) as ``middleware``."""
+    return Router(
+        path="/api/v1",
+        route_handlers=[index, search, list_resources, get_resource, list_regions, taxonomy],
+        middleware=middleware,
+        cache_control=CacheControlHeader(public=True, max_age=300),
+        tags=["directory"],
+    )

@@ -1,25 +1,152 @@
-"""create_app(settings): wiring only. Routes live in api.py and pages.py."""
+"""create_app(settings): wiring only. Routes live in api.py and pages.py, protections in safety.py."""
 
 from __future__ import annotations
 
-from litestar import Litestar, get
+from pathlib import Path
 
-from search.sqlite_engine import SqliteEngine
-from service.api import api_router
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from litestar import Litestar, MediaType, Request, Response, Router, get
+from litestar.datastructures import CacheControlHeader, State
+from litestar.exceptions import (
+    HTTPException,
+    MethodNotAllowedException,
+    NotFoundException,
+    TooManyRequestsException,
+    ValidationException,
+)
+from litestar.openapi import OpenAPIConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+
+from search.fallback import open_engine
+from service.api import ApiError, BadParameter, Vocabulary, make_api_router
+from service.pages import STATIC_DIR, ApiDocs, asset_versions, make_pages_router, render_error
+from service.safety import (
+    ConditionalGetMiddleware,
+    log_internal_error,
+    quiet_logging,
+    rate_limit_config,
+    retry_after,
+    security_headers,
+)
 from service.settings import Settings
 
 __all__ = ("create_app",)
 
+TEMPLATES = Path(__file__).parent / "templates"
 
-@get("/healthz", sync_to_thread=False)
+
+@get("/healthz", sync_to_thread=False, include_in_schema=False)
 def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith(("/api/", "/schema/openapi."))
+
+
+def _api_error(exc: HTTPException) -> Response[ApiError]:
+    headers: dict[str, str] = {}
+    parameter = None
+    if isinstance(exc, BadParameter):
+        error, parameter = "bad-parameter", exc.parameter
+        detail = exc.detail
+    elif isinstance(exc, ValidationException):
+        first = exc.extra[0] if isinstance(exc.extra, list) and exc.extra else {}
+        parameter = first.get("key") if isinstance(first, dict) else None
+        error = "bad-parameter"
+        message = first.get("message", "invalid value") if isinstance(first, dict) else "invalid value"
+        # Litestar's own detail repeats the URL; name the parameter and the problem instead.
+        detail = f"{parameter}: {message}" if parameter else "invalid request"
+    elif isinstance(exc, TooManyRequestsException):
+        error, detail = "rate-limited", "too many requests; try again after Retry-After seconds"
+        headers = dict(exc.headers or {})
+        headers["Retry-After"] = str(retry_after(exc.headers))
+    elif isinstance(exc, NotFoundException):
+        error, detail = "not-found", exc.detail if exc.detail != "Not Found" else "no such endpoint"
+    elif isinstance(exc, MethodNotAllowedException):
+        error, detail = "method-not-allowed", "only GET is supported"
+        headers = dict(exc.headers or {})
+    else:
+        error, detail = "error", exc.detail
+    return Response(
+        ApiError(error=error, detail=detail, parameter=parameter),
+        status_code=exc.status_code,
+        headers={**headers, "Cache-Control": "no-store"},
+        media_type=MediaType.JSON,
+    )
+
+
+def handle_http_error(request: Request, exc: HTTPException) -> Response:
+    """JSON errors for the API; for pages, the error page (the 404 keeps the crisis numbers)."""
+    if _is_api(request):
+        return _api_error(exc)
+    return render_error(request, exc.status_code)
+
+
+def handle_internal_error(request: Request, exc: Exception) -> Response:
+    """Anything unexpected: logged by route name and exception type only, never with input."""
+    handler = request.scope.get("route_handler")
+    log_internal_error(exc, getattr(handler, "handler_name", "unknown route"))
+    if _is_api(request):
+        return _api_error(HTTPException(status_code=500, detail="internal error"))
+    return render_error(request, 500)
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings()
-    engine = SqliteEngine(settings.db_path)
-    app = Litestar(route_handlers=[healthz, api_router], debug=False)
-    app.state.engine = engine
-    app.state.settings = settings
-    return app
+    engine = open_engine(settings)  # the SQLite index, or Meilisearch backed by it
+    limit = rate_limit_config(settings.rate_limit)
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=StrictUndefined,
+    )
+    static = create_static_files_router(
+        path="/static",
+        directories=[STATIC_DIR],
+        cache_control=CacheControlHeader(public=True, max_age=604800),
+        include_in_schema=False,
+    )
+    openapi = OpenAPIConfig(
+        title="Haven API",
+        version="1",
+        description="Help for victims of deepfake and digital sex crimes in South Korea: search the "
+        "directory of counselling centres, legal aid, takedown help and reporting channels.",
+        path="/schema",
+        render_plugins=[ApiDocs()],
+        openapi_router=Router(
+            "/schema",
+            route_handlers=[],
+            include_in_schema=False,
+            cache_control=CacheControlHeader(public=True, max_age=3600),
+        ),
+    )
+    return Litestar(
+        route_handlers=[
+            healthz,
+            make_api_router([limit.middleware] if limit else []),
+            make_pages_router(),
+            static,
+        ],
+        template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment)),
+        openapi_config=openapi,
+        middleware=[ConditionalGetMiddleware(engine.data_hash)],
+        before_send=[security_headers],
+        exception_handlers={HTTPException: handle_http_error, Exception: handle_internal_error},
+        logging_config=quiet_logging(),
+        state=State(
+            {
+                "engine": engine,
+                "settings": settings,
+                "vocab": Vocabulary.from_engine(engine),
+                # The index is read-only for the life of the process: list the guides once.
+                "guides": [r for r in engine.resources() if r.kind == "guide"],
+                "assets": asset_versions(),
+            }
+        ),
+        debug=False,
+    )

@@ -1,0 +1,515 @@
+"""UI strings in Korean and English, and choosing the visitor's language.
+
+Every string the site shows lives here as a ``(ko, en)`` pair, so a missing translation is a
+test failure rather than a blank on a frightened person's screen. Data fields (names, summaries,
+caveats …) carry both languages themselves (:class:`search.model.Text`).
+
+Language choice, in order: ``?lang=ko|en``, then the browser's ``Accept-Language``, then Korean.
+No cookie remembers it: internal links carry ``lang`` instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+__all__ = (
+    "LANGS",
+    "SAFETY_SECTIONS",
+    "STRINGS",
+    "Lang",
+    "format_date",
+    "labels",
+    "language_name",
+    "negotiate",
+    "strings",
+    "weekday_name",
+)
+
+Lang = Literal["ko", "en"]
+LANGS: tuple[Lang, ...] = ("ko", "en")
+
+
+def negotiate(requested: str | None, accept_language: str | None) -> Lang:
+    """The page language: an explicit ``?lang=``, else the best of ``Accept-Language``, else ko.
+
+    >>> negotiate(None, "en-GB,en;q=0.9,ko;q=0.5")
+    'en'
+    >>> negotiate("xx", "fr")
+    'ko'
+    """
+    if requested in LANGS:
+        return requested
+    best: tuple[float, int, Lang] | None = None
+    for position, part in enumerate((accept_language or "")[:500].split(",")):
+        tag, _, params = part.strip().partition(";")
+        primary = tag.strip().lower().split("-")[0]
+        if primary not in LANGS:
+            continue
+        weight = 1.0
+        params = params.strip()
+        if params.startswith("q="):
+            try:
+                weight = float(params[2:])
+            except ValueError:
+                continue
+        if weight <= 0:
+            continue
+        # Highest weight wins; on a tie, the earlier entry.
+        candidate = (-weight, position, primary)
+        if best is None or candidate < best:
+            best = candidate
+    return best[2] if best else "ko"
+
+
+STRINGS: dict[str, tuple[str, str]] = {
+    # -- every page ----------------------------------------------------------------------------
+    "site_tagline": ("디지털 성범죄 피해 지원 찾기", "Find help after a digital sex crime"),
+    "skip": ("본문으로 건너뛰기", "Skip to content"),
+    "crisis_aria": ("긴급 연락처", "Emergency numbers"),
+    "crisis_danger": ("지금 위험하면", "In danger now"),
+    "crisis_help": ("24시간 상담", "24/7 help"),
+    "crisis_danger_short": ("위험하면", "Danger"),
+    "crisis_help_short": ("24시간", "24/7"),
+    "crisis_call": ("전화 걸기", "call"),
+    "exit": ("빠른 나가기", "Quick exit"),
+    "exit_title": (
+        "이 화면을 바로 다른 사이트로 바꿔요. Esc 키로도 돼요.",
+        "Replace this page with another site at once. The Esc key does it too.",
+    ),
+    "lang_switch": ("English", "한국어"),
+    "lang_switch_label": ("언어 바꾸기", "Change language"),
+    "nav_aria": ("사이트 메뉴", "Site menu"),
+    "nav_home": ("처음으로", "Home"),
+    "nav_safety": ("안전하게 이용하기", "Browsing safely"),
+    "nav_schools": ("학교·기관용", "For schools"),
+    "nav_api": ("API", "API"),
+    "footer_privacy": (
+        "이 사이트는 쿠키를 쓰지 않고, 검색어와 IP 주소를 기록하지 않으며, 다른 사이트에서 아무것도 불러오지 않아요.",
+        "This site sets no cookies, keeps no record of your searches or IP address, and loads nothing from other sites.",
+    ),
+    "footer_data": (
+        "모든 정보에는 출처와 확인 날짜가 있어요. 연락하기 전에 ‘알아 두세요’를 꼭 읽어 보세요.",
+        "Every entry lists its sources and when they were checked. Read “Before you contact them” first.",
+    ),
+    "new_tab": ("새 창", "new tab"),
+    # -- search form ---------------------------------------------------------------------------
+    "search_label": ("무엇을 도와드릴까요?", "What do you need help with?"),
+    "search_placeholder": ("예: 딥페이크 삭제", "e.g. remove a deepfake"),
+    "search_button": ("찾기", "Search"),
+    "region_label": ("지역", "Region"),
+    "region_any": ("전국 (지역 선택 안 함)", "All of Korea (no region)"),
+    # -- home ----------------------------------------------------------------------------------
+    "home_title": ("혼자가 아니에요", "You are not alone"),
+    "home_lead": (
+        "딥페이크, 불법촬영, 동의 없이 퍼진 사진·영상, 협박. 어떤 일이든 도와줄 곳이 있어요. 지금 필요한 도움을 찾아보세요.",
+        "Deepfakes, hidden cameras, images shared without consent, threats: whatever happened, there are people whose job is to help you. Find the help you need now.",
+    ),
+    "needs_heading": ("무엇이 필요하세요?", "What do you need?"),
+    "need_removal": ("사진·영상 지우기", "Get images removed"),
+    "need_report": ("신고하기", "Report it"),
+    "need_talk": ("이야기할 사람 찾기", "Talk to someone"),
+    "need_legal": ("무료 법률 도움", "Free legal help"),
+    "need_minor": ("만 18세 미만이에요", "I am under 18"),
+    "need_adult": ("교사·보호자예요", "I am a teacher or parent"),
+    "guides_heading": ("처음이라면 읽어 보세요", "If you don't know where to start"),
+    "safety_teaser": (
+        "누군가 내 휴대폰이나 컴퓨터를 볼까 걱정되나요? 안전하게 이용하는 방법을 읽어 보세요.",
+        "Worried someone checks your phone or computer? Read how to browse safely.",
+    ),
+    # -- results -------------------------------------------------------------------------------
+    "results_title": ("검색 결과", "Results"),
+    "results_for": ("‘{q}’ 검색 결과", "Results for “{q}”"),
+    "results_all": ("도움받을 곳", "Places to get help"),
+    "results_count": ("{n}곳", "{n} places"),
+    "results_count_one": ("1곳", "1 place"),
+    "results_range": ("{total}곳 중 {first}–{last}", "{first}–{last} of {total}"),
+    "region_understood": (
+        "검색어에서 지역을 찾았어요: {region}",
+        "Searching in the region you typed: {region}",
+    ),
+    "region_clear": ("전국에서 찾기", "Search all of Korea"),
+    "relaxed_any": (
+        "모든 단어가 들어간 결과가 없어서, 일부 단어가 맞는 결과를 보여 드려요.",
+        "Nothing matched every word, so these results match some of them.",
+    ),
+    "relaxed_corrected": ("다음 검색어로 찾은 결과예요: {x}", "Showing results for: {x}"),
+    "no_results": ("찾는 결과가 없어요.", "Nothing found."),
+    "no_results_help": (
+        "다른 말로 찾아보거나 필터를 지워 보세요. 어떤 피해든 1366에 전화하면 24시간 상담받을 수 있어요.",
+        "Try other words or clear the filters. Whatever happened, you can call 1366 any time, day or night.",
+    ),
+    "nothing_searchable": ("검색할 수 있는 단어가 없어요.", "There was nothing we could search for."),
+    "unavailable": (
+        "지금은 검색이 잘 되지 않아요. 잠시 뒤 다시 해 보세요.",
+        "Search is not working right now. Please try again in a moment.",
+    ),
+    "filters": ("필터", "Filters"),
+    "filters_apply": ("적용하기", "Apply"),
+    "filters_clear": ("필터 모두 지우기", "Clear all filters"),
+    "filters_active": ("적용한 필터", "Active filters"),
+    "filter_remove": ("필터 빼기: {x}", "Remove filter: {x}"),
+    "open_now_only": ("지금 운영 중인 곳만", "Open now only"),
+    "facet_kind": ("종류", "Type"),
+    "facet_topic": ("도움 분야", "Help with"),
+    "facet_audience": ("이용 대상", "Who it is for"),
+    "facet_cost": ("비용", "Cost"),
+    "facet_channel": ("연락 방법", "How to reach"),
+    "facet_language": ("언어", "Language"),
+    "page_next": ("다음 결과", "More results"),
+    "page_prev": ("이전 결과", "Previous results"),
+    "pages_aria": ("결과 페이지", "Result pages"),
+    "details": ("자세히 보기", "Details"),
+    "details_of": ("{name} 자세히 보기", "Details: {name}"),
+    "call": ("전화", "Call"),
+    "text_sms": ("문자", "Text"),
+    "live_loading": ("찾는 중…", "Searching…"),
+    # -- a resource ----------------------------------------------------------------------------
+    "back_search": ("검색 결과로 돌아가기", "Back to results"),
+    "sec_contact": ("연락하기", "Contact"),
+    "sec_what": ("이곳에서 받을 수 있는 도움", "What they do for you"),
+    "sec_how": ("이렇게 하세요 · 준비할 것", "What to do and what to prepare"),
+    "sec_hours": ("운영 시간", "Opening hours"),
+    "sec_facts": ("한눈에 보기", "At a glance"),
+    "sec_links": ("링크", "Links"),
+    "sec_see_also": ("함께 보면 좋은 곳", "See also"),
+    "sec_sources": ("출처와 확인", "Sources and checks"),
+    "caveat_heading": ("연락하기 전에 알아 두세요", "Before you contact them"),
+    "fact_who": ("이용 대상", "Who can use it"),
+    "fact_cost": ("비용", "Cost"),
+    "fact_anonymous": ("익명 상담", "Anonymity"),
+    "fact_languages": ("언어", "Languages"),
+    "fact_regions": ("지역", "Where"),
+    "fact_address": ("주소", "Address"),
+    "fact_org": ("운영 기관", "Run by"),
+    "fact_kind": ("종류", "Type"),
+    "fact_topics": ("도움 분야", "Help with"),
+    "checked": ("마지막 확인: {date}", "Last checked: {date}"),
+    "sources_intro": (
+        "아래 자료에서 이 정보를 확인했어요. 링크를 열면 그 사이트로 이동해요.",
+        "These pages state the facts above. Opening a link takes you to that site.",
+    ),
+    "confidence_label": ("정보 신뢰도", "How reliable"),
+    "hours_unknown": ("운영 시간 정보가 없어요.", "Opening hours are not known."),
+    "hours_always": ("24시간, 365일", "24 hours, every day"),
+    "holidays_closed": ("공휴일은 쉬어요.", "Closed on public holidays."),
+    "holidays_open": ("공휴일에도 열어요.", "Open on public holidays."),
+    "holidays_unknown": (
+        "공휴일 운영 여부는 확인되지 않았어요.",
+        "Not confirmed whether open on public holidays.",
+    ),
+    # open now
+    "open_always": ("24시간 운영", "Open 24 hours"),
+    "open_until": ("지금 운영 중 · {time}까지", "Open now · until {time}"),
+    "open_now": ("지금 운영 중", "Open now"),
+    "closed_opens_today": ("지금은 닫힘 · 오늘 {time}에 열어요", "Closed now · opens today at {time}"),
+    "closed_opens_tomorrow": ("지금은 닫힘 · 내일 {time}에 열어요", "Closed now · opens tomorrow at {time}"),
+    "closed_opens_day": ("지금은 닫힘 · {day} {time}에 열어요", "Closed now · opens {day} at {time}"),
+    "closed": ("지금은 닫힘", "Closed now"),
+    "hours_not_known": ("운영 시간 모름", "Hours not known"),
+    # -- errors --------------------------------------------------------------------------------
+    "nf_title": ("찾는 페이지가 없어요", "We could not find that page"),
+    "nf_lead": (
+        "주소가 바뀌었거나 없어진 항목이에요. 아래에서 다시 찾아보세요.",
+        "The address may have changed or the entry was removed. Search again below.",
+    ),
+    "nf_crisis": (
+        "급하다면 지금 전화하세요. 위험하면 112, 24시간 상담은 1366이에요.",
+        "If it is urgent, call now: 112 if you are in danger, 1366 for help any time.",
+    ),
+    "err_title": ("잠시 문제가 생겼어요", "Something went wrong"),
+    "err_lead": (
+        "이 페이지를 지금 보여 드릴 수 없어요. 잠시 뒤 다시 해 보세요.",
+        "We cannot show this page right now. Please try again in a moment.",
+    ),
+    # -- browsing safely -----------------------------------------------------------------------
+    "safety_title": ("안전하게 이용하기", "Browsing safely"),
+    "safety_lead": (
+        "누군가 내 휴대폰이나 컴퓨터를 확인할까 걱정된다면, 이 사이트를 보기 전에 아래를 읽어 보세요.",
+        "If you are worried that someone checks your phone or computer, read this before you go on.",
+    ),
+    "schools_title": ("학교·기관에 Haven 넣기", "Haven for schools and organisations"),
+    "schools_lead": (
+        "학교 홈페이지나 안내 페이지에 지역 상담처와 검색창을 넣을 수 있어요. 아래 코드를 복사해 붙여 넣으세요. 쿠키나 추적 없이 작동해요.",
+        "Put your region's key contacts and a search box on your school's website. Copy the code below and paste it into your page. It works without cookies or tracking.",
+    ),
+    "schools_region": ("어느 지역인가요?", "Which region?"),
+    "schools_lang": ("언어", "Language"),
+    "schools_update": ("코드 만들기", "Make the code"),
+    "schools_iframe": ("1. 검색창과 주요 연락처 넣기 (iframe)", "1. A search box and key contacts (iframe)"),
+    "schools_link": ("2. 링크 하나만 넣기", "2. Just a link"),
+    "schools_link_text": ("디지털 성범죄 피해 지원 찾기", "Find help after a digital sex crime"),
+    "schools_preview": ("미리 보기", "Preview"),
+    "schools_copy": ("복사", "Copy"),
+    "schools_copied": ("복사했어요", "Copied"),
+    "schools_code_label": ("붙여 넣을 코드", "Code to paste"),
+    "schools_privacy": (
+        "넣은 화면은 쿠키를 쓰지 않고, 방문 기록을 남기지 않고, 다른 사이트에서 아무것도 불러오지 않아요.",
+        "The embedded box sets no cookies, records no visits and loads nothing from other sites.",
+    ),
+    "embed_title": ("디지털 성범죄 피해, 도움받을 곳", "Help after a digital sex crime"),
+    "embed_contacts": ("{region} 주요 연락처", "Key contacts: {region}"),
+    "embed_more": ("Haven에서 더 찾아보기", "Find more on Haven"),
+    "embed_frame_title": (
+        "디지털 성범죄 피해 지원 찾기 (Haven)",
+        "Find help after a digital sex crime (Haven)",
+    ),
+    # -- API docs ------------------------------------------------------------------------------
+    "api_title": ("Haven API", "Haven API"),
+    "api_lead": (
+        "상담 기관과 다른 서비스가 쓸 수 있는 JSON API예요. 모든 GET 요청에 CORS가 열려 있고, ETag로 캐시할 수 있어요.",
+        "A JSON API for hotlines and other services. CORS is open for every GET, and responses carry an ETag for caching.",
+    ),
+    "api_schema_link": ("OpenAPI 문서 (JSON)", "OpenAPI document (JSON)"),
+    "api_params": ("매개변수", "Parameters"),
+    "api_required": ("필수", "required"),
+    "api_responses": ("응답", "Responses"),
+}
+
+_CONFIDENCE = {
+    "official": ("공식 자료로 확인한 정보예요.", "Confirmed by official sources."),
+    "secondary": (
+        "기관의 공식 자료가 아니라 기사나 다른 곳의 자료로 확인한 정보예요.",
+        "Based on news or third-party pages, not the organisation's own.",
+    ),
+    "dated": (
+        "2년 넘은 자료에 바탕을 둔 정보예요. 바뀌었을 수 있어요.",
+        "Based on sources over two years old. Details may have changed.",
+    ),
+    "unconfirmed": (
+        "확인되지 않은 정보가 있어요. 먼저 1366에 물어보세요.",
+        "Some details are not confirmed. Check with 1366 first.",
+    ),
+}
+_CONFIDENCE_SHORT = {
+    "official": ("공식 확인", "Official"),
+    "secondary": ("공식 자료 아님", "Not from the organisation"),
+    "dated": ("오래된 정보일 수 있음", "May be out of date"),
+    "unconfirmed": ("확인 안 됨", "Not confirmed"),
+}
+_COST = {
+    "free": ("무료", "Free"),
+    "low-cost": ("적은 비용", "Low cost"),
+    "paid": ("유료", "Paid"),
+    "unknown": ("비용 확인 안 됨", "Cost not confirmed"),
+}
+_ANONYMOUS = {
+    "yes": ("익명으로 상담할 수 있어요", "You can stay anonymous"),
+    "no": ("이름을 밝혀야 해요", "You need to give your name"),
+    "partly": ("일부는 익명으로 할 수 있어요", "Partly anonymous"),
+    "unknown": ("익명 가능 여부 확인 안 됨", "Anonymity not confirmed"),
+}
+_AUDIENCE = {
+    "adults": ("성인", "Adults"),
+    "minors": ("만 18세 미만", "Under 18"),
+    "parents": ("보호자", "Parents and carers"),
+    "teachers": ("교사", "Teachers"),
+    "foreigners": ("외국인", "Foreign residents"),
+    "men": ("남성", "Men"),
+    "disabled": ("장애인", "Disabled people"),
+    "everyone": ("누구나", "Everyone"),
+}
+_CHANNEL = {
+    "phone": ("전화", "Phone"),
+    "sms": ("문자", "Text message"),
+    "website": ("웹사이트", "Website"),
+    "form": ("온라인 신청·신고", "Online form"),
+    "chat": ("채팅", "Chat"),
+    "kakaotalk": ("카카오톡", "KakaoTalk"),
+    "email": ("이메일", "Email"),
+    "app": ("앱", "App"),
+    "guide": ("안내 자료", "Guide"),
+}
+_DAYS = {
+    "mon": ("월", "Mon"),
+    "tue": ("화", "Tue"),
+    "wed": ("수", "Wed"),
+    "thu": ("목", "Thu"),
+    "fri": ("금", "Fri"),
+    "sat": ("토", "Sat"),
+    "sun": ("일", "Sun"),
+}
+_WEEKDAYS_LONG = (
+    ("월요일", "Monday"),
+    ("화요일", "Tuesday"),
+    ("수요일", "Wednesday"),
+    ("목요일", "Thursday"),
+    ("금요일", "Friday"),
+    ("토요일", "Saturday"),
+    ("일요일", "Sunday"),
+)
+#: Names of the languages a service is offered in (ISO 639-1/-3), in each UI language.
+_LANGUAGE_NAMES = {
+    "ko": ("한국어", "Korean"),
+    "en": ("영어", "English"),
+    "zh": ("중국어", "Chinese"),
+    "ja": ("일본어", "Japanese"),
+    "vi": ("베트남어", "Vietnamese"),
+    "th": ("태국어", "Thai"),
+    "tl": ("필리핀어(타갈로그어)", "Filipino (Tagalog)"),
+    "mn": ("몽골어", "Mongolian"),
+    "ru": ("러시아어", "Russian"),
+    "km": ("크메르어(캄보디아어)", "Khmer"),
+    "uz": ("우즈베크어", "Uzbek"),
+    "lo": ("라오스어", "Lao"),
+    "ne": ("네팔어", "Nepali"),
+    "id": ("인도네시아어", "Indonesian"),
+    "my": ("미얀마어", "Burmese"),
+    "si": ("싱할라어", "Sinhala"),
+    "bn": ("벵골어", "Bengali"),
+    "ur": ("우르두어", "Urdu"),
+    "kk": ("카자흐어", "Kazakh"),
+    "ky": ("키르기스어", "Kyrgyz"),
+    "fr": ("프랑스어", "French"),
+    "es": ("스페인어", "Spanish"),
+    "ar": ("아랍어", "Arabic"),
+    "hi": ("힌디어", "Hindi"),
+    "ksl": ("한국수어", "Korean Sign Language"),
+}
+
+#: Longer texts: lists of (heading, paragraphs) per language.
+SAFETY_SECTIONS: dict[Lang, list[tuple[str, list[str]]]] = {
+    "ko": [
+        (
+            "빠른 나가기",
+            [
+                "모든 페이지 위쪽의 ‘빠른 나가기’ 버튼을 누르거나 Esc 키를 누르면, 이 화면이 곧바로 다른 사이트로 바뀌어요. 뒤로 가기를 눌러도 방금 보던 페이지로 돌아오지 않아요.",
+                "하지만 그 전에 이 사이트에서 본 다른 페이지는 뒤로 가기 목록과 방문 기록에 남아 있을 수 있어요.",
+            ],
+        ),
+        (
+            "기록을 남기지 않으려면",
+            [
+                "시크릿 모드(크롬의 ‘새 시크릿 탭’, 삼성 인터넷의 ‘비밀 모드’, 사파리의 ‘개인정보 보호 브라우징’)로 열면 창을 닫을 때 방문 기록이 지워져요.",
+                "이미 방문했다면 브라우저 설정의 ‘방문 기록’에서 이 사이트 기록만 골라 지울 수 있어요. 전부 지우면 오히려 눈에 띌 수 있어요.",
+                "검색창에 쓴 글자는 키보드의 추천 단어에 남을 수 있어요.",
+                "전화를 걸면 통화 기록에 번호가 남아요. 필요하면 통화 기록에서 그 번호를 지우세요.",
+            ],
+        ),
+        (
+            "빠른 나가기가 숨기지 못하는 것",
+            [
+                "누군가 내 화면을 직접 보고 있거나, 휴대폰에 감시 앱(스토커웨어)이 깔려 있다면 이 사이트도 볼 수 있어요. 걱정된다면 그 사람이 만질 수 없는 다른 기기(친구 휴대폰, 도서관 컴퓨터)를 쓰세요.",
+                "학교나 회사 와이파이는 어떤 사이트에 들어갔는지 기록할 수 있어요. 검색어는 암호화되어 보이지 않지만, 사이트 주소는 보일 수 있어요.",
+                "화면을 캡처했거나 파일을 내려받았다면 그것은 따로 지워야 해요.",
+            ],
+        ),
+        (
+            "이 사이트가 하는 일과 하지 않는 일",
+            [
+                "쿠키를 쓰지 않아요. 로그인도, 계정도 없어요.",
+                "검색어, IP 주소, 브라우저 정보를 기록하지 않아요.",
+                "글꼴, 지도, 광고, 통계 같은 다른 회사의 것을 불러오지 않아요. 이 사이트를 열어도 다른 회사는 알 수 없어요.",
+                "이 사이트에서 다른 사이트로 가는 링크를 눌러도, 어디에서 왔는지 그 사이트에 알리지 않아요.",
+            ],
+        ),
+        (
+            "지금 위험하다면",
+            [
+                "112에 전화하세요. 경찰이 출동해요.",
+                "1366은 24시간 받는 상담전화예요. 딥페이크와 불법촬영 같은 디지털 성범죄 피해도 받아요.",
+            ],
+        ),
+    ],
+    "en": [
+        (
+            "Quick exit",
+            [
+                "Press the “Quick exit” button at the top of every page, or the Esc key, and this page is replaced by another site at once. Pressing Back will not return to the page you were on.",
+                "Pages of this site you opened before that may still be in the Back list and in your browsing history.",
+            ],
+        ),
+        (
+            "Leaving fewer traces",
+            [
+                "Open this site in a private window (Chrome: “New Incognito tab”; Samsung Internet: “Secret mode”; Safari: “Private Browsing”). Its history is deleted when you close it.",
+                "If you have already visited, you can delete just this site from the browser's history. Clearing everything may itself be noticed.",
+                "Words you type in the search box may be remembered by your keyboard's suggestions.",
+                "A phone call leaves the number in your call log. Delete it there if you need to.",
+            ],
+        ),
+        (
+            "What quick exit cannot hide",
+            [
+                "If someone can see your screen, or has put a monitoring app (stalkerware) on your phone, they may see this site too. If you are worried, use a device they cannot touch: a friend's phone or a library computer.",
+                "School or work Wi-Fi can record which sites you visit. Your search words are encrypted, but the site's address may be visible.",
+                "Screenshots and downloaded files stay on your device until you delete them.",
+            ],
+        ),
+        (
+            "What this site does and does not do",
+            [
+                "It sets no cookies. There is no login and no account.",
+                "It does not record your searches, your IP address or your browser.",
+                "It loads nothing from other companies: no fonts, maps, ads or analytics. No one else learns that you opened it.",
+                "When you follow a link from here to another site, that site is not told where you came from.",
+            ],
+        ),
+        (
+            "If you are in danger now",
+            [
+                "Call 112: the police will come.",
+                "1366 answers 24 hours a day, including for digital sex crimes such as deepfakes and hidden cameras.",
+            ],
+        ),
+    ],
+}
+
+_GROUPS: dict[str, dict[str, tuple[str, str]]] = {
+    "confidence": _CONFIDENCE,
+    "confidence_short": _CONFIDENCE_SHORT,
+    "cost": _COST,
+    "anonymous": _ANONYMOUS,
+    "audience": _AUDIENCE,
+    "channel": _CHANNEL,
+    "day": _DAYS,
+}
+
+
+def _index(lang: Lang) -> int:
+    return 1 if lang == "en" else 0
+
+
+def strings(lang: Lang) -> dict[str, str]:
+    """The UI strings of one language, keyed as in :data:`STRINGS`."""
+    i = _index(lang)
+    return {key: pair[i] for key, pair in STRINGS.items()}
+
+
+def labels(lang: Lang) -> dict[str, dict[str, str]]:
+    """Labels of fixed vocabularies (cost, anonymity, audiences …) in one language."""
+    i = _index(lang)
+    return {group: {k: v[i] for k, v in values.items()} for group, values in _GROUPS.items()}
+
+
+def language_name(code: str, lang: Lang) -> str:
+    """``"vi"`` → ``"베트남어"`` (ko) or ``"Vietnamese"`` (en); unknown codes stay as they are."""
+    pair = _LANGUAGE_NAMES.get(code)
+    return pair[_index(lang)] if pair else code
+
+
+def weekday_name(day: dt.date, lang: Lang) -> str:
+    return _WEEKDAYS_LONG[day.weekday()][_index(lang)]
+
+
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def format_date(day: dt.date, lang: Lang) -> str:
+    """``2026년 11월 25일`` or ``25 November 2026``."""
+    if lang == "en":
+        return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    return f"{day.year}년 {day.month}월 {day.day}일"

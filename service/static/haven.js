@@ -1,0 +1,118 @@
+/* Haven: quick exit (button and Esc key) and search as you type.
+   The site works fully without this file; it only makes things faster. No data leaves the site. */
+(function () {
+  "use strict";
+
+  // -- Quick exit: replace this page (location.replace, so Back does not return to it). --
+  function leave() {
+    var link = document.querySelector("[data-exit]");
+    var url = link ? link.href : "about:blank";
+    document.documentElement.classList.add("leaving");
+    if (window.top !== window.self) {
+      try {
+        window.top.location.replace(url); // the school embed: leave the whole page
+        return;
+      } catch (e) {
+        /* a sandboxed frame may not navigate its parent: at least clear the frame */
+      }
+    }
+    window.location.replace(url);
+  }
+
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (!(target instanceof Element)) return;
+    if (target.closest("[data-exit]")) {
+      event.preventDefault();
+      leave();
+      return;
+    }
+    var copy = target.closest("[data-copy]");
+    if (copy) {
+      var field = document.getElementById(copy.getAttribute("data-copy"));
+      if (!field) return;
+      field.select();
+      var done = function () {
+        copy.textContent = copy.getAttribute("data-copied");
+      };
+      if (navigator.clipboard) {
+        navigator.clipboard.writeText(field.value).then(done, function () {});
+      } else if (document.execCommand("copy")) {
+        done();
+      }
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" || event.key === "Esc") {
+      leave();
+    }
+  });
+
+  document.querySelectorAll("[data-copy]").forEach(function (button) {
+    button.hidden = false;
+  });
+
+  // -- Search as you type: the server renders the results; we swap them in. --
+  var form = document.querySelector("form[data-live]");
+  var box = document.getElementById("results");
+  if (!form || !box || !window.fetch || !window.URLSearchParams) return;
+  var input = form.querySelector("input[name=q]");
+  var status = document.getElementById("live-status");
+  var onResultsPage = window.location.pathname === "/search";
+  var timer = null;
+  var controller = null;
+
+  function showTyping(typing) {
+    box.hidden = !typing && !onResultsPage;
+    document.querySelectorAll("[data-hide-when-typing]").forEach(function (el) {
+      el.hidden = typing;
+    });
+  }
+
+  function run() {
+    var params = new URLSearchParams(new FormData(form));
+    var q = (input.value || "").trim();
+    if (!onResultsPage && !q) {
+      box.innerHTML = "";
+      showTyping(false);
+      return;
+    }
+    if (controller) controller.abort();
+    controller = window.AbortController ? new AbortController() : null;
+    params.set("partial", "1");
+    fetch("/search?" + params.toString(), {
+      signal: controller ? controller.signal : undefined,
+      credentials: "omit",
+      headers: { Accept: "text/html" },
+    })
+      .then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        return response.text();
+      })
+      .then(function (html) {
+        box.innerHTML = html;
+        showTyping(true);
+        var count = box.querySelector("[data-count]");
+        if (status && count) status.textContent = count.textContent;
+        if (onResultsPage) {
+          params.delete("partial");
+          // replaceState, not pushState: typing adds no entries to the Back list.
+          window.history.replaceState(null, "", "/search?" + params.toString());
+        }
+      })
+      .catch(function () {
+        /* offline or aborted: the form still submits normally */
+      });
+  }
+
+  function later() {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(run, 250);
+  }
+
+  if (input) input.addEventListener("input", later);
+  form.addEventListener("change", function (event) {
+    if (event.target !== input) later();
+  });
+})();

@@ -1,0 +1,194 @@
+"""Drive the real site in Debian's chromium: a `haven serve` subprocess, a second origin, and
+pages whose every request is checked to stay on those two origins.
+
+Never downloads a browser. Without /usr/bin/chromium the tests skip (or fail when CI is set).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import HAVEN, ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+MOBILE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def _missing(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set, so this is an error, not a skip)")
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Site:
+    """The Haven server under test and a second, unrelated origin (a school's website)."""
+
+    base: str
+    other: str
+    exit_url: str
+    process: subprocess.Popen[str]
+    origins: tuple[str, ...] = field(default=())
+
+
+class _OtherOrigin(BaseHTTPRequestHandler):
+    pages: dict[str, str] = {}
+
+    def do_GET(self) -> None:
+        body = self.pages.get(self.path.split("?")[0])
+        self.send_response(200 if body is not None else 404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.end_headers()
+        self.wfile.write((body or "not found").encode())
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def site(db_path: Path) -> Iterator[Site]:
+    other_port = _free_port()
+    other = f"http://127.0.0.1:{other_port}"
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    exit_url = f"{other}/neutral.html"
+    _OtherOrigin.pages = {
+        "/neutral.html": "<!doctype html><html lang=en><title>Weather</title><h1>Today's weather</h1></html>",
+        "/school.html": (
+            "<!doctype html><html lang=ko><title>School</title><h1>Our school</h1>"
+            f'<iframe id="haven" src="{base}/embed?region=KR-26&amp;lang=ko" title="Haven" width="380" '
+            'height="640" referrerpolicy="no-referrer"></iframe></html>'
+        ),
+        "/framing-home.html": (
+            f'<!doctype html><html lang=en><title>Framing</title><iframe src="{base}/" title="x"></iframe></html>'
+        ),
+    }
+    server = ThreadingHTTPServer(("127.0.0.1", other_port), _OtherOrigin)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    process = subprocess.Popen(
+        [HAVEN, "serve", "--host", "127.0.0.1", "--port", str(port), "--db", str(db_path)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "HAVEN_RATE_LIMIT": "0", "HAVEN_EXIT_URL": exit_url},
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=1).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("haven serve did not start") from None
+                time.sleep(0.1)
+        yield Site(base=base, other=other, exit_url=exit_url, process=process, origins=(base, other))
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        _missing(f"{CHROMIUM} is not installed (apt-get install chromium); browser tests need it")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("the playwright Python package is not installed")
+        raise
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class Watched:
+    """A browser context whose requests to any other origin are blocked and recorded."""
+
+    context: Any
+    site: Site
+    outside: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+    def new_page(self) -> Any:
+        page = self.context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+
+def _watch(browser: Any, site: Site, **options: Any) -> Watched:
+    context = browser.new_context(**options)
+    watched = Watched(context=context, site=site)
+
+    def handle(route: Any) -> None:
+        url = route.request.url
+        watched.requests.append(url)
+        if url.startswith(tuple(o + "/" for o in site.origins)):
+            route.continue_()
+        else:
+            watched.outside.append(url)
+            route.abort()
+
+    context.route("**/*", handle)
+    return watched
+
+
+@pytest.fixture
+def watched(browser: Any, site: Site, request: pytest.FixtureRequest) -> Iterator[Watched]:
+    """A Korean phone by default; tests may ask for other options with ``indirect`` params."""
+    options = {"viewport": MOBILE, "locale": "ko-KR", **getattr(request, "param", {})}
+    w = _watch(browser, site, **options)
+    yield w
+    w.context.close()
+    assert not w.outside, f"requests left the origin: {w.outside}"
+
+
+@pytest.fixture
+def make_context(browser: Any, site: Site) -> Iterator[Any]:
+    """Contexts with any options, each checked for requests leaving the origin."""
+    made: list[Watched] = []
+
+    def make(**options: Any) -> Watched:
+        w = _watch(browser, site, **options)
+        made.append(w)
+        return w
+
+    yield make
+    for w in made:
+        w.context.close()
+    outside = [u for w in made for u in w.outside]
+    assert not outside, f"requests left the origin: {outside}"

@@ -1,0 +1,303 @@
+"""The site as a frightened person would use it, in a real browser (Debian's chromium)."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.browser.conftest import ARTIFACTS, AXE, DESKTOP, MOBILE, Site, Watched
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
+
+
+def _query(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(url).query)
+
+
+def _card_names(page: Any) -> list[str]:
+    return [n.strip() for n in page.locator(".card h2 a").all_inner_texts()]
+
+
+# -- searching -------------------------------------------------------------------------------------
+
+
+def test_search_in_korean(watched: Watched, site: Site) -> None:
+    page = watched.new_page()
+    page.goto(site.base + "/")
+    assert page.locator("html").get_attribute("lang") == "ko"
+    page.get_by_label("무엇을 도와드릴까요?").fill("상담")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/search\?"))
+    assert _query(page.url)["q"] == ["상담"]
+    assert "상담" in page.locator("h1").inner_text()
+    assert page.locator(".card").count() >= 1
+    assert page.locator('.card a[href^="tel:"]').count() >= 1
+
+
+def test_search_in_english(make_context: Any, site: Site) -> None:
+    page = make_context(viewport=DESKTOP, locale="en-US").new_page()
+    page.goto(site.base + "/")
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.get_by_label("What do you need help with?").fill("deepfake removal")
+    page.get_by_role("button", name="Search", exact=True).click()
+    page.wait_for_url(re.compile(r"/search\?"))
+    assert page.locator(".card").count() >= 1
+    assert "Results for" in page.locator("h1").inner_text()
+
+
+def test_results_appear_as_you_type(watched: Watched, site: Site) -> None:
+    page = watched.new_page()
+    page.goto(site.base + "/")
+    assert page.locator("#results").is_hidden()
+    page.locator("#q").press_sequentially("해바라기", delay=60)
+    page.locator("#results .card").first.wait_for()
+    assert urlsplit(page.url).path == "/"  # no navigation, no new history entry
+    assert page.locator(".needs").is_hidden()  # the results take the buttons' place
+    assert page.locator("#live-status").inner_text().strip()  # announced to screen readers
+    page.locator("#q").fill("")
+    page.locator("#q").dispatch_event("input")
+    page.locator(".needs").wait_for(state="visible")
+
+
+def test_typing_on_the_results_page_keeps_the_url_honest(watched: Watched, site: Site) -> None:
+    page = watched.new_page()
+    page.goto(site.base + "/search?q=상담&lang=ko")
+    before = page.evaluate("history.length")
+    page.locator("#q").fill("")
+    page.locator("#q").press_sequentially("법률", delay=60)
+    page.wait_for_url(lambda url: _query(url).get("q") == ["법률"])
+    assert "법률" in page.locator("#results h1").inner_text()
+    assert page.evaluate("history.length") == before  # replaceState: nothing new to go Back through
+
+
+def test_filter_by_region(watched: Watched, site: Site) -> None:
+    page = watched.new_page()
+    page.goto(site.base + "/")
+    page.get_by_label("지역").select_option("KR-26")
+    page.get_by_role("button", name="이야기할 사람 찾기").click()
+    page.wait_for_url(re.compile(r"/search\?"))
+    query = _query(page.url)
+    assert query["region"] == ["KR-26"] and query["need"] == ["talk"]
+    metas = page.locator(".card .meta").all_inner_texts()
+    assert metas
+    assert all("부산광역시" in m or "전국" in m for m in metas)
+    assert "부산광역시" in page.locator(".count").inner_text()
+    # The filter it set is visible and can be removed.
+    assert page.locator(".chips a").count() >= 1
+
+
+def test_open_a_resource(watched: Watched, site: Site) -> None:
+    page = watched.new_page()
+    page.goto(site.base + "/search?q=1366")
+    name = _card_names(page)[0]
+    page.locator(".card h2 a").first.click()
+    page.wait_for_url(re.compile(r"/resources/"))
+    assert page.locator("h1").inner_text().strip() == name
+    assert page.locator("#sources-h").is_visible()
+    assert page.locator(".sources a").count() >= 1
+    # The way back leads to the same search.
+    page.locator(".back a").click()
+    page.wait_for_url(re.compile(r"/search\?q=1366"))
+
+
+def test_language_switch_keeps_the_search(watched: Watched, site: Site) -> None:
+    page = watched.new_page()
+    page.goto(site.base + "/search?q=부산&region=KR-26")
+    page.locator("a.lang").click()
+    page.wait_for_url(re.compile(r"lang=en"))
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert _query(page.url)["q"] == ["부산"] and _query(page.url)["region"] == ["KR-26"]
+    assert page.locator("#q").input_value() == "부산"
+
+
+# -- quick exit ------------------------------------------------------------------------------------
+
+
+def test_quick_exit_button_and_back_does_not_return(watched: Watched, site: Site) -> None:
+    page = watched.new_page()
+    page.goto(site.base + "/")
+    results = site.base + "/search?q=%EC%83%81%EB%8B%B4"
+    page.goto(results)
+    length = page.evaluate("history.length")
+    page.get_by_role("link", name="빠른 나가기").click()
+    page.wait_for_url(site.exit_url)
+    assert page.evaluate("history.length") == length  # replaced, not added
+    page.go_back()
+    page.wait_for_load_state()
+    assert page.url != results
+
+
+def test_escape_key_exits_from_anywhere(watched: Watched, site: Site) -> None:
+    page = watched.new_page()
+    page.goto(site.base + "/search?q=1366")
+    page.locator(".card h2 a").first.click()
+    page.wait_for_url(re.compile(r"/resources/"))
+    resource = page.url
+    page.keyboard.press("Escape")
+    page.wait_for_url(site.exit_url)
+    page.go_back()
+    page.wait_for_load_state()
+    assert page.url != resource
+
+
+# -- the embed ---------------------------------------------------------------------------------------
+
+
+def test_embed_inside_a_school_page_on_another_origin(watched: Watched, site: Site) -> None:
+    page = watched.new_page()
+    page.goto(site.other + "/school.html")
+    frame = page.frame_locator("#haven")
+    frame.locator("h1").wait_for()
+    assert "부산광역시" in frame.locator("h2").inner_text()
+    assert frame.locator('.contacts a[href^="tel:"]').count() >= 1
+    # A search from the embed opens the full site (with its quick exit) in a new tab.
+    with watched.context.expect_page() as popup:
+        frame.locator("#q").fill("상담")
+        frame.locator("button.go").click()
+    results = popup.value
+    results.wait_for_load_state()
+    assert results.url.startswith(site.base + "/search?")
+    assert _query(results.url)["region"] == ["KR-26"]
+    # Quick exit inside the embed leaves the school's whole page, not just the frame.
+    frame.locator("a.exit").click()
+    page.wait_for_url(site.exit_url)
+
+
+def test_other_pages_refuse_to_be_framed(watched: Watched, site: Site) -> None:
+    page = watched.new_page()
+    page.goto(site.other + "/framing-home.html")
+    page.wait_for_timeout(500)
+    framed = page.frames[1]
+    # frame-ancestors 'none': the browser shows its own error page instead of the site.
+    assert not framed.url.startswith(site.base)
+    assert framed.locator(".bar").count() == 0
+
+
+# -- without JavaScript ------------------------------------------------------------------------------
+
+
+def test_everything_works_without_javascript(make_context: Any, site: Site) -> None:
+    page = make_context(viewport=MOBILE, locale="ko-KR", java_script_enabled=False).new_page()
+    page.goto(site.base + "/")
+    page.locator("#region").select_option("KR-26")
+    page.get_by_role("button", name="사진·영상 지우기").click()
+    page.wait_for_url(re.compile(r"need=removal"))
+    assert page.locator(".card").count() >= 1
+    page.locator("#q").fill("상담")
+    page.locator("#q").press("Enter")
+    page.wait_for_url(re.compile(r"q=%EC%83%81%EB%8B%B4"))
+    page.locator("details.filters summary").click()
+    page.get_by_label("지금 운영 중인 곳만").check()
+    page.get_by_role("button", name="적용하기").click()
+    page.wait_for_url(re.compile(r"open_now=1"))
+    page.locator(".card h2 a").first.click()
+    page.wait_for_url(re.compile(r"/resources/"))
+    assert page.locator("h1").is_visible()
+    # Quick exit is a plain link.
+    page.get_by_role("link", name="빠른 나가기").click()
+    page.wait_for_url(site.exit_url)
+
+
+# -- nothing leaves the origin ---------------------------------------------------------------------
+
+
+def test_no_request_leaves_the_origin(watched: Watched, site: Site) -> None:
+    page = watched.new_page()
+    for path in ("/", "/search?q=상담", "/search?q=deepfake&lang=en", "/safety", "/for-schools?region=KR-26",
+                 "/schema", "/resources/no-such-place"):  # fmt: skip
+        page.goto(site.base + path)
+        page.wait_for_load_state("networkidle")
+    page.goto(site.base + "/search?q=1366")
+    page.locator(".card h2 a").first.click()
+    page.wait_for_load_state("networkidle")
+    assert watched.requests
+    assert all(u.startswith(site.base + "/") for u in watched.requests)
+    # (the fixture fails the test if anything was requested from elsewhere)
+
+
+# -- accessibility and screenshots -----------------------------------------------------------------
+
+MAIN_PAGES = {
+    "home": "/",
+    "results": "/search?q=상담",
+    "results-region": "/search?region=KR-26&need=removal",
+    "resource": None,
+    "safety": "/safety",
+    "for-schools": "/for-schools?region=KR-26",
+    "embed": "/embed?region=KR-26",
+    "not-found": "/resources/no-such-place",
+    "api-docs": "/schema",
+}
+
+
+def _pages(site: Site, browser_page: Any) -> dict[str, str]:
+    browser_page.goto(site.base + "/search?q=1366")
+    first = browser_page.locator(".card h2 a").first.get_attribute("href")
+    return {**MAIN_PAGES, "resource": first.split("?")[0]}  # type: ignore[dict-item]
+
+
+def _axe(page: Any) -> list[dict[str, Any]]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async () => await axe.run(document, {
+            runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']},
+        })"""
+    )
+    return list(result["violations"])
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+@pytest.mark.parametrize("viewport", ["mobile", "desktop"])
+def test_axe_finds_nothing_serious(make_context: Any, site: Site, lang: str, viewport: str) -> None:
+    if not AXE.exists():
+        pytest.skip(f"{AXE} is missing: run npm ci")
+    # axe is injected as an inline script, which the site's CSP rightly forbids: bypass it here only.
+    context = make_context(viewport=MOBILE if viewport == "mobile" else DESKTOP, bypass_csp=True)
+    page = context.new_page()
+    report: dict[str, list[str]] = {}
+    serious: list[str] = []
+    for name, path in _pages(site, page).items():
+        sep = "&" if "?" in path else "?"
+        page.goto(f"{site.base}{path}{sep}lang={lang}")
+        for v in _axe(page):
+            line = f"{name}: {v['id']} ({v['impact']}) x{len(v['nodes'])}: {v['help']}"
+            report.setdefault(name, []).append(line)
+            if v["impact"] in ("serious", "critical"):
+                serious.append(line + " " + json.dumps([n["target"] for n in v["nodes"][:3]]))
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / f"axe-{viewport}-{lang}.txt").write_text(
+        "\n".join(line for lines in report.values() for line in lines) or "no violations\n"
+    )
+    assert not serious, "\n".join(serious)
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_screenshots_of_the_main_pages(make_context: Any, site: Site, lang: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    for label, viewport in (("mobile", MOBILE), ("desktop", DESKTOP)):
+        page = make_context(viewport=viewport, locale="ko-KR" if lang == "ko" else "en-US").new_page()
+        for name, path in _pages(site, page).items():
+            sep = "&" if "?" in path else "?"
+            page.goto(f"{site.base}{path}{sep}lang={lang}")
+            # Nothing may stick out sideways on a phone.
+            assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], name
+            page.screenshot(path=str(ARTIFACTS / f"{name}-{label}-{lang}.png"), full_page=True)
+
+
+def test_targets_are_at_least_44px(watched: Watched, site: Site) -> None:
+    page = watched.new_page()
+    small: list[str] = []
+    for path in ("/", "/search?q=상담", "/safety"):
+        page.goto(site.base + path)
+        small += page.evaluate(
+            """() => [...document.querySelectorAll('button, select, input, .bar a, .call, .need, .chips a, .more a, .foot a')]
+                .filter(e => e.offsetParent !== null && e.type !== 'hidden' && e.type !== 'checkbox')
+                .map(e => [e.outerHTML.slice(0, 80), e.getBoundingClientRect().height])
+                .filter(([_, h]) => h < 44)
+                .map(([html, h]) => `${html} ${h}`)"""
+        )
+    assert not small, small

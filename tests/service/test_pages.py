@@ -1,0 +1,413 @@
+"""The HTML pages: languages, every field of a resource, errors, the embed, and page weight."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from litestar.testing import TestClient
+
+from search.model import Facets, Query, Resource, Results
+from search.sqlite_engine import SqliteEngine
+from service import i18n
+from service.app import create_app
+from service.pages import NEEDS, PAGE_SIZE
+from service.settings import Settings
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "service" / "templates"
+EXIT = "https://exit.example/"
+PAGES = ["/", "/search?q=상담", "/safety", "/for-schools", "/schema", "/no/such/page"]
+
+
+@pytest.fixture(scope="module")
+def client(db_path: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(db_path=db_path, rate_limit=None, exit_url=EXIT))) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def some_resource(engine: SqliteEngine) -> Resource:
+    """A resource with as many optional fields as the data offers."""
+    return max(
+        engine.resources(), key=lambda r: (bool(r.caveat), len(r.phones), bool(r.how_to), len(r.links))
+    )
+
+
+def texts(page: str) -> str:
+    """The page's text with tags removed and entities decoded, for 'is this shown' checks."""
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+# -- language ------------------------------------------------------------------------------------
+
+
+def test_korean_is_the_default(client: TestClient) -> None:
+    page = client.get("/").text
+    assert '<html lang="ko">' in page
+    assert i18n.STRINGS["home_title"][0] in page
+
+
+@pytest.mark.parametrize(
+    ("url", "accept", "lang"),
+    [
+        ("/?lang=en", None, "en"),
+        ("/", "en-US,en;q=0.9", "en"),
+        ("/", "fr-FR,en;q=0.5,ko;q=0.4", "en"),
+        ("/", "ko-KR,ko;q=0.9,en;q=0.8", "ko"),
+        ("/?lang=ko", "en", "ko"),
+        ("/?lang=xx", "en", "en"),
+        ("/", "de", "ko"),
+        ("/", "en;q=0,ko", "ko"),
+        ("/", ";;;,q=oops", "ko"),
+    ],
+)
+def test_language_from_lang_then_accept_language(
+    client: TestClient, url: str, accept: str | None, lang: str
+) -> None:
+    headers = {"Accept-Language": accept} if accept else {}
+    response = client.get(url, headers=headers)
+    assert f'<html lang="{lang}">' in response.text
+    assert response.headers["content-language"] == lang
+    assert "Accept-Language" in response.headers["vary"]
+
+
+def test_every_ui_string_exists_in_both_languages() -> None:
+    for key, (ko, en) in i18n.STRINGS.items():
+        assert ko.strip() and en.strip(), key
+        assert re.findall(r"{\w+}", ko) == re.findall(r"{\w+}", en) or set(re.findall(r"{\w+}", ko)) == set(
+            re.findall(r"{\w+}", en)
+        ), key
+    for lang in i18n.LANGS:
+        assert i18n.SAFETY_SECTIONS[lang]
+        for group in i18n.labels(lang).values():
+            assert all(v.strip() for v in group.values())
+    assert [len(s[1]) for s in i18n.SAFETY_SECTIONS["ko"]] == [len(s[1]) for s in i18n.SAFETY_SECTIONS["en"]]
+
+
+def test_templates_only_use_strings_that_exist() -> None:
+    used: set[str] = set()
+    for template in TEMPLATES.glob("*.html"):
+        source = template.read_text()
+        used |= set(re.findall(r"\bt\.(\w+)", source))
+        used |= set(re.findall(r"\bt\[['\"](\w+)['\"]\]", source))
+    dynamic = {f"need_{k}" for k in NEEDS} | {f"facet_{f}" for f in ("kind", "topic", "audience", "cost",
+               "channel", "language")} | {f"holidays_{h}" for h in ("closed", "open", "unknown")}  # fmt: skip
+    missing = (used | dynamic) - set(i18n.STRINGS) - {"format", "get"}
+    assert not missing
+
+
+def test_language_switch_keeps_the_query(client: TestClient) -> None:
+    page = client.get("/search", params=[("q", "부산 상담"), ("region", "KR-26"), ("topic", "legal")]).text
+    switch = re.search(r'<a class="lang" href="([^"]+)" lang="en"', page)
+    assert switch
+    href = html.unescape(switch.group(1))
+    assert href.startswith("/search?")
+    for part in ("q=%EB%B6%80%EC%82%B0+%EC%83%81%EB%8B%B4", "region=KR-26", "topic=legal", "lang=en"):
+        assert part in href
+    english = client.get(href).text
+    assert '<html lang="en">' in english and 'value="부산 상담"' in english
+
+
+def test_language_switch_never_leaves_the_site(client: TestClient) -> None:
+    page = client.get(httpx.URL("http://testserver.local//evil.example/x")).text
+    assert "evil.example" in page  # the request really had that path
+    switch = re.search(r'<a class="lang" href="([^"]+)"', page)
+    assert switch and switch.group(1).startswith("/") and not switch.group(1).startswith("//")
+
+
+# -- every page ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", [*PAGES, "/embed?region=KR-26"])
+def test_crisis_numbers_and_quick_exit_on_every_page(client: TestClient, url: str) -> None:
+    page = client.get(url).text
+    assert 'href="tel:112"' in page and 'href="tel:1366"' in page
+    exit_link = re.search(r'<a class="exit" href="([^"]+)"[^>]*data-exit', page)
+    assert exit_link and exit_link.group(1) == EXIT
+    assert 'src="/static/haven.js?v=' in page
+
+
+@pytest.mark.parametrize("url", [*PAGES, "/embed", "/resources/x", "/search?q=1366&partial=1"])
+def test_no_inline_script_or_style_and_nothing_third_party(client: TestClient, url: str) -> None:
+    page = client.get(url).text
+    assert not re.search(r"<script(?![^>]*\bsrc=)", page), "inline script"
+    assert not re.search(r"\sstyle=", page), "inline style"
+    assert not re.search(r"\son[a-z]+=", page), "inline event handler"
+    for match in re.finditer(r'<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)="([^"]+)"', page):
+        assert match.group(1).startswith("/"), f"{match.group(1)} is loaded from elsewhere"
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_home_has_one_search_box_region_picker_and_needs(
+    client: TestClient, engine: SqliteEngine, lang: str
+) -> None:
+    page = client.get(f"/?lang={lang}").text
+    assert page.count('type="search"') == 1
+    assert '<label class="big" for="q">' in page
+    for region in engine.regions():
+        if region.code != "KR":
+            assert f'<option value="{region.code}">{region.name.get(lang)}</option>' in page
+    for need in NEEDS:
+        assert f'name="need" value="{need}"' in page
+        assert i18n.STRINGS[f"need_{need}"][lang == "en"] in page
+
+
+# -- results --------------------------------------------------------------------------------------
+
+
+def test_results_show_names_phones_and_open_state(client: TestClient, engine: SqliteEngine) -> None:
+    expected = engine.search(Query(q="1366"))
+    page = client.get("/search?q=1366").text
+    assert expected.results
+    for hit in expected.results[:PAGE_SIZE]:
+        assert html.escape(hit.resource.name.ko, quote=False) in page
+        if hit.resource.phones:
+            assert f'href="tel:{hit.resource.phones[0].number.replace("-", "")}"' in page or "sms:" in page
+
+
+def test_results_page_through(client: TestClient, engine: SqliteEngine) -> None:
+    total = engine.search(Query()).total
+    assert total > PAGE_SIZE
+    first = client.get("/search").text
+    assert "offset=10" in first
+    second = client.get("/search?offset=10").text
+    assert "offset=0" in second or "offset=" in second
+
+
+def test_need_buttons_become_filters(client: TestClient, engine: SqliteEngine) -> None:
+    page = client.get("/search?need=minor&region=KR-26").text
+    # the filter is visible as a chip that removes it, and ticked in the filters
+    assert 'name="audience" value="minors" checked' in page
+    assert html.escape(i18n.STRINGS["filters_active"][0]) in page
+
+
+def test_user_input_is_escaped(client: TestClient) -> None:
+    evil = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    page = client.get("/search", params={"q": evil}).text
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;" in page
+
+
+def test_unknown_filters_are_ignored_on_pages(client: TestClient) -> None:
+    response = client.get("/search?region=Mars&kind=nope&limit=9999&offset=-5&open_now=maybe")
+    assert response.status_code == 200
+
+
+class _Stub:
+    """The real engine, but its answers carry the notes the page must show."""
+
+    def __init__(self, engine: SqliteEngine, **notes: object) -> None:
+        self._engine, self._notes = engine, notes
+        self.data_hash = engine.data_hash
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._engine, name)
+
+    def search(self, query: object) -> Results:
+        results = self._engine.search(query)
+        for key, value in self._notes.items():
+            setattr(results, key, value)
+        return results
+
+
+@pytest.mark.parametrize(
+    ("notes", "shown"),
+    [
+        ({"relaxed": "상단 → 상담"}, "다음 검색어로 찾은 결과예요: 상단 → 상담"),
+        ({"relaxed": "any"}, i18n.STRINGS["relaxed_any"][0]),
+        ({"region": "KR-26"}, "검색어에서 지역을 찾았어요: 부산광역시"),
+    ],
+)
+def test_results_say_how_the_query_was_understood(
+    db_path: Path, engine: SqliteEngine, notes: dict[str, object], shown: str
+) -> None:
+    app = create_app(Settings(db_path=db_path, rate_limit=None))
+    app.state.engine = _Stub(engine, **notes)
+    with TestClient(app) as c:
+        assert shown in texts(c.get("/search?q=상단").text)
+
+
+@pytest.mark.parametrize(
+    ("reason", "message"), [("no-match", "no_results"), ("nothing-searchable", "nothing_searchable")]
+)
+def test_no_results_still_offers_1366(db_path: Path, engine: SqliteEngine, reason: str, message: str) -> None:
+    class Nothing(_Stub):
+        def search(self, query: object) -> Results:
+            return Results(query="", total=0, results=[], facets=Facets(), reason=reason)
+
+    app = create_app(Settings(db_path=db_path, rate_limit=None))
+    app.state.engine = Nothing(engine)
+    with TestClient(app) as c:
+        page = c.get("/search?q=qqqzzzxxyy").text
+    assert i18n.STRINGS[message][0] in page
+    assert page.count('href="tel:1366"') >= 2
+
+
+def test_engine_failure_shows_a_calm_page_with_the_numbers(db_path: Path, engine: SqliteEngine) -> None:
+    class Broken(_Stub):
+        def search(self, query: object) -> Results:
+            raise RuntimeError("disk on fire")
+
+    app = create_app(Settings(db_path=db_path, rate_limit=None))
+    app.state.engine = Broken(engine)
+    with TestClient(app) as c:
+        response = c.get("/search?q=상담")
+        assert response.status_code == 503
+        assert i18n.STRINGS["unavailable"][0] in response.text and 'href="tel:1366"' in response.text
+        assert c.get("/api/v1/search?q=상담").status_code == 503
+
+
+def test_partial_results_are_a_fragment(client: TestClient) -> None:
+    fragment = client.get("/search?q=상담&partial=1").text
+    assert "<html" not in fragment and 'class="hits"' in fragment and "data-count" in fragment
+
+
+# -- a resource ------------------------------------------------------------------------------------
+
+
+def _resource_shows_every_field(page: str, r: Resource, lang: str, p_regions: dict[str, str]) -> None:
+    text = texts(page)
+    shown = " ".join(text.split())
+
+    def has(value: str) -> None:
+        assert " ".join(value.split()) in shown, f"{r.id}: {value[:60]!r} not shown"
+
+    has(r.name.get(lang))
+    has(r.summary.get(lang))
+    if r.how_to:
+        for line in r.how_to.get(lang).splitlines():
+            if line.strip():
+                has(line.strip())
+    if r.caveat:
+        has(r.caveat.get(lang))
+        assert 'class="caveat"' in page
+    if r.organization:
+        has(r.organization.get(lang))
+    if r.address:
+        has(r.address.get(lang))
+    for phone in r.phones:
+        has(phone.number)
+        digits = "".join(c for c in phone.number if c.isdigit() or c in "+").replace("#", "%23")
+        assert f"{'sms' if phone.type == 'sms' else 'tel'}:" in page and digits.lstrip("+") in page
+    for link in r.links:
+        assert f'href="{html.escape(link.url)}"' in page, f"{r.id}: link {link.url}"
+    for source in r.sources:
+        assert f'href="{html.escape(source)}"' in page, f"{r.id}: source {source}"
+    for code in r.regions:
+        has(p_regions[code])
+    has(i18n.format_date(r.checked, lang))  # type: ignore[arg-type]
+    labels = i18n.labels(lang)  # type: ignore[arg-type]
+    has(labels["cost"][r.cost])
+    has(labels["anonymous"][r.anonymous])
+    for code in r.languages:
+        has(i18n.language_name(code, lang))  # type: ignore[arg-type]
+    flag = labels["confidence"][r.confidence]
+    if r.confidence != "official":
+        assert 'class="flag"' in page
+        has(flag)
+    else:
+        assert 'class="flag"' not in page
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_every_resource_page_shows_every_field(client: TestClient, engine: SqliteEngine, lang: str) -> None:
+    regions = {r.code: r.name.get(lang) for r in engine.regions()}
+    for resource in engine.resources():
+        response = client.get(f"/resources/{resource.id}?lang={lang}")
+        assert response.status_code == 200
+        _resource_shows_every_field(response.text, resource, lang, regions)
+
+
+def test_resource_links_do_not_send_a_referrer(client: TestClient, some_resource: Resource) -> None:
+    page = client.get(f"/resources/{some_resource.id}").text
+    for anchor in re.findall(r'<a [^>]*href="https?://[^"]+"[^>]*>', page):
+        assert "noreferrer" in anchor
+
+
+# -- errors ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("accept", "lang"), [("ko", "ko"), ("en", "en")])
+def test_unknown_resource_is_a_404_page_in_the_users_language(
+    client: TestClient, accept: str, lang: str
+) -> None:
+    response = client.get("/resources/no-such-place", headers={"Accept-Language": accept})
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+    page = response.text
+    assert f'<html lang="{lang}">' in page
+    assert i18n.STRINGS["nf_title"][lang == "en"] in page
+    assert page.count('href="tel:112"') >= 2 and page.count('href="tel:1366"') >= 2
+    assert 'action="/search"' in page
+
+
+@pytest.mark.parametrize(
+    "url", ["/nope", "/resources/", "/static/nope.css", "/resources/%00", "/resources/" + "x" * 500]
+)
+def test_any_unknown_page_is_the_same_404(client: TestClient, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 404
+    assert 'href="tel:1366"' in response.text
+
+
+# -- embed and schools ---------------------------------------------------------------------------
+
+
+def test_embed_shows_the_regions_key_contacts(client: TestClient, engine: SqliteEngine) -> None:
+    busan = next(r for r in engine.regions() if r.code == "KR-26")
+    page = client.get("/embed?region=KR-26&lang=ko").text
+    assert busan.name.ko in page
+    assert 'target="_blank"' in page and 'name="region" value="KR-26"' in page
+    assert 'target="_top"' in page  # quick exit leaves the school's whole page
+    assert page.count("tel:") >= 3
+
+
+@pytest.mark.parametrize("region", ["", "KR", "XX", "KR-99", "<b>"])
+def test_embed_falls_back_to_nationwide(client: TestClient, engine: SqliteEngine, region: str) -> None:
+    response = client.get("/embed", params={"region": region, "lang": "en"})
+    assert response.status_code == 200
+    assert next(r.name.en for r in engine.regions() if r.code == "KR") in response.text
+
+
+def test_for_schools_gives_snippets_and_a_live_preview(client: TestClient) -> None:
+    page = client.get("/for-schools?region=KR-26&embed_lang=en&lang=ko").text
+    assert "/embed?region=KR-26&amp;amp;lang=en" in page  # escaped inside the textarea
+    assert "/search?region=KR-26&amp;amp;lang=en" in page
+    assert '<iframe class="preview" src="/embed?region=KR-26&amp;lang=en"' in page
+    assert "&lt;iframe" in page and 'referrerpolicy="no-referrer"' in html.unescape(page)
+
+
+def test_for_schools_uses_the_public_url(db_path: Path) -> None:
+    app = create_app(Settings(db_path=db_path, rate_limit=None, public_url="https://haven.example.org/"))
+    with TestClient(app) as c:
+        assert "https://haven.example.org/embed?region=KR" in html.unescape(c.get("/for-schools").text)
+
+
+def test_safety_page_in_both_languages(client: TestClient) -> None:
+    for lang in ("ko", "en"):
+        page = texts(client.get(f"/safety?lang={lang}").text)
+        for heading, paragraphs in i18n.SAFETY_SECTIONS[lang]:  # type: ignore[index]
+            assert heading in page
+            assert all(p in page for p in paragraphs)
+
+
+# -- weight ----------------------------------------------------------------------------------------
+
+
+def test_results_pages_are_under_50_kb(client: TestClient, engine: SqliteEngine) -> None:
+    urls = ["/search", "/search?q=상담", "/search?q=deepfake&lang=en", "/search?q=부산 상담"]
+    urls += [f"/search?need={n}" for n in NEEDS]
+    urls += [f"/search?region={r.code}&lang=en" for r in engine.regions()]
+    for url in urls:
+        size = len(client.get(url).content)
+        assert size < 50_000, f"{url}: {size} bytes"
+
+
+def test_other_pages_are_light(client: TestClient, engine: SqliteEngine) -> None:
+    assert len(client.get("/").content) < 20_000
+    for resource in engine.resources():
+        assert len(client.get(f"/resources/{resource.id}").content) < 50_000
