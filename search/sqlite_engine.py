@@ -287,6 +287,11 @@ class SqliteEngine:
             return Results(query=query.q, total=0, results=[], facets=count_facets([]), region=plan.region,
                            reason="nothing-searchable", engine=self.name)  # fmt: skip
         rows, total, exact, relaxed = self._rows(plan, query)
+        if not rows and plan.had_text and not plan.phone:
+            # Nothing matched the words: still never leave a person with an empty page.
+            unmatched = True
+            plan.terms = []
+            rows, total, exact, relaxed = self._listing(query, plan.region)
         name_query = normalize(" ".join(t.surface for t in plan.terms))
 
         heads = [[normalize(a) for a in t.alternatives] for t in plan.terms]

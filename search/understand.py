@@ -73,7 +73,7 @@ def _take_phrases(
     out: list[str] = []
     i = 0
     while i < len(tokens):
-        for n in (4, 3, 2):
+        for n in (4, 3, 2, 1):  # a single token too: "n번방" must not be cut into "n" and "번방"
             if i + n <= len(tokens) and " ".join(tokens[i : i + n]) in table:
                 found.append(" ".join(tokens[i : i + n]))
                 i += n
