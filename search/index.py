@@ -198,8 +198,8 @@ def _write(db: sqlite_utils.Database, catalog: Catalog, progress: Callable[[int]
         range(len(catalog.resources)),
         key=lambda i: (
             "KR" not in catalog.resources[i].regions,
-            KIND_PRIORITY.get(catalog.resources[i].kind, 99),
             "ko" not in catalog.resources[i].languages,  # services that can act in Korea, in Korean
+            KIND_PRIORITY.get(catalog.resources[i].kind, 99),
             CONFIDENCE_ORDER[catalog.resources[i].confidence],
             i,
         ),
