@@ -9,6 +9,7 @@ document has every term, any term is enough and the results say so.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 from pathlib import Path
@@ -294,7 +295,9 @@ class SqliteEngine:
             rows, total, exact, relaxed = self._listing(query, plan.region)
         name_query = normalize(" ".join(t.surface for t in plan.terms))
 
-        heads = [[normalize(a) for a in t.alternatives] for t in plan.terms]
+        heads = [
+            re.compile("|".join(" " + re.escape(normalize(a)) for a in t.alternatives)) for t in plan.terms
+        ]
 
         def key(row: dict[str, Any]) -> tuple[float, ...]:
             regional_first = 0 if (plan.region and not row["national"]) else 1
@@ -320,11 +323,11 @@ class SqliteEngine:
             exact = bool(name_query and name_query in names) or any(
                 f"|{t.surface}|" in row["phone_digits"] for t in plan.terms if t.surface.isdigit()
             )
-            spaced = " " + row["names"].replace(" | ", " ") + " "
-            for alts in heads:
+            spaced = " " + row["names"].replace(" | ", " ")
+            for head in heads:
                 # A name word that starts with the term is a closer match than the term found inside a
                 # longer compound (범죄피해자 → 범죄피해자지원센터 before 디지털성범죄피해자지원센터).
-                if any(f" {a}" in spaced for a in alts):
+                if head.search(spaced):
                     score *= 1.5
             return (
                 regional_first,
