@@ -15,6 +15,7 @@ import msgspec
 from litestar import Request, Router, get
 from litestar.datastructures import CacheControlHeader
 from litestar.exceptions import HTTPException, NotFoundException
+from litestar.openapi import ResponseSpec
 from litestar.params import Parameter, PathParameter
 from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_503_SERVICE_UNAVAILABLE
 
@@ -219,8 +220,22 @@ def run_search(engine: Engine, query: Query) -> Results:
 
 # -- routes -------------------------------------------------------------------------------------
 
+#: The error answers, documented with the body they really have (not Litestar's default shape).
+ERRORS = {
+    400: ResponseSpec(
+        data_container=ApiError, description="A parameter cannot be used; `parameter` names it."
+    ),
+    404: ResponseSpec(data_container=ApiError, description="No such resource or endpoint."),
+    429: ResponseSpec(data_container=ApiError, description="Over the rate limit; see Retry-After."),
+}
 
-@get("/search", sync_to_thread=False, cache_control=CacheControlHeader(public=True, max_age=60))
+
+@get(
+    "/search",
+    sync_to_thread=False,
+    responses=ERRORS,
+    cache_control=CacheControlHeader(public=True, max_age=60),
+)
 def search(
     request: Request,
     q: Annotated[str, Parameter(description="What to search for, in Korean or English.")] = "",
@@ -266,7 +281,7 @@ def search(
     return run_search(request.app.state.engine, query)
 
 
-@get("/resources", sync_to_thread=False)
+@get("/resources", sync_to_thread=False, responses=ERRORS)
 def list_resources(request: Request) -> ResourceList:
     """Every resource in the directory, in catalog order."""
     engine: Engine = request.app.state.engine
@@ -274,7 +289,7 @@ def list_resources(request: Request) -> ResourceList:
     return ResourceList(total=len(resources), data_hash=engine.data_hash, resources=resources)
 
 
-@get("/resources/{resource_id:str}", sync_to_thread=False)
+@get("/resources/{resource_id:str}", sync_to_thread=False, responses=ERRORS)
 def get_resource(
     request: Request,
     resource_id: Annotated[str, PathParameter(description="A resource id, e.g. d4u-central.")],
@@ -286,13 +301,13 @@ def get_resource(
     return ResourceDetail(resource=resource, open_now=open_state(resource.hours))
 
 
-@get("/regions", sync_to_thread=False)
+@get("/regions", sync_to_thread=False, responses=ERRORS)
 def list_regions(request: Request) -> RegionList:
     """Korea's 17 first-level divisions (and KR for nationwide) with Korean and English names."""
     return RegionList(regions=request.app.state.engine.regions())
 
 
-@get("/taxonomy", sync_to_thread=False)
+@get("/taxonomy", sync_to_thread=False, responses=ERRORS)
 def taxonomy(request: Request) -> TaxonomyOut:
     """The values the search filters take: kinds, topics, platforms, audiences, costs, channels."""
     terms = request.app.state.engine.taxonomy()
@@ -306,7 +321,7 @@ def taxonomy(request: Request) -> TaxonomyOut:
     )
 
 
-@get("/", sync_to_thread=False)
+@get("/", sync_to_thread=False, responses=ERRORS)
 def index(request: Request) -> ApiIndex:
     """What this API offers and which data it serves."""
     engine: Engine = request.app.state.engine

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from litestar import Litestar, MediaType, Request, Response, Router, get
-from litestar.datastructures import CacheControlHeader, State
+from litestar.datastructures import CacheControlHeader
 from litestar.exceptions import (
     HTTPException,
     MethodNotAllowedException,
@@ -20,10 +21,15 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
 from search.fallback import open_engine
-from service.api import ApiError, BadParameter, Vocabulary, make_api_router
+from service.api import ApiError, BadParameter, make_api_router
+from service.cards import make_cards_router
+from service.hsds_routes import make_hsds_router
 from service.pages import STATIC_DIR, ApiDocs, asset_versions, make_pages_router, render_error
+from service.reload import Live, LiveState
 from service.safety import (
     ConditionalGetMiddleware,
+    head_as_get,
+    is_api_path,
     log_internal_error,
     quiet_logging,
     rate_limit_config,
@@ -32,7 +38,7 @@ from service.safety import (
 )
 from service.settings import Settings
 
-__all__ = ("create_app",)
+__all__ = ("HavenApp", "create_app")
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -43,7 +49,7 @@ def healthz() -> dict[str, str]:
 
 
 def _is_api(request: Request) -> bool:
-    return request.url.path.startswith(("/api/", "/schema/openapi."))
+    return is_api_path(request.url.path)
 
 
 def _api_error(exc: HTTPException) -> Response[ApiError]:
@@ -66,7 +72,7 @@ def _api_error(exc: HTTPException) -> Response[ApiError]:
     elif isinstance(exc, NotFoundException):
         error, detail = "not-found", exc.detail if exc.detail != "Not Found" else "no such endpoint"
     elif isinstance(exc, MethodNotAllowedException):
-        error, detail = "method-not-allowed", "only GET is supported"
+        error, detail = "method-not-allowed", "only GET, HEAD and OPTIONS are supported"
         headers = dict(exc.headers or {})
     else:
         error, detail = "error", exc.detail
@@ -82,7 +88,10 @@ def handle_http_error(request: Request, exc: HTTPException) -> Response:
     """JSON errors for the API; for pages, the error page (the 404 keeps the crisis numbers)."""
     if _is_api(request):
         return _api_error(exc)
-    return render_error(request, exc.status_code)
+    page = render_error(request, exc.status_code)
+    if isinstance(exc, MethodNotAllowedException) and exc.headers:
+        page.headers.update(exc.headers)  # the Allow header (RFC 9110: a 405 must list the methods)
+    return page
 
 
 def handle_internal_error(request: Request, exc: Exception) -> Response:
@@ -92,6 +101,15 @@ def handle_internal_error(request: Request, exc: Exception) -> Response:
     if _is_api(request):
         return _api_error(HTTPException(status_code=500, detail="internal error"))
     return render_error(request, 500)
+
+
+class HavenApp(Litestar):
+    """Litestar, answering HEAD wherever it answers GET (its GET routes do not by themselves)."""
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            scope, send = head_as_get(scope, send)
+        await super().__call__(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -125,28 +143,25 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cache_control=CacheControlHeader(public=True, max_age=3600),
         ),
     )
-    return Litestar(
+    # The index-derived state is one object, swapped whole on reload (service/reload.py).
+    conditional = ConditionalGetMiddleware(engine.data_hash)
+    state = LiveState(Live.from_engine(engine), {"settings": settings, "assets": asset_versions()})
+    state.on_swap(lambda live: setattr(conditional, "data_hash", live.engine.data_hash))
+    return HavenApp(
         route_handlers=[
             healthz,
             make_api_router([limit.middleware] if limit else []),
             make_pages_router(),
+            make_cards_router(),
+            make_hsds_router([limit.middleware] if limit else []),
             static,
         ],
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment)),
         openapi_config=openapi,
-        middleware=[ConditionalGetMiddleware(engine.data_hash)],
+        middleware=[conditional],
         before_send=[security_headers],
         exception_handlers={HTTPException: handle_http_error, Exception: handle_internal_error},
         logging_config=quiet_logging(),
-        state=State(
-            {
-                "engine": engine,
-                "settings": settings,
-                "vocab": Vocabulary.from_engine(engine),
-                # The index is read-only for the life of the process: list the guides once.
-                "guides": [r for r in engine.resources() if r.kind == "guide"],
-                "assets": asset_versions(),
-            }
-        ),
+        state=state,
         debug=False,
     )

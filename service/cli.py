@@ -206,12 +206,20 @@ def search(query: tuple[str, ...], region: str | None, kind: tuple[str, ...], to
 @data_option
 @db_option
 @meili_options
+@click.option("--watch", is_flag=True, help="Rebuild and reload the index when a file in --data changes.")
+@click.option("--watch-interval", default=1.0, show_default=True, type=click.FloatRange(0.05, 60),
+              help="Seconds between two looks at --data.")  # fmt: skip
 def serve(host: str, port: int, data_dir: Path, db_path: Path, meili_url: str | None,
-          meili_key: str | None) -> None:  # fmt: skip
-    """Serve the site and the API (no access log: queries and addresses are never logged)."""
+          meili_key: str | None, watch: bool = False, watch_interval: float = 1.0) -> None:  # fmt: skip
+    """Serve the site and the API (no access log: queries and addresses are never logged).
+
+    SIGHUP reloads the index (with --watch, rebuilt from --data first); a failed build or a bad
+    index file keeps the current one serving, and one line on stderr says why.
+    """
     import uvicorn
 
     from service.app import create_app
+    from service.reload import LiveState, Reloader
     from service.settings import Settings
 
     try:
@@ -221,8 +229,14 @@ def serve(host: str, port: int, data_dir: Path, db_path: Path, meili_url: str | 
         return
     checked = open_search_engine(db_path, meili_url, meili_key)  # a clear error now, not at the first request
     getattr(checked, "close", lambda: None)()
-    uvicorn.run(create_app(settings), host=host, port=port, access_log=False, server_header=False,
+    app = create_app(settings)
+    if watch and not data_dir.is_dir():
+        fail(f"no data directory at {data_dir} to watch (give --data DIR)")
+    reloader = Reloader(cast(LiveState, app.state), settings, rebuild=watch, interval=watch_interval)
+    reloader.start(watch=watch)
+    uvicorn.run(app, host=host, port=port, access_log=False, server_header=False,
                 log_level="warning")  # fmt: skip
+    reloader.stop()
 
 
 @main.command("sync-meili")

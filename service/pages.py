@@ -25,7 +25,7 @@ from litestar.response import Template
 from search.catalog import SEOUL
 from search.engine import Engine
 from search.hours import open_state
-from search.model import Hit, Hours, OpenState, Query, Results
+from search.model import Hit, Hours, OpenState, Query, Resource, Results
 from service.api import EngineUnavailable, build_query, run_search
 from service.i18n import (
     SAFETY_SECTIONS,
@@ -37,6 +37,7 @@ from service.i18n import (
     strings,
     weekday_name,
 )
+from service.share import public_base, qr_svg, referral_text, sms_href
 
 __all__ = (
     "NEEDS",
@@ -197,6 +198,10 @@ class Presenter:
 
     def lines(self, text: str) -> list[str]:
         return [line.strip() for line in text.splitlines() if line.strip()]
+
+    def share_sms(self, r: Resource) -> str:
+        """An ``sms:`` link with ``r``'s referral typed in (the carrier-safe form)."""
+        return sms_href(referral_text([r], self.lang, "sms"))
 
     def link_label(self, link: Any) -> str:
         if link.label:
@@ -361,12 +366,16 @@ def resource_page(request: Request, resource_id: FromPath[str]) -> Template:
     if resource is None:
         raise NotFoundException()
     see_also = [r for r in (engine.get(i) for i in resource.see_also) if r is not None]
+    name = resource.name.get(lang)
+    page_url = public_base(request) + _url(f"/resources/{resource.id}", lang=lang)
     return _template(
         "resource.html",
         request,
         lang,
         back=_back_params(request.query_params.get("back")),
         r=resource,
+        share_text=referral_text([resource], lang),
+        qr=qr_svg(page_url, strings(lang)["qr_label"].format(name=name)),
         state=open_state(resource.hours),
         see_also=see_also,
         q="",

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 __all__ = (
     "FRAMEABLE_PATHS",
     "ConditionalGetMiddleware",
+    "head_as_get",
+    "is_api_path",
     "quiet_logging",
     "rate_limit_config",
     "retry_after",
@@ -68,8 +70,9 @@ _HSTS = "max-age=63072000; includeSubDomains"
 _CORS_EXPOSE = "ETag, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, RateLimit-Policy"
 
 
-def _is_api(path: str) -> bool:
-    return path == "/api" or path.startswith(("/api/", "/schema/openapi."))
+def is_api_path(path: str) -> bool:
+    """JSON routes: the API, the OpenAPI document and the HSDS feed."""
+    return path in ("/api", "/hsds") or path.startswith(("/api/", "/schema/openapi.", "/hsds/"))
 
 
 def security_headers(message: Message, scope: Scope) -> None:
@@ -82,7 +85,7 @@ def security_headers(message: Message, scope: Scope) -> None:
     message.setdefault("headers", [])
     headers = MutableScopeHeaders.from_message(message)
     path: str = scope.get("path", "")
-    api = _is_api(path)
+    api = is_api_path(path)
     frameable = path in FRAMEABLE_PATHS and not api
     if api:
         headers["Content-Security-Policy"] = _API_CSP
@@ -112,9 +115,32 @@ def security_headers(message: Message, scope: Scope) -> None:
         headers["Access-Control-Allow-Origin"] = "*"
         headers["Access-Control-Expose-Headers"] = _CORS_EXPOSE
         if scope.get("method") == "OPTIONS":
-            headers["Access-Control-Allow-Methods"] = "GET, OPTIONS"
+            headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
             headers["Access-Control-Allow-Headers"] = "Accept, Accept-Language, If-None-Match"
             headers["Access-Control-Max-Age"] = "86400"
+
+
+def head_as_get(scope: Scope, send: Send) -> tuple[Scope, Send]:
+    """HEAD answered as GET without the body (RFC 9110 §9.3.2); every ``Allow`` lists HEAD.
+
+    The app sees a copy of the scope, so the server still knows the request was HEAD and
+    sends no body whatever Content-Length says.
+    """
+    head = scope.get("method") == "HEAD"
+    if head:
+        scope = {**scope, "method": "GET"}  # type: ignore[assignment]
+
+    async def send_head(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = MutableScopeHeaders.from_message(message)
+            allow = headers.get("allow")
+            if allow and "GET" in allow and "HEAD" not in allow:
+                headers["Allow"] = allow.replace("GET", "GET, HEAD", 1)
+        elif head and message["type"] == "http.response.body" and message.get("body"):
+            message = {**message, "body": b""}
+        await send(message)
+
+    return scope, send_head
 
 
 def _matches(if_none_match: str, etag: str) -> bool:

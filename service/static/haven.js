@@ -43,15 +43,38 @@
     }
   });
 
+  // Copy a referral from a results card: the text is the body of its sms: link.
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (!(target instanceof Element)) return;
+    var copy = target.closest("[data-copy-sms]");
+    if (copy) {
+      var link = document.getElementById(copy.getAttribute("data-copy-sms"));
+      var body = link ? link.getAttribute("href").split("body=")[1] : null;
+      if (body && navigator.clipboard) {
+        navigator.clipboard.writeText(decodeURIComponent(body)).then(function () {
+          copy.textContent = copy.getAttribute("data-copied");
+        }, function () {});
+      }
+      return;
+    }
+    if (target.closest("[data-print]")) window.print();
+  });
+
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape" || event.key === "Esc") {
       leave();
     }
   });
 
-  document.querySelectorAll("[data-copy]").forEach(function (button) {
+  document.querySelectorAll("[data-copy], [data-print]").forEach(function (button) {
     button.hidden = false;
   });
+  if (navigator.clipboard) {
+    document.querySelectorAll("[data-copy-sms]").forEach(function (button) {
+      button.hidden = false;
+    });
+  }
 
   // -- Search as you type: the server renders the results; we swap them in. --
   var form = document.querySelector("form[data-live]");

@@ -1,0 +1,197 @@
+"""Printable referral cards and region pages (a notice-board poster with a QR code back to it).
+
+``/resources/{id}/card`` and ``/card?ids=a,b,c`` print on A4 (``?size=wallet`` for cut-out cards
+of 85.6 × 54 mm, the size of a bank card). ``/regions/{code}`` lists a region's own services, then
+the nationwide lines, grouped by what a person needs; printed, it is a one-page poster.
+All of them are ordinary pages: crisis strip, quick exit, both languages, no store in any cache.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from litestar import Request, Router, get
+from litestar.datastructures import CacheControlHeader
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.response import Template
+
+from search.engine import Engine
+from search.hours import open_state
+from search.model import Resource
+from service.i18n import Lang, strings
+from service.pages import Presenter, _lang, _template, _url
+from service.referral import hours_text, main_link, prepare_text
+from service.share import public_base, qr_svg, referral_text
+
+__all__ = ("GROUPS", "MAX_CARDS", "RegionGroup", "group_of", "make_cards_router", "region_groups")
+
+#: At most this many cards on one ``/card`` page (a counsellor prints a handful, not the catalog).
+MAX_CARDS = 12
+#: The needs a region page is grouped by, in the order a frightened person reads them.
+GROUPS = ("talk", "removal", "report", "legal", "medical", "schools")
+_ID_MAX = 64
+
+
+def group_of(r: Resource) -> str | None:
+    """The one need a resource is listed under on a region page, or None (guides, platform forms).
+
+    Decided by kind first, so every entry appears once: one-stop centres are medical, takedown
+    and regulators are removal, police is report, legal aid is legal, school services and youth
+    or teacher lines are schools, and the rest (helplines, counselling, victim support) is talk.
+    """
+    topics = set(r.topics)
+    if r.kind in ("guide", "platform-report"):
+        return None  # guides have their own links; 15 platform forms would swamp a poster
+    if r.kind == "crisis-centre" or "medical" in topics:
+        return "medical"
+    if r.kind in ("takedown-support", "removal-tool", "regulator"):
+        return "removal"
+    if r.kind == "school" or topics & {"youth", "teachers", "school-violence"}:
+        return "schools"
+    if r.kind == "police" or ("reporting" in topics and "counselling" not in topics):
+        return "report"
+    if r.kind == "legal-aid":
+        return "legal"
+    return "talk"
+
+
+@dataclass
+class RegionGroup:
+    """One need on a region page: the region's own services, then nationwide ones."""
+
+    key: str
+    local: list[Resource]
+    national: list[Resource]
+
+
+def region_groups(resources: list[Resource], code: str) -> list[RegionGroup]:
+    """``resources`` for region ``code`` grouped by :data:`GROUPS`, empty groups left out."""
+    groups = {key: RegionGroup(key, [], []) for key in GROUPS}
+    for r in resources:
+        key = group_of(r)
+        if key is None:
+            continue
+        if code != "KR" and code in r.regions:
+            groups[key].local.append(r)
+        elif r.regions == ["KR"]:
+            groups[key].national.append(r)
+    return [g for g in groups.values() if g.local or g.national]
+
+
+@dataclass
+class CardView:
+    """What a printed card shows about one resource."""
+
+    r: Resource
+    hours: str
+    prepare: str | None
+    link: str | None
+    page_url: str
+    qr: object
+
+
+def _card_view(request: Request, r: Resource, lang: Lang) -> CardView:
+    language = lang
+    url = public_base(request) + _url(f"/resources/{r.id}", lang=lang)
+    label = strings(language)["qr_label"].format(name=r.name.get(language))
+    return CardView(
+        r=r,
+        hours=hours_text(r.hours, language),
+        prepare=prepare_text(r, language),
+        link=main_link(r),
+        page_url=url,
+        qr=qr_svg(url, label),
+    )
+
+
+def _size(request: Request) -> str:
+    return "wallet" if request.query_params.get("size") == "wallet" else "a4"
+
+
+def _cards(request: Request, resources: list[Resource], ids: list[str]) -> Template:
+    lang = _lang(request)
+    views = [_card_view(request, r, lang) for r in resources]
+    return _template(
+        "cards.html",
+        request,
+        lang,
+        views=views,
+        size=_size(request),
+        ids=",".join(ids),
+        referral=referral_text(resources, lang),
+        q="",
+        region=None,
+    )
+
+
+@get("/resources/{resource_id:str}/card", sync_to_thread=False)
+def resource_card(request: Request, resource_id: FromPath[str]) -> Template:
+    engine: Engine = request.app.state.engine
+    resource = engine.get(resource_id) if len(resource_id) <= _ID_MAX else None
+    if resource is None:
+        raise NotFoundException()
+    return _cards(request, [resource], [resource.id])
+
+
+@get("/card", sync_to_thread=False)
+def cards(request: Request) -> Template:
+    """Cards for several resources: ``?ids=a,b,c`` (also ``ids=a&ids=b``), unknown ids skipped."""
+    engine: Engine = request.app.state.engine
+    wanted: list[str] = []
+    for value in request.query_params.getall("ids", []):
+        for rid in value[:2000].split(","):
+            rid = rid.strip()
+            if rid and len(rid) <= _ID_MAX and rid not in wanted:
+                wanted.append(rid)
+    resources = [r for r in (engine.get(i) for i in wanted[:MAX_CARDS]) if r is not None]
+    if not resources:
+        raise NotFoundException()
+    return _cards(request, resources, [r.id for r in resources])
+
+
+@get("/regions/{code:str}", sync_to_thread=False)
+def region_page(request: Request, code: FromPath[str]) -> Template:
+    engine: Engine = request.app.state.engine
+    code = code.upper()
+    if code not in request.app.state.vocab.regions:
+        raise NotFoundException()
+    lang = _lang(request)
+    language = lang
+    url = public_base(request) + _url(f"/regions/{code}", lang=lang)
+    resources = engine.resources()
+    states = {r.id: open_state(r.hours) for r in resources}
+    t = strings(language)
+    p = Presenter(language, engine)
+    title = t["region_title"].format(region=p.region(code))
+    return _template(
+        "region.html",
+        request,
+        lang,
+        p=p,
+        code=code,
+        title=title,
+        groups=region_groups(resources, code),
+        states=states,
+        page_url=url,
+        qr=qr_svg(url, t["qr_label"].format(name=title)),
+        guides=[r for r in resources if r.kind == "guide"],
+        q="",
+        region=None if code == "KR" else code,
+    )
+
+
+@get("/regions", sync_to_thread=False)
+def regions_index(request: Request) -> Template:
+    """Every region, linking to its page (the region page's "other regions")."""
+    return _template("regions.html", request, _lang(request), q="", region=None)
+
+
+def make_cards_router() -> Router:
+    """Cards and region pages. Victims may open them, so nothing is kept in any cache."""
+    return Router(
+        path="/",
+        route_handlers=[resource_card, cards, regions_index, region_page],
+        include_in_schema=False,
+        cache_control=CacheControlHeader(no_store=True),
+    )

@@ -1,0 +1,217 @@
+"""Swap in a new index while serving: on SIGHUP, and with ``haven serve --watch`` when data/ changes.
+
+The routes read the engine, the filter vocabulary and the guides from one :class:`Live` object
+held in ``app.state``. A reload opens (and, with ``--watch``, first builds) a new index beside the
+running one and replaces that object in a single assignment: a request already running keeps the
+engine it started with and finishes on it; the old engine's connection closes when the last such
+request lets go of it. Anything that goes wrong — a broken YAML, a failed build, a missing or
+corrupt index file — leaves the old index serving, and one line says why (never a query).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from litestar.datastructures import State
+
+from search.catalog import CatalogError, load_catalog
+from search.engine import Engine, EngineError
+from search.fallback import open_engine
+from search.index import BuildError, build_index
+from search.model import Resource
+from service.api import Vocabulary
+from service.settings import Settings
+
+__all__ = ("Live", "LiveState", "Reloader", "data_fingerprint")
+
+log = logging.getLogger("haven.reload")
+
+
+@dataclass(frozen=True)
+class Live:
+    """Everything a request reads from the index, replaced as one object on reload."""
+
+    engine: Engine
+    """The search engine (SQLite, or Meilisearch backed by SQLite)."""
+    vocab: Vocabulary
+    """The values the filters take, read from this engine's index."""
+    guides: list[Resource]
+    """The guide entries the home page lists."""
+
+    @classmethod
+    def from_engine(cls, engine: Engine) -> Live:
+        return cls(
+            engine=engine,
+            vocab=Vocabulary.from_engine(engine),
+            guides=[r for r in engine.resources() if r.kind == "guide"],
+        )
+
+    @classmethod
+    def open(cls, settings: Settings) -> Live:
+        """Open the index ``settings`` names. Raises EngineError when it cannot be used."""
+        return cls.from_engine(open_engine(settings))
+
+
+_LIVE_FIELDS = frozenset(f.name for f in dataclasses.fields(Live))
+
+
+class LiveState(State):
+    """``app.state`` whose ``engine``, ``vocab`` and ``guides`` come from one swappable :class:`Live`.
+
+    ``request.app.state.engine`` keeps working; setting ``state.engine`` (as tests do) swaps in
+    a copy of the live object with that field replaced.
+    """
+
+    def __init__(self, live: Live, values: dict[str, Any]) -> None:
+        super().__init__({**values, "live": live})
+        object.__setattr__(self, "_listeners", [])
+
+    @property
+    def live(self) -> Live:
+        live: Live = self._state["live"]
+        return live
+
+    def swap(self, live: Live) -> None:
+        """Serve ``live`` from now on (one assignment: each read sees the old or the new whole)."""
+        self._state["live"] = live
+        for listener in self._listeners:
+            listener(live)
+
+    def on_swap(self, listener: Callable[[Live], None]) -> None:
+        """Call ``listener`` with each new :class:`Live` (e.g. to update the ETag's data hash)."""
+        self._listeners.append(listener)
+
+    def __getattr__(self, key: str) -> Any:
+        if key in _LIVE_FIELDS:
+            return getattr(self._state["live"], key)
+        return super().__getattr__(key)
+
+    def __getitem__(self, key: str) -> Any:
+        if key in _LIVE_FIELDS:
+            return getattr(self._state["live"], key)
+        return super().__getitem__(key)
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        if key in _LIVE_FIELDS:
+            self.swap(dataclasses.replace(self.live, **{key: value}))
+        else:
+            super().__setattr__(key, value)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if key in _LIVE_FIELDS:
+            self.swap(dataclasses.replace(self.live, **{key: value}))
+        else:
+            super().__setitem__(key, value)
+
+
+def data_fingerprint(data_dir: Path) -> tuple[tuple[str, int, int], ...]:
+    """Name, mtime and size of every file under ``data_dir``: it changes when a file does."""
+    out = []
+    for path in sorted(data_dir.rglob("*")):
+        try:
+            st = path.stat()
+        except OSError:
+            continue  # removed while we looked
+        if path.is_file():
+            out.append((str(path.relative_to(data_dir)), st.st_mtime_ns, st.st_size))
+    return tuple(out)
+
+
+def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, CatalogError):
+        first = str(exc.problems[0]) if exc.problems else "invalid data"
+        more = len(exc.problems) - 1
+        return first + (f" (and {more} more problem{'s' if more > 1 else ''})" if more > 0 else "")
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+class Reloader:
+    """Reloads ``state`` from the index (and rebuilds it from data/ first when ``rebuild``).
+
+    Args:
+        state: The app's :class:`LiveState`.
+        settings: Where the data and the index are.
+        rebuild: Build the index from ``settings.data_dir`` before each reload (``--watch``).
+        interval: Seconds between two looks at data/ when watching.
+    """
+
+    def __init__(
+        self, state: LiveState, settings: Settings, *, rebuild: bool = False, interval: float = 1.0
+    ) -> None:
+        self.state = state
+        self.settings = settings
+        self.rebuild = rebuild
+        self.interval = interval
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def reload(self) -> bool:
+        """Build (with ``rebuild``) and open the index, then swap it in. False, logged, if it failed."""
+        with self._lock:
+            old = self.state.live.engine.data_hash
+            try:
+                if self.rebuild:
+                    build_index(load_catalog(self.settings.data_dir), self.settings.db_path)
+                live = Live.open(self.settings)
+            except (CatalogError, BuildError, EngineError, OSError, ValueError) as exc:
+                log.error("reload failed, still serving data %s: %s", old, _one_line(exc))
+                return False
+            self.state.swap(live)
+            resources = getattr(live.engine, "meta", {}).get("resources", "?")
+            log.warning(
+                "reloaded the index: %s resources, data %s (was %s)", resources, live.engine.data_hash, old
+            )
+            return True
+
+    # -- running beside the server ---------------------------------------------------------------
+
+    def request_reload(self, *_: Any) -> None:
+        """Ask the background thread to reload (safe to call from a signal handler)."""
+        self._wake.set()
+
+    def start(self, *, watch: bool) -> None:
+        """Reload on SIGHUP and, with ``watch``, when a file under data/ changes. Call from the main thread."""
+        if not log.handlers:
+            handler = logging.StreamHandler()
+            handler.setFormatter(logging.Formatter("haven: %(message)s"))
+            log.addHandler(handler)
+            log.setLevel(logging.INFO)
+            log.propagate = False
+        signal.signal(signal.SIGHUP, self.request_reload)
+        self._thread = threading.Thread(target=self._run, args=(watch,), name="haven-reload", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread:
+            self._thread.join(timeout=5)
+
+    def _run(self, watch: bool) -> None:
+        seen = data_fingerprint(self.settings.data_dir) if watch else ()
+        while not self._stop.is_set():
+            woken = self._wake.wait(self.interval if watch else None)
+            if self._stop.is_set():
+                return
+            self._wake.clear()
+            if watch:
+                now = data_fingerprint(self.settings.data_dir)
+                if not woken and now == seen:
+                    continue
+                if not woken:
+                    # An editor may still be writing: wait until data/ holds still for one interval.
+                    self._stop.wait(self.interval)
+                    settled = data_fingerprint(self.settings.data_dir)
+                    if settled != now:
+                        continue
+                seen = now  # a failed build is not retried until data/ changes again (or SIGHUP)
+            self.reload()
