@@ -48,5 +48,9 @@ bench: $(STAMP)
 bench-quick: $(STAMP)
 	$(BIN)/python -m bench.search_bench --sizes 0,1000,10000 --rounds 1 --out bench/results/search-quick.json
 
+# The long form of tests/hardening: 10 minutes of load, many more generated examples.
+soak: $(STAMP) node_modules/.installed
+	HAVEN_SOAK=1 $(BIN)/pytest tests/hardening
+
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache
