@@ -42,11 +42,15 @@ test: $(STAMP) node_modules/.installed lint
 	$(BIN)/haven validate
 	$(BIN)/pytest
 
+# 1M resources only when asked (its build is long): $(BIN)/python -m bench.search_bench --sizes 1000000
+# The HTTP benchmark needs wrk (apt-get install wrk).
 bench: $(STAMP)
 	$(BIN)/python -m bench.search_bench --sizes 0,1000,10000,100000 --rounds 3
+	$(BIN)/python -m bench.http_bench --size 100000 --duration 10
 
 bench-quick: $(STAMP)
 	$(BIN)/python -m bench.search_bench --sizes 0,1000,10000 --rounds 1 --out bench/results/search-quick.json
+	$(BIN)/python -m bench.http_bench --size 0 --duration 2 --start-tries 1 --out bench/results/http-quick.json
 
 # The long form of tests/hardening: 10 minutes of load, many more generated examples.
 soak: $(STAMP) node_modules/.installed

@@ -220,16 +220,24 @@ class SqliteEngine:
         total = 0
         if region:
             local = f"FROM flat r JOIN resource_regions g ON g.resource_id = r.id WHERE g.region = ? AND r.national = 0 AND {where}"
-            parts += self._query(
+            found = self._query(
                 f"SELECT {_FLAT}, 0.0 AS score {local} ORDER BY r.rowid LIMIT {_CANDIDATES}", [region, *args]
             )
-            total += self._query(f"SELECT count(*) {local}", [region, *args])[0][0]
+            parts += found
+            # Counting is only needed past the cap; with no filter the region index alone can count.
+            if len(found) < _CANDIDATES:
+                total += len(found)
+            elif not args:
+                total += self._query("SELECT count(*) FROM resource_regions WHERE region = ?", [region])[0][0]
+            else:
+                total += self._query(f"SELECT count(*) {local}", [region, *args])[0][0]
             where = f"r.national = 1 AND {where}"
         rest = f"FROM flat r WHERE {where}"
-        parts += self._query(
-            f"SELECT {_FLAT}, 0.0 AS score {rest} ORDER BY r.rowid LIMIT {_CANDIDATES}", args
+        found = self._query(f"SELECT {_FLAT}, 0.0 AS score {rest} ORDER BY r.rowid LIMIT {_CANDIDATES}", args)
+        parts += found
+        total += (
+            len(found) if len(found) < _CANDIDATES else self._query(f"SELECT count(*) {rest}", args)[0][0]
         )
-        total += self._query(f"SELECT count(*) {rest}", args)[0][0]
         return [{**dict(r), "coverage": 0.0} for r in parts], total, True, None
 
     def _score(self, rows: list[dict[str, Any]], terms: list[ScoredTerm], total: int, size: int) -> float:
