@@ -5,17 +5,14 @@ injected, nothing is requested from another origin).
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import urllib.parse
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import HAVEN
 from tests.hardening.conftest import tried
 
@@ -27,20 +24,6 @@ PAYLOAD = (
 )
 INJECTED = ("script:not([src]), img[src='x'], [onerror], [onload], a[href^='javascript:'], "
             "iframe[src^='javascript:'], #evil")  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is not installed")
-        pytest.skip(f"{CHROMIUM} is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def _poison(data: Path) -> None:
