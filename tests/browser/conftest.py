@@ -6,12 +6,8 @@ Never downloads a browser. Without /usr/bin/chromium the tests skip (or fail whe
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import threading
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,18 +16,12 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import HAVEN, ROOT
+from tests.conftest import ROOT, free_port, serve
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "test-artifacts"
 MOBILE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -61,48 +51,27 @@ class _OtherOrigin(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="session")
 def site(db_path: Path) -> Iterator[Site]:
-    other_port = _free_port()
+    other_port = free_port()
     other = f"http://127.0.0.1:{other_port}"
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
     exit_url = f"{other}/neutral.html"
-    _OtherOrigin.pages = {
-        "/neutral.html": "<!doctype html><html lang=en><title>Weather</title><h1>Today's weather</h1></html>",
-        "/school.html": (
-            "<!doctype html><html lang=ko><title>School</title><h1>Our school</h1>"
-            f'<iframe id="haven" src="{base}/embed?region=KR-26&amp;lang=ko" title="Haven" width="380" '
-            'height="640" referrerpolicy="no-referrer"></iframe></html>'
-        ),
-        "/framing-home.html": (
-            f'<!doctype html><html lang=en><title>Framing</title><iframe src="{base}/" title="x"></iframe></html>'
-        ),
-    }
-    server = ThreadingHTTPServer(("127.0.0.1", other_port), _OtherOrigin)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    process = subprocess.Popen(
-        [HAVEN, "serve", "--host", "127.0.0.1", "--port", str(port), "--db", str(db_path)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env={**os.environ, "HAVEN_RATE_LIMIT": "0", "HAVEN_EXIT_URL": exit_url},
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("haven serve did not start") from None
-                time.sleep(0.1)
-        yield Site(base=base, other=other, exit_url=exit_url, process=process, origins=(base, other))
-    finally:
-        process.terminate()
+    with serve(db_path, env={"HAVEN_EXIT_URL": exit_url}) as (base, process):
+        _OtherOrigin.pages = {
+            "/neutral.html": "<!doctype html><html lang=en><title>Weather</title><h1>Today's weather</h1></html>",
+            "/school.html": (
+                "<!doctype html><html lang=ko><title>School</title><h1>Our school</h1>"
+                f'<iframe id="haven" src="{base}/embed?region=KR-26&amp;lang=ko" title="Haven" width="380" '
+                'height="640" referrerpolicy="no-referrer"></iframe></html>'
+            ),
+            "/framing-home.html": (
+                f'<!doctype html><html lang=en><title>Framing</title><iframe src="{base}/" title="x"></iframe></html>'
+            ),
+        }
+        server = ThreadingHTTPServer(("127.0.0.1", other_port), _OtherOrigin)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        server.shutdown()
+            yield Site(base=base, other=other, exit_url=exit_url, process=process, origins=(base, other))
+        finally:
+            server.shutdown()
 
 
 @dataclass

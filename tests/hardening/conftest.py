@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import urllib.request
@@ -22,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import HAVEN, ROOT
+from tests.conftest import HAVEN, ROOT, free_port
 
 SOAK = os.environ.get("HAVEN_SOAK", "") not in ("", "0")
 #: Generated examples per property (Hypothesis) and per operation (schemathesis).
@@ -42,12 +41,6 @@ def tried(kind: str, n: int = 1) -> None:
 
 def failed(kind: str, n: int = 1) -> None:
     FAILURES[kind] += n
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def rss_kib(pid: int) -> int:

@@ -25,8 +25,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import HAVEN, ROOT
-from tests.hardening.conftest import free_port, tried
+from tests.conftest import HAVEN, ROOT, free_port
+from tests.hardening.conftest import tried
 
 CANARY = "비밀검색어meili9"
 

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import socket
-import subprocess
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -24,7 +19,7 @@ from search.model import Query
 from search.sqlite_engine import SqliteEngine
 from service.app import create_app
 from service.settings import Settings
-from tests.conftest import HAVEN, ROOT
+from tests.conftest import serve
 
 ENDPOINTS = ["/api/v1/", "/api/v1/search?q=1366", "/api/v1/resources", "/api/v1/regions", "/api/v1/taxonomy"]
 
@@ -281,43 +276,6 @@ def test_rate_limit_zero_turns_it_off(db_path: Path, monkeypatch: pytest.MonkeyP
 
 
 # -- the real server ------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextlib.contextmanager
-def serve(db_path: Path, env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    """`haven serve` as a user runs it, on a free port; yields its base URL and process."""
-    port = free_port()
-    process = subprocess.Popen(
-        [HAVEN, "serve", "--host", "127.0.0.1", "--port", str(port), "--db", str(db_path)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "HAVEN_RATE_LIMIT": "0", **(env or {})},
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(
-                        f"haven serve did not start: {process.stderr.read() if process.stderr else ''}"
-                    ) from None
-                time.sleep(0.1)
-        yield base, process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
