@@ -66,3 +66,17 @@ def score(outcomes: list[Outcome]) -> tuple[float, float]:
     recall = sum(o.rank is not None for o in outcomes) / n
     mrr = sum(1 / o.rank for o in outcomes if o.rank) / n
     return recall, mrr
+
+
+RECALL_FLOOR = 0.95
+
+
+def check_relevance(engine: Engine, label: str) -> None:
+    """Run the whole set through ``engine``, print recall@3, MRR and misses, fail below the floor."""
+    outcomes = [judge(engine, case) for case in load_cases()]
+    recall, mrr = score(outcomes)
+    misses = [o for o in outcomes if o.rank is None]
+    print(f"\n{label} relevance: {len(outcomes)} queries, recall@3 = {recall:.3f}, MRR = {mrr:.3f}")
+    for o in misses:
+        print(f"  miss: {o.case.q!r} -> top 3 {o.top}")
+    assert recall >= RECALL_FLOOR, f"recall@3 {recall:.3f} < {RECALL_FLOOR}: {[o.case.q for o in misses]}"

@@ -23,11 +23,10 @@ from search.fallback import FallbackEngine
 from search.meili_engine import RANKING_RULES, MeiliEngine, SyncError, sync
 from search.model import Query
 from search.sqlite_engine import SqliteEngine
-from tests.relevance.harness import judge, load_cases, score
+from tests.relevance.harness import check_relevance
 
 URL = os.environ.get("HAVEN_TEST_MEILI_URL")
 MASTER_KEY = os.environ.get("HAVEN_TEST_MEILI_MASTER_KEY") or None
-RECALL_FLOOR = 0.95
 
 if not URL:
     pytest.skip(
@@ -130,13 +129,7 @@ def test_the_search_key_cannot_write(live: str, search_key: str | None) -> None:
 
 
 def test_relevance_recall_at_3(meili: MeiliEngine) -> None:
-    outcomes = [judge(meili, case) for case in load_cases()]
-    recall, mrr = score(outcomes)
-    misses = [o for o in outcomes if o.rank is None]
-    print(f"\nmeilisearch relevance: {len(outcomes)} queries, recall@3 = {recall:.3f}, MRR = {mrr:.3f}")
-    for o in misses:
-        print(f"  miss: {o.case.q!r} -> top 3 {o.top}")
-    assert recall >= RECALL_FLOOR, f"recall@3 {recall:.3f} < {RECALL_FLOOR}: {[o.case.q for o in misses]}"
+    check_relevance(meili, "meilisearch")
 
 
 def test_answers_say_meilisearch(meili: MeiliEngine, engine: SqliteEngine) -> None:
