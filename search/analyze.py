@@ -20,7 +20,7 @@ from typing import Literal
 
 from search.hangul import bigrams, is_hangul
 
-__all__ = ("Run", "normalize", "runs", "index_text", "phrase_units", "words")
+__all__ = ("Run", "normalize", "runs", "index_text", "normalized_units", "phrase_units", "words")
 
 Script = Literal["hangul", "latin", "digit", "jamo"]
 Run = tuple[Script, str]
@@ -83,9 +83,15 @@ _SPACES = re.compile(r"\s+")
 
 
 def index_text(text: str) -> str:
-    """A text as space-separated index units, for an FTS5 column (unicode61 + porter)."""
+    """A text as space-separated index units, for an FTS5 column (porter over ascii: every unit is
+    already normalised, lower-case and free of punctuation)."""
+    return normalized_units(normalize(text))
+
+
+def normalized_units(text: str) -> str:
+    """:func:`index_text` of a text that :func:`normalize` has already been applied to."""
     out: list[str] = []
-    for chunk in _UNITS.findall(normalize(text)):
+    for chunk in _UNITS.findall(text):
         if "가" <= chunk[0] <= "힣":
             out.extend(bigrams(_SPACES.sub("", chunk)))
         else:

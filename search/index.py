@@ -4,48 +4,92 @@ The index is a build artefact: every table can be rebuilt from data/ in well und
 is written to a temporary file beside the target and renamed over it only when complete, so a
 failed build never leaves a half-written index and a running server never reads one.
 
-Tables: ``resources`` (full record as JSON plus flat columns for filters and the analysed text
-columns), ``resources_fts`` (FTS5 over those columns, external content), ``phones``, ``links``,
-``resource_regions``, ``lexicon`` (every word the index knows, for typo, initial-consonant and
+Tables: ``resources`` (the full record as JSON), ``flat`` (narrow columns for filters, ranking
+and facets, and the analysed text), ``resources_fts`` (contentless FTS5 over the analysed text),
+``resource_regions``, ``phones`` and ``phone_tails`` (every ending of every number, for partial
+numbers), ``links``, ``lexicon`` (every word the index knows, for typo, initial-consonant and
 romanised matching), ``regions``, ``taxonomy``, ``synonyms`` and ``meta``.
+
+Rows are analysed and written in batches, by worker processes for a large catalog, so a build's
+memory is the catalog's plus a few batches, whatever the catalog's size.
 """
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures
 import contextlib
 import datetime as dt
+import functools
 import json
+import multiprocessing
 import os
 import re
 import sqlite3
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
 import msgspec
 import sqlite_utils
 
-from search.analyze import index_text, normalize, phone_digits
+from search.analyze import normalize, normalized_units, phone_digits
 from search.catalog import SEOUL, Catalog
 from search.engine import KIND_PRIORITY
 from search.hangul import choseong, jamo, romanisations, strip_josa
 from search.model import CONFIDENCE_ORDER, Resource, Taxonomy
 
-__all__ = ("SCHEMA_VERSION", "FTS_COLUMNS", "FTS_WEIGHTS", "BuildError", "build_index", "channels_of")
+__all__ = (
+    "SCHEMA_VERSION",
+    "COLUMN_BREAK",
+    "FILTER_COLUMN",
+    "filter_token",
+    "FTS_COLUMNS",
+    "FTS_WEIGHTS",
+    "BuildError",
+    "build_index",
+    "channels_of",
+)
 
-SCHEMA_VERSION = 2
-#: Analysed text columns, in ranking order; FTS_WEIGHTS gives bm25 its column weights.
+SCHEMA_VERSION = 3
+#: Analysed text columns, in ranking order, and the weight of a term found in each.
 FTS_COLUMNS = ("fts_name", "fts_aliases", "fts_tags", "fts_summary", "fts_body")
 FTS_WEIGHTS = (6.0, 4.0, 4.0, 2.0, 1.0)
-TOKENIZER = "porter unicode61 remove_diacritics 2"
+#: The analysed text is already normalised and cut into units: FTS5 only needs to split it at
+#: spaces (ascii is the cheapest tokenizer that does) and stem English words.
+TOKENIZER = "porter ascii"
 #: The narrow per-resource columns the engine filters and ranks on (table ``flat``).
 FLAT_COLUMNS = (
     "id", "kind", "cost", "regions", "topics", "audiences", "languages", "channels", "national",
     "confidence_rank", "names", "phone_digits", "always_open", "reachable",
 )  # fmt: skip
+
+
+#: An FTS column of filter tokens (region, kind, topic …), so that filters narrow FTS5's own
+#: matching instead of discarding rows one by one after it.
+FILTER_COLUMN = "fts_filter"
+
+
+_FILTER_PREFIX = {"region": "r", "kind": "k", "cost": "c", "topic": "t", "audience": "a", "language": "l",
+                  "channel": "h"}  # fmt: skip
+
+
+def filter_token(facet: str, value: str) -> str:
+    """The FTS token that stands for ``facet = value``: ``("region", "KR-26")`` → ``rkr260``.
+
+    Letters and digits only, so the ascii tokenizer keeps it whole, and it ends in a digit, so the
+    porter stemmer leaves it as it is."""
+    return _FILTER_PREFIX[facet] + re.sub(r"[^a-z0-9]", "", value.lower()) + "0"
+
+
+def filter_tokens(r: Resource) -> str:
+    """Every filter token of a resource."""
+    pairs = [("kind", r.kind), ("cost", r.cost), *(("region", c) for c in r.regions),
+             *(("topic", t) for t in r.topics), *(("audience", a) for a in r.audiences),
+             *(("language", x) for x in r.languages), *(("channel", c) for c in channels_of(r))]  # fmt: skip
+    return " ".join(filter_token(f, v) for f, v in pairs)
 
 
 class BuildError(Exception):
@@ -71,8 +115,9 @@ def _labels(taxonomy: Taxonomy) -> dict[tuple[str, str], list[str]]:
     return out
 
 
-def _texts(r: Resource, labels: dict[tuple[str, str], list[str]]) -> dict[str, str]:
-    """The raw text of each ranked field, before analysis."""
+def _texts(r: Resource, labels: dict[tuple[str, str], list[str]]) -> dict[str, list[str]]:
+    """The raw text of each ranked field, before analysis, in parts that are analysed apart (as if
+    joined by " | ": nothing is bigrammed across two parts)."""
     tags = [*labels.get(("kind", r.kind), []), *(w for t in r.topics for w in labels.get(("topic", t), []))]
     tags += [w for a in r.audiences if a != "everyone" for w in labels.get(("audience", a), [])]
     if r.platform:
@@ -84,92 +129,140 @@ def _texts(r: Resource, labels: dict[tuple[str, str], list[str]]) -> dict[str, s
         *(p.number + " " + phone_digits(p.number) for p in r.phones),
     ]
     return {
-        "fts_name": f"{r.name.ko} {r.name.en}",
-        "fts_aliases": " | ".join(r.aliases),
-        "fts_tags": " | ".join(tags),
-        "fts_summary": f"{r.summary.ko} {r.summary.en}",
-        "fts_body": " | ".join(body),
+        "fts_name": [f"{r.name.ko} {r.name.en}"],
+        "fts_aliases": r.aliases,
+        "fts_tags": [" | ".join(tags)],
+        "fts_summary": [f"{r.summary.ko} {r.summary.en}"],
+        "fts_body": body,
     }
 
 
-def _row(position: int, r: Resource, analysed: dict[str, str]) -> dict[str, object]:
-    return {
-        "rowid": position + 1,
-        "id": r.id,
-        "kind": r.kind,
-        "platform": r.platform,
-        "confidence": r.confidence,
-        "confidence_rank": CONFIDENCE_ORDER[r.confidence],
-        "cost": r.cost,
-        "anonymous": r.anonymous,
-        "checked": r.checked.isoformat(),
-        "national": int("KR" in r.regions),
-        # Pipe-delimited lists ("|a|b|") filter with a plain LIKE and count facets without JSON.
-        "regions": "|" + "|".join(r.regions) + "|",
-        "topics": "|" + "|".join(r.topics) + "|",
-        "audiences": "|" + "|".join(r.audiences) + "|",
-        "languages": "|" + "|".join(r.languages) + "|",
-        "channels": "|" + "|".join(channels_of(r)) + "|",
-        "phone_digits": "|" + "|".join(phone_digits(p.number) for p in r.phones) + "|",
-        "always_open": int(bool(r.hours and r.hours.always)),
-        "reachable": int(bool(r.phones or r.links)),
-        "name_ko": r.name.ko,
-        "name_en": r.name.en,
-        "names": normalize(" | ".join([r.name.ko, r.name.en, *r.aliases])),
-        # The analysed text before the record: SQLite walks a row's columns in order, and the
-        # engine reads the short ranked fields of hundreds of rows per query.
-        **analysed,
-        "record": msgspec.json.encode(r).decode(),
-    }
-
-
-_WORDS = re.compile(r"[가-힣]+|[a-z]{2,}")
-#: Catalogs at least this large are analysed in several processes.
+#: Where one ranked column ends and the next begins in ``flat.text`` (never in analysed text).
+COLUMN_BREAK = "\x01"
+#: Resources analysed per batch; a build holds only a few batches' rows in memory at once.
+_BATCH = 2000
+#: Catalogs at least this large are analysed in worker processes while the main one writes.
 _PARALLEL_FROM = 20_000
+_WORDS = re.compile(r"[가-힣]+|[a-z]{2,}")
 
 
-class _Analysis(NamedTuple):
-    """The analysed FTS columns of some resources, and what their words add to the lexicon."""
+def _pipes(values: Iterable[str]) -> str:
+    # Pipe-delimited lists ("|a|b|") filter with a plain LIKE and count facets without JSON.
+    return "|" + "|".join(values) + "|"
 
-    columns: list[dict[str, str]]
+
+@functools.lru_cache(maxsize=32_768)
+def _analysed(text: str) -> tuple[str, frozenset[str]]:
+    """A field's index units, and the words it adds to the lexicon (with particles stripped).
+
+    Cached: labels, organisations and how-to text repeat across many entries of a directory.
+    """
+    norm = normalize(text)
+    found = set(_WORDS.findall(norm))
+    found |= {strip_josa(w) for w in found if "가" <= w[0] <= "힣"}
+    return normalized_units(norm), frozenset(found)
+
+
+class _Batch(NamedTuple):
+    """The table rows of some resources, and what their words add to the lexicon."""
+
+    resources: list[tuple[object, ...]]
+    flat: list[tuple[object, ...]]
+    fts: list[tuple[object, ...]]
+    regions: list[tuple[str, int]]
+    phones: list[tuple[object, ...]]
+    tails: list[tuple[str, int]]
+    links: list[tuple[object, ...]]
     df: Counter[str]
     named: set[str]
 
 
-def _analyse(all_texts: list[dict[str, str]]) -> _Analysis:
-    """Analyse resources' text once: FTS units per column, and word counts for the lexicon."""
-    columns: list[dict[str, str]] = []
-    df: Counter[str] = Counter()
-    named: set[str] = set()
-    for texts in all_texts:
-        columns.append({col: index_text(text) for col, text in texts.items()})
+def _batch(
+    first_rowid: int, items: list[tuple[int, Resource]], labels: dict[tuple[str, str], list[str]]
+) -> _Batch:
+    """Analyse ``items`` (catalog position, resource), which get row ids from ``first_rowid`` on."""
+    out = _Batch([], [], [], [], [], [], [], Counter(), set())
+    for rowid, (position, r) in enumerate(items, start=first_rowid):
         seen: set[str] = set()
-        for col, text in texts.items():
-            found = set(_WORDS.findall(normalize(text)))
-            found |= {strip_josa(w) for w in found if "가" <= w[0] <= "힣"}
+        columns = []
+        for col, parts in _texts(r, labels).items():
+            analysed = [_analysed(part) for part in parts]
+            columns.append(" ".join(units for units, _ in analysed if units))
+            found = frozenset().union(*(words for _, words in analysed))
             seen |= found
             if col in ("fts_name", "fts_aliases", "fts_tags"):
-                named |= found
-        df.update(seen)
-    return _Analysis(columns, df, named)
-
-
-def _analyse_all(all_texts: list[dict[str, str]]) -> _Analysis:
-    """:func:`_analyse`, spread over the machine's cores for a large catalog (pure Python is the
-    slowest part of a build)."""
-    workers = min(os.cpu_count() or 1, 8)
-    if len(all_texts) < _PARALLEL_FROM or workers < 2:
-        return _analyse(all_texts)
-    step = -(-len(all_texts) // (workers * 4))
-    chunks = [all_texts[i : i + step] for i in range(0, len(all_texts), step)]
-    with concurrent.futures.ProcessPoolExecutor(workers) as pool:
-        parts = list(pool.map(_analyse, chunks))
-    out = _Analysis([], Counter(), set())
-    for part in parts:
-        out.columns.extend(part.columns)
-        out.df.update(part.df)
-        out.named.update(part.named)
+                out.named.update(found)
+        out.df.update(seen)
+        digits = [phone_digits(p.number) for p in r.phones]
+        out.resources.append(
+            (rowid, r.id, position, r.kind, r.name.ko, r.name.en, msgspec.json.encode(r).decode())
+        )
+        out.flat.append((
+            rowid, r.id, r.kind, r.cost, _pipes(r.regions), _pipes(r.topics), _pipes(r.audiences),
+            _pipes(r.languages), _pipes(channels_of(r)), int("KR" in r.regions), CONFIDENCE_ORDER[r.confidence],
+            normalize(" | ".join([r.name.ko, r.name.en, *r.aliases])), _pipes(digits),
+            int(bool(r.hours and r.hours.always)), int(bool(r.phones or r.links)),
+            msgspec.json.encode(r.hours).decode() if r.hours else None,
+            # Padded so that a word at either end still has a space around it.
+            f" {f' {COLUMN_BREAK} '.join(columns[:-1])} ",
+        ))  # fmt: skip
+        out.fts.append((rowid, *columns, filter_tokens(r)))
+        out.regions.extend((code, rowid) for code in r.regions)
+        for j, (p, d) in enumerate(zip(r.phones, digits, strict=True)):
+            out.phones.append((rowid, j, p.number, d, p.type))
+            # Every ending of three digits or more: a part of a number (8994, 735-8994) is the start
+            # of one of them, so it is found through the index instead of by reading every row.
+            out.tails.extend((d[k:], rowid) for k in range(1, len(d) - 2))
+        out.links.extend((rowid, link.type, link.url) for link in r.links)
+    out.tails[:] = list(dict.fromkeys(out.tails))
     return out
+
+
+def _batch_packed(first_rowid: int, packed: bytes, labels: dict[tuple[str, str], list[str]]) -> _Batch:
+    # A worker process receives its resources encoded: a forked worker that read the parent's
+    # objects would copy the pages they live on and hold a second catalog in memory.
+    positions, resources = msgspec.msgpack.decode(packed, type=tuple[list[int], list[Resource]])
+    return _batch(first_rowid, list(zip(positions, resources, strict=True)), labels)
+
+
+def _static_order(resources: list[Resource]) -> list[int]:
+    """Row ids follow a static quality order (nationwide first, then services that act in Korea in
+    Korean, lines that answer at once, confidence), so that FTS5, which returns matches in row-id
+    order, hands the engine the most useful candidates first and a broad query can stop early."""
+    return sorted(
+        range(len(resources)),
+        key=lambda i: (
+            "KR" not in resources[i].regions,
+            "ko" not in resources[i].languages,
+            KIND_PRIORITY.get(resources[i].kind, 99),
+            CONFIDENCE_ORDER[resources[i].confidence],
+            i,
+        ),
+    )
+
+
+def _batches(catalog: Catalog, labels: dict[tuple[str, str], list[str]]) -> Iterator[_Batch]:
+    """The catalog's rows in static order, one batch at a time; large catalogs are analysed by
+    worker processes (pure Python analysis is the slowest part of a build) while the caller writes."""
+    order = _static_order(catalog.resources)
+    spans = [(start, order[start : start + _BATCH]) for start in range(0, len(order), _BATCH)]
+    workers = min(os.cpu_count() or 1, 8)
+    if len(order) < _PARALLEL_FROM or workers < 2:
+        for start, idx in spans:
+            yield _batch(start + 1, [(i, catalog.resources[i]) for i in idx], labels)
+        return
+    encoder = msgspec.msgpack.Encoder()
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+        pending: collections.deque[concurrent.futures.Future[_Batch]] = collections.deque()
+        for start, idx in spans:
+            packed = encoder.encode((idx, [catalog.resources[i] for i in idx]))
+            pending.append(pool.submit(_batch_packed, start + 1, packed, labels))
+            # A bounded window: finished batches wait in memory only until they are written.
+            if len(pending) > 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def _lexicon(df: Counter[str], named: set[str]) -> Iterable[dict[str, object]]:
@@ -187,81 +280,60 @@ def _lexicon(df: Counter[str], named: set[str]) -> Iterable[dict[str, object]]:
         }
 
 
+_TABLES = f"""
+CREATE TABLE resources (rowid INTEGER PRIMARY KEY, id TEXT, position INTEGER, kind TEXT, name_ko TEXT,
+    name_en TEXT, record TEXT);
+-- The engine filters, counts and ranks on these narrow rows; ``text`` (last, as it is the longest)
+-- is the analysed text of the ranked FTS columns (all but the body, which is long and ranks
+-- lowest) in ranking order, joined by COLUMN_BREAK.
+CREATE TABLE flat (rowid INTEGER PRIMARY KEY, {", ".join(FLAT_COLUMNS)}, hours, text);
+-- Contentless: the engine reads row ids from FTS5 and the text from ``flat``.
+CREATE VIRTUAL TABLE resources_fts USING fts5({", ".join(FTS_COLUMNS)}, {FILTER_COLUMN}, content='', columnsize=0,
+    tokenize='{TOKENIZER}');
+CREATE TABLE resource_regions (region TEXT, rid INTEGER, PRIMARY KEY (region, rid)) WITHOUT ROWID;
+CREATE TABLE phones (rid INTEGER, position INTEGER, number TEXT, digits TEXT, type TEXT);
+CREATE TABLE phone_tails (tail TEXT, rid INTEGER, PRIMARY KEY (tail, rid)) WITHOUT ROWID;
+CREATE TABLE links (rid INTEGER, type TEXT, url TEXT);
+"""
+_INDEXES = """
+CREATE UNIQUE INDEX resources_id ON resources (id);
+CREATE INDEX flat_national ON flat (national, rowid);
+CREATE INDEX flat_id ON flat (id);
+CREATE INDEX phones_digits ON phones (digits);
+"""
+
+
 def _write(db: sqlite_utils.Database, catalog: Catalog, progress: Callable[[int], None]) -> None:
     labels = _labels(catalog.taxonomy)
-    all_texts = [_texts(r, labels) for r in catalog.resources]
-    analysis = _analyse_all(all_texts)
-    # Row ids follow a static quality order (nationwide first, lines that answer at once first,
-    # Korean-speaking services, then confidence), so that FTS5, which returns matches in row-id order, hands the engine the most
-    # useful candidates first and a broad query can stop early on a large catalog.
-    order = sorted(
-        range(len(catalog.resources)),
-        key=lambda i: (
-            "KR" not in catalog.resources[i].regions,
-            "ko" not in catalog.resources[i].languages,  # services that can act in Korea, in Korean
-            KIND_PRIORITY.get(catalog.resources[i].kind, 99),
-            CONFIDENCE_ORDER[catalog.resources[i].confidence],
-            i,
-        ),
+    conn = db.conn
+    conn.executescript(_TABLES)
+    # No merging while rows arrive: one 'optimize' at the end merges every segment once, which
+    # costs less than merging as the index grows (measured in BENCHMARKS.md).
+    conn.execute("INSERT INTO resources_fts (resources_fts, rank) VALUES ('automerge', 0)")
+    df: Counter[str] = Counter()
+    named: set[str] = set()
+    inserts = {
+        table: f"INSERT OR IGNORE INTO {table} VALUES ({', '.join('?' * width)})"
+        for table, width in (("resources", 7), ("flat", len(FLAT_COLUMNS) + 3), ("resource_regions", 2),
+                             ("phones", 5), ("phone_tails", 2), ("links", 3))
+    }  # fmt: skip
+    columns = ", ".join([*FTS_COLUMNS, FILTER_COLUMN])
+    fts_insert = (
+        f"INSERT INTO resources_fts (rowid, {columns}) VALUES ({', '.join('?' * (len(FTS_COLUMNS) + 2))})"
     )
-    rows = []
-    for n, i in enumerate(order):
-        rows.append({**_row(n, catalog.resources[i], analysis.columns[i]), "position": i})
-        if n % 1000 == 999:
-            progress(1000)
-    progress(len(rows) % 1000)
-    # sqlite-utils creates the table from the first row; the bulk insert goes straight to the
-    # connection, which is several times faster than insert_all on a large catalog.
-    table = db.table("resources")
-    table.insert_all(rows[:1], pk="rowid")
-    columns = list(rows[0])
-    db.conn.executemany(
-        f"INSERT INTO resources ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-        ([row[c] for c in columns] for row in rows[1:]),
-    )
-    db.table("resources").create_index(["id"], unique=True)
-    # The engine filters, counts and ranks on these narrow rows; reading them from the wide
-    # resources table (records and analysed text) would cost ten times more on a large catalog.
-    db.execute(f"CREATE TABLE flat (rowid INTEGER PRIMARY KEY, {', '.join(FLAT_COLUMNS)})")
-    db.execute(f"INSERT INTO flat SELECT rowid, {', '.join(FLAT_COLUMNS)} FROM resources")
-    db.execute("CREATE INDEX flat_national ON flat (national, rowid)")
-    db.execute("CREATE INDEX flat_id ON flat (id)")
-    db.table("resources").enable_fts(list(FTS_COLUMNS), fts_version="FTS5", tokenize=TOKENIZER)
-    db.execute(
-        "INSERT INTO resources_fts(resources_fts, rank) VALUES ('rank', ?)",
-        [f"bm25({', '.join(str(w) for w in FTS_WEIGHTS)})"],
-    )
-    db.execute("CREATE VIRTUAL TABLE resources_fts_vocab USING fts5vocab(resources_fts, 'row')")
-    db.table("phones").insert_all(
-        (
-            {
-                "resource_id": r.id,
-                "position": j,
-                "number": p.number,
-                "digits": phone_digits(p.number),
-                "type": p.type,
-            }
-            for r in catalog.resources
-            for j, p in enumerate(r.phones)
-        ),
-        columns={"resource_id": str, "position": int, "number": str, "digits": str, "type": str},
-    )
-    db.table("phones").create_index(["digits"])
-    db.table("links").insert_all(
-        (
-            {"resource_id": r.id, "type": link.type, "url": link.url}
-            for r in catalog.resources
-            for link in r.links
-        ),
-        columns={"resource_id": str, "type": str, "url": str},
-    )
-    db.table("resource_regions").insert_all(
-        ({"resource_id": r.id, "region": code} for r in catalog.resources for code in r.regions),
-        columns={"resource_id": str, "region": str},
-    )
-    db.table("resource_regions").create_index(["region", "resource_id"])
+    for batch in _batches(catalog, labels):
+        for table, rows in (("resources", batch.resources), ("flat", batch.flat), ("resource_regions", batch.regions),
+                            ("phones", batch.phones), ("phone_tails", batch.tails), ("links", batch.links)):  # fmt: skip
+            conn.executemany(inserts[table], rows)
+        conn.executemany(fts_insert, batch.fts)
+        df.update(batch.df)
+        named |= batch.named
+        progress(len(batch.resources))
+    conn.executescript(_INDEXES)
+    # One segment per term: fewer doclists to merge on every query (measured in BENCHMARKS.md).
+    conn.execute("INSERT INTO resources_fts (resources_fts) VALUES ('optimize')")
     db.table("lexicon").insert_all(
-        _lexicon(analysis.df, analysis.named),
+        _lexicon(df, named),
         columns={"word": str, "script": str, "df": int, "named": int, "jamo": str, "cho": str, "rom": str},
         batch_size=5000,
     )
@@ -298,6 +370,7 @@ def _write(db: sqlite_utils.Database, catalog: Catalog, progress: Callable[[int]
         "data_hash": catalog.data_hash,
         "built_at": dt.datetime.now(SEOUL).isoformat(timespec="seconds"),
         "resources": len(catalog.resources),
+        "national": sum("KR" in r.regions for r in catalog.resources),
         "regions": len(catalog.regions),
         "phones": sum(len(r.phones) for r in catalog.resources),
     }

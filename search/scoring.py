@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from search.index import FTS_WEIGHTS
+from search.index import COLUMN_BREAK, FTS_WEIGHTS
 
 __all__ = (
     "CONFIDENCE_FACTOR",
@@ -72,21 +72,17 @@ def scored_term(units: Sequence[str], prefix: bool, weight: float) -> ScoredTerm
     return ScoredTerm(re.compile("|".join(re.escape(n) for n in dict.fromkeys(needles)) or "(?!)"), weight)
 
 
-def best_fields(columns: Sequence[str], terms: Sequence[ScoredTerm]) -> list[float]:
+def best_fields(text: str, terms: Sequence[ScoredTerm]) -> list[float]:
     """For each term, the weight of the best field of one document that contains it (0 if none).
 
     Args:
-        columns: the analysed text of FTS columns, in FTS_COLUMNS order (trailing ones may be left
-            out when the caller knows they cannot change the outcome).
+        text: the document's analysed FTS columns in FTS_COLUMNS order, joined by COLUMN_BREAK
+            and padded with spaces (``flat.text``). Columns come in falling weight order, so the
+            first match of a term is in its best field.
         terms: the query's terms.
     """
-    padded = [f" {c} " for c in columns]
     out = []
     for term in terms:
-        best = 0.0
-        for text, field_weight in zip(padded, FTS_WEIGHTS, strict=False):
-            if term.needles.search(text):
-                best = field_weight
-                break  # columns come in falling weight order
-        out.append(best)
+        m = term.needles.search(text)
+        out.append(FTS_WEIGHTS[text.count(COLUMN_BREAK, 0, m.start())] if m else 0.0)
     return out

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import msgspec
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bench.synth import synthetic_catalog
+from search.catalog import Catalog
+from search.index import build_index
 from search.model import Query, Results
 from search.sqlite_engine import SqliteEngine
 
@@ -124,3 +128,46 @@ def test_any_string_is_text_and_never_raises(engine: SqliteEngine, q: str) -> No
     assert res.total >= len(res.results)
     if res.total == 0:
         assert res.reason
+
+
+# -- at scale: more matches than the engine ranks (its candidate cap) -------------------------------
+
+
+@pytest.fixture(scope="module")
+def large(tmp_path_factory: pytest.TempPathFactory, catalog: Catalog) -> SqliteEngine:
+    """3,000 synthetic resources: far more nationwide matches for a common word than the cap."""
+    path = build_index(synthetic_catalog(catalog, 3000), tmp_path_factory.mktemp("large") / "large.db")
+    return SqliteEngine(path)
+
+
+def test_region_services_first_even_when_nationwide_ones_fill_the_cap(large: SqliteEngine) -> None:
+    for params in ({"q": "부산 상담"}, {"q": "상담", "region": "KR-26"}, {"q": "", "region": "KR-26"}):
+        res = search(large, limit=100, **params)
+        regions = [h.resource.regions for h in res.results]
+        assert regions and "KR-26" in regions[0], params
+        assert all("KR-26" in r or "KR" in r for r in regions), params
+        assert res.total > len(res.results) and not res.total_exact
+
+
+def test_filters_narrow_the_matching_itself(large: SqliteEngine) -> None:
+    res = search(large, "삭제", kind=["platform-report"], channel=["form"], limit=50)
+    assert len(res.results) == 50
+    for hit in res.results:
+        assert hit.resource.kind == "platform-report"
+        assert any(link.type == "form" for link in hit.resource.links)
+
+
+def test_part_of_a_number_is_found_through_the_index(large: SqliteEngine) -> None:
+    target = large.resources()[1234]
+    digits = target.phones[0].number.replace("-", "")
+    for part in (digits[-4:], target.phones[0].number[-8:], digits[3:8]):
+        assert target.id in ids(search(large, part, limit=100)), part
+
+
+def test_deep_pages_are_ranked_too(large: SqliteEngine) -> None:
+    deep = ids(search(large, "상담", limit=40, offset=120))
+    assert len(set(deep)) == 40
+    assert (
+        ids(search(large, "상담", limit=20, offset=120)) + ids(search(large, "상담", limit=20, offset=140))
+        == deep
+    )
