@@ -80,6 +80,7 @@ def phrase_units(word: str) -> list[str]:
 # A Hangul phrase is Hangul words separated only by white space: its bigrams run across the spaces.
 _UNITS = re.compile(r"[가-힣]+(?:\s+[가-힣]+)*|[a-z]+|[0-9]+")
 _SPACES = re.compile(r"\s+")
+_BIGRAMS = re.compile(r"(?=([가-힣]{2}))")
 
 
 def index_text(text: str) -> str:
@@ -93,7 +94,10 @@ def normalized_units(text: str) -> str:
     out: list[str] = []
     for chunk in _UNITS.findall(text):
         if "가" <= chunk[0] <= "힣":
-            out.extend(bigrams(_SPACES.sub("", chunk)))
+            # The bigrams of a phrase, by one regex in C (a build analyses every text once):
+            # the same units as hangul.bigrams, a lone syllable staying whole.
+            joined = _SPACES.sub("", chunk)
+            out.extend(_BIGRAMS.findall(joined) or [joined])
         else:
             out.append(chunk)
     return " ".join(out)

@@ -76,6 +76,7 @@ _FILTER_PREFIX = {"region": "r", "kind": "k", "cost": "c", "topic": "t", "audien
                   "channel": "h"}  # fmt: skip
 
 
+@functools.lru_cache(maxsize=4096)
 def filter_token(facet: str, value: str) -> str:
     """The FTS token that stands for ``facet = value``: ``("region", "KR-26")`` → ``rkr260``.
 
@@ -259,7 +260,7 @@ def _batches(catalog: Catalog, labels: dict[tuple[str, str], list[str]]) -> Iter
             packed = encoder.encode((idx, [catalog.resources[i] for i in idx]))
             pending.append(pool.submit(_batch_packed, start + 1, packed, labels))
             # A bounded window: finished batches wait in memory only until they are written.
-            if len(pending) > 2 * workers:
+            if len(pending) > 4 * workers:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
@@ -292,7 +293,7 @@ CREATE VIRTUAL TABLE resources_fts USING fts5({", ".join(FTS_COLUMNS)}, {FILTER_
     tokenize='{TOKENIZER}');
 CREATE TABLE resource_regions (region TEXT, rid INTEGER, PRIMARY KEY (region, rid)) WITHOUT ROWID;
 CREATE TABLE phones (rid INTEGER, position INTEGER, number TEXT, digits TEXT, type TEXT);
-CREATE TABLE phone_tails (tail TEXT, rid INTEGER, PRIMARY KEY (tail, rid)) WITHOUT ROWID;
+CREATE TABLE phone_tails (tail TEXT, rid INTEGER);
 CREATE TABLE links (rid INTEGER, type TEXT, url TEXT);
 """
 _INDEXES = """
@@ -300,6 +301,8 @@ CREATE UNIQUE INDEX resources_id ON resources (id);
 CREATE INDEX flat_national ON flat (national, rowid);
 CREATE INDEX flat_id ON flat (id);
 CREATE INDEX phones_digits ON phones (digits);
+-- After the rows: one sort costs less than inserting endings in random order.
+CREATE INDEX phone_tails_tail ON phone_tails (tail, rid);
 """
 
 
@@ -307,9 +310,11 @@ def _write(db: sqlite_utils.Database, catalog: Catalog, progress: Callable[[int]
     labels = _labels(catalog.taxonomy)
     conn = db.conn
     conn.executescript(_TABLES)
-    # No merging while rows arrive: one 'optimize' at the end merges every segment once, which
-    # costs less than merging as the index grows (measured in BENCHMARKS.md).
+    # No merging while rows arrive, and large in-memory segments: one 'optimize' at the end merges
+    # a few segments once, which costs less than merging as the index grows (BENCHMARKS.md).
     conn.execute("INSERT INTO resources_fts (resources_fts, rank) VALUES ('automerge', 0)")
+    conn.execute("INSERT INTO resources_fts (resources_fts, rank) VALUES ('hashsize', ?)", [64 << 20])
+    conn.execute("PRAGMA cache_size = -100000")  # KiB: the B-trees being written stay in memory
     df: Counter[str] = Counter()
     named: set[str] = set()
     inserts = {
