@@ -40,8 +40,12 @@ __all__ = ("SqliteEngine",)
 
 #: How the FTS columns are named to a user when explaining a match.
 _MATCHED_FIELDS = ("name", "name", "topics", "summary", "details")
-#: Candidates ranked per query; facet counts are over these when a query matches more.
-_CANDIDATES = 100
+#: Candidates ranked per query (per scope: a region's own services, nationwide ones); facet
+#: counts are over these when a query matches more. Python's work per candidate is most of a
+#: search's time on a large catalog (BENCHMARKS.md has the trade-off measured).
+_CANDIDATES = 64
+#: An index this small has every match ranked, with exact totals and facets.
+_RANK_ALL_UP_TO = 300
 _FLAT = "r.rowid, " + ", ".join(f"r.{c}" for c in FLAT_COLUMNS) + ", r.hours"
 #: Candidates read from a scope that can only rank past the cap (for its total and facets).
 _SAMPLE = 10
@@ -58,9 +62,11 @@ def _phrase(alt: str, prefix: bool = False) -> str | None:
     return f'"{units}"*' if prefix and len(units.rsplit(" ", 1)[-1]) >= 3 else f'"{units}"'
 
 
-def _cap(query: Query) -> int:
+def _cap(query: Query, size: int) -> int:
     """How many candidates to rank: deep pages need more than the first ones. The cap grows in
     whole steps, so the pages within one step come from the same ranking and never repeat."""
+    if size <= _RANK_ALL_UP_TO:
+        return max(size, 1)
     return -(-(query.offset + query.limit) // _CANDIDATES) * _CANDIDATES
 
 
@@ -199,7 +205,7 @@ class SqliteEngine:
         match. Below that size (every real deployment so far) nothing is cut.
         """
         where, args = self._filters(query, plan.region)
-        cap = _cap(query)
+        cap = _cap(query, self._count())
         if plan.phone:
             digits = plan.phone
             found = self._query(
@@ -287,7 +293,7 @@ class SqliteEngine:
         reach, as for a broad text query: an exact count would read every row of the region.
         """
         where, args = self._filters(query, None)
-        cap = _cap(query)
+        cap = _cap(query, self._count())
         parts: list[sqlite3.Row] = []
         total, exact = 0, True
         if region:
