@@ -7,7 +7,7 @@ web service and the CLI never know which engine answered beyond the ``engine`` f
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 from search.model import Facets, Region, Resource, Results, TaxonomyTerm
@@ -54,8 +54,9 @@ class Engine(Protocol):
         """One resource by id."""
         ...
 
-    def resources(self) -> list[Resource]:
-        """Every resource, in catalog order."""
+    def resources(self, kind: str | None = None, regions: Sequence[str] = ()) -> list[Resource]:
+        """Every resource, in catalog order; only those of ``kind``, or serving one of ``regions``,
+        when given (read through the index: a large directory is not decoded whole)."""
         ...
 
     def regions(self) -> list[Region]: ...

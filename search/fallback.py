@@ -15,7 +15,7 @@ import os
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -151,8 +151,8 @@ class FallbackEngine:
     def get(self, resource_id: str) -> Resource | None:
         return self.fallback.get(resource_id)
 
-    def resources(self) -> list[Resource]:
-        return self.fallback.resources()
+    def resources(self, kind: str | None = None, regions: Sequence[str] = ()) -> list[Resource]:
+        return self.fallback.resources(kind, regions)
 
     def regions(self) -> list[Region]:
         return self.fallback.regions()

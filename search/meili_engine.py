@@ -17,7 +17,7 @@ import logging
 import re
 import secrets
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -441,8 +441,8 @@ class MeiliEngine:
     def get(self, resource_id: str) -> Resource | None:
         return self._local.get(resource_id)
 
-    def resources(self) -> list[Resource]:
-        return self._local.resources()
+    def resources(self, kind: str | None = None, regions: Sequence[str] = ()) -> list[Resource]:
+        return self._local.resources(kind, regions)
 
     def regions(self) -> list[Region]:
         return self._local.regions()

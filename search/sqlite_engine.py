@@ -13,6 +13,7 @@ import json
 import re
 import sqlite3
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -121,11 +122,18 @@ class SqliteEngine:
         rows = self._query("SELECT record FROM resources WHERE id = ?", (resource_id,))
         return self._decoder.decode(rows[0]["record"]) if rows else None
 
-    def resources(self) -> list[Resource]:
-        return [
-            self._decoder.decode(r["record"])
-            for r in self._query("SELECT record FROM resources ORDER BY position")
-        ]
+    def resources(self, kind: str | None = None, regions: Sequence[str] = ()) -> list[Resource]:
+        where, args = ["1"], list[Any]()
+        if kind:
+            where.append("kind = ?")
+            args.append(kind)
+        if regions:
+            where.append(
+                f"rowid IN (SELECT rid FROM resource_regions WHERE region IN ({','.join('?' * len(regions))}))"
+            )
+            args += regions
+        sql = f"SELECT CAST(record AS BLOB) FROM resources WHERE {' AND '.join(where)} ORDER BY position"
+        return [self._decoder.decode(r[0]) for r in self._query(sql, args)]
 
     def regions(self) -> list[Region]:
         return list(self._regions)

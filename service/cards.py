@@ -159,7 +159,7 @@ def region_page(request: Request, code: FromPath[str]) -> Template:
     lang = _lang(request)
     language = lang
     url = public_base(request) + _url(f"/regions/{code}", lang=lang)
-    resources = engine.resources()
+    resources = engine.resources(regions=[code, "KR"])
     states = {r.id: open_state(r.hours) for r in resources}
     t = strings(language)
     p = Presenter(language, engine)

@@ -50,7 +50,7 @@ class Live:
         return cls(
             engine=engine,
             vocab=Vocabulary.from_engine(engine),
-            guides=[r for r in engine.resources() if r.kind == "guide"],
+            guides=engine.resources(kind="guide"),
         )
 
     @classmethod

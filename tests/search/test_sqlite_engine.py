@@ -93,6 +93,15 @@ def test_paging_is_stable(engine: SqliteEngine) -> None:
     assert ids(search(engine, "상담", limit=20)) == first + second
 
 
+def test_resources_by_kind_and_region_in_catalog_order(engine: SqliteEngine, catalog: Catalog) -> None:
+    assert [r.id for r in engine.resources()] == [r.id for r in catalog.resources]
+    guides = [r.id for r in engine.resources(kind="guide")]
+    assert guides and guides == [r.id for r in catalog.resources if r.kind == "guide"]
+    busan = [r.id for r in engine.resources(regions=["KR-26", "KR"])]
+    assert busan == [r.id for r in catalog.resources if {"KR-26", "KR"} & set(r.regions)]
+    assert engine.resources(kind="hotline", regions=["KR-99"]) == []
+
+
 FTS_SYNTAX = [
     '"',
     "*",
