@@ -2,8 +2,13 @@
 
 The query is understood once (search/understand.py), then each term becomes an FTS5 group of
 alternatives: ``("상담" OR "counsel"*) AND (...)``. Every alternative goes through the same
-analysis as the documents (search/analyze.py), so index and query never diverge. When no
-document has every term, any term is enough and the results say so.
+analysis as the documents (search/analyze.py), so index and query never diverge. Resources with
+every term are read first, then those with any term; when none has every term the results say so.
+
+On a large index a search ranks a bounded number of candidates per scope (a region's own
+services, then nationwide ones), taken in the index's static quality order, and estimates the
+total: the cost of a search follows the cap, not the number of matches. Filters are FTS5 tokens,
+so they narrow the matching itself.
 """
 
 from __future__ import annotations
@@ -119,8 +124,7 @@ class SqliteEngine:
             return self._conn.execute(sql, args).fetchall()
 
     def get(self, resource_id: str) -> Resource | None:
-        rows = self._query("SELECT record FROM resources WHERE id = ?", (resource_id,))
-        return self._decoder.decode(rows[0]["record"]) if rows else None
+        return self._records([resource_id]).get(resource_id)
 
     def resources(self, kind: str | None = None, regions: Sequence[str] = ()) -> list[Resource]:
         where, args = ["1"], list[Any]()
