@@ -71,7 +71,7 @@ def count_facets(rows: Iterable[Any]) -> Facets:
     for facet, col in (("kind", "kind"), ("cost", "cost"), ("topic", "topics"), ("audience", "audiences"),
                        ("language", "languages"), ("channel", "channels"), ("region", "regions")):  # fmt: skip
         # One join and one split per facet: a large result set is counted in C, not row by row.
-        counts = Counter("|".join(row[col] for row in rows).split("|"))
+        counts = Counter("|".join([row[col] for row in rows]).split("|"))
         counts.pop("", None)
         out[facet] = dict(counts.most_common())
     return Facets(**out)

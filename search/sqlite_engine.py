@@ -261,7 +261,9 @@ class SqliteEngine:
             for r in found:
                 if r["rowid"] not in seen:
                     seen.add(r["rowid"])
-                    rows.append({**dict(r), "every": every})
+                    row = dict(r)
+                    row["every"] = every
+                    rows.append(row)
             return found
 
         def estimate(found: list[sqlite3.Row], limit: int, first: int, reach: int) -> int:

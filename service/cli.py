@@ -319,7 +319,7 @@ def _open_line(hours: Any, lang: str) -> str:
     from search.hours import open_state
     from service.i18n import strings, weekday_name
 
-    s = strings(lang)  # type: ignore[arg-type]
+    s = strings(lang)
     state = open_state(hours)
     if not state.known:
         return s["hours_not_known"]

@@ -11,6 +11,7 @@ No cookie remembers it: internal links carry ``lang`` instead.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Literal
 
 __all__ = (
@@ -534,8 +535,10 @@ def _index(lang: Lang) -> int:
     return 1 if lang == "en" else 0
 
 
+@functools.cache
 def strings(lang: Lang) -> dict[str, str]:
-    """The UI strings of one language, keyed as in :data:`STRINGS`."""
+    """The UI strings of one language, keyed as in :data:`STRINGS` (one shared dict: read it,
+    never change it)."""
     i = _index(lang)
     return {key: pair[i] for key, pair in STRINGS.items()}
 

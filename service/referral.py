@@ -85,7 +85,8 @@ def _word(key: str, lang: Lang) -> str:
 
 def sms_bytes(text: str) -> int:
     """Length as Korean carriers count it: ASCII 1 byte, anything else 2."""
-    return sum(1 if ord(c) < 128 else 2 for c in text)
+    ascii_chars = len(text.encode("ascii", "ignore"))  # counted in C: every result card asks
+    return ascii_chars + 2 * (len(text) - ascii_chars)
 
 
 def message_kind(text: str) -> Literal["SMS", "LMS"] | None:
