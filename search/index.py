@@ -30,16 +30,18 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import msgspec
-import sqlite_utils
 
 from search.analyze import normalize, normalized_units, phone_digits
 from search.catalog import SEOUL, Catalog
 from search.engine import KIND_PRIORITY
 from search.hangul import choseong, jamo, romanisations, strip_josa
 from search.model import CONFIDENCE_ORDER, Resource, Taxonomy
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 __all__ = (
     "SCHEMA_VERSION",
@@ -397,6 +399,9 @@ def build_index(catalog: Catalog, out: Path | str, progress: Callable[[int], Non
         raise BuildError(f"cannot write to {out.parent}: {exc.strerror or exc}") from exc
     tmp = Path(tmp_name)
     try:
+        # Imported here: the engine (and so every server start) needs this module's names only.
+        import sqlite_utils
+
         db = sqlite_utils.Database(tmp)
         try:
             db.execute("PRAGMA journal_mode = OFF")
