@@ -473,11 +473,15 @@ class SqliteEngine:
         page = rows[query.offset : query.offset + query.limit]
         records = self._records([r["id"] for r in page])
         units = [u for t in plan.terms for a in t.alternatives if (u := index_text(a))]
+        # Any unit at the start of a word: one pattern for every hit.
+        unit_pattern = (
+            re.compile("|".join(" " + re.escape(u) for u in dict.fromkeys(units))) if units else None
+        )
         hits = [
             Hit(
                 resource=records[r["id"]],
                 score=round(float(r["score"]), 4),
-                matched=self._matched(r, plan, units),
+                matched=self._matched(r, plan, unit_pattern),
                 open_now=open_state(records[r["id"]].hours),
             )
             for r in page
@@ -513,7 +517,7 @@ class SqliteEngine:
         self._record_cache.update((i, out[i]) for i in missing if i in out)
         return out
 
-    def _matched(self, row: dict[str, Any], plan: Plan, units: list[str]) -> list[str]:
+    def _matched(self, row: dict[str, Any], plan: Plan, units: re.Pattern[str] | None) -> list[str]:
         """Which fields of a hit contain a query term (for highlighting and explaining a match)."""
         if plan.phone:
             return ["phones"]
@@ -522,7 +526,7 @@ class SqliteEngine:
             return []
         out = []
         for field, column in zip(_MATCHED_FIELDS, text.split(COLUMN_BREAK), strict=False):
-            if field not in out and any(f" {u}" in column for u in units):
+            if field not in out and units.search(column):
                 out.append(field)
         if FTS_WEIGHTS[-1] in row.get("best", ()):  # a term found only in the body
             out.append("details")
