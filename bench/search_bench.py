@@ -100,6 +100,7 @@ class TreePeak:
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join()
+            self.peak_mb = max(self.peak_mb, _tree_pss_mb(os.getpid()))  # a build shorter than a sample
 
 
 def percentile(values: list[float], p: float) -> float:
