@@ -213,8 +213,9 @@ class SqliteEngine:
         relaxation note.
 
         Candidates come in row-id order, which the index lays out by static quality, and stop at
-        ``_CANDIDATES``: a broad query on a large catalog ranks its best candidates instead of every
-        match. Below that size (every real deployment so far) nothing is cut.
+        the cap (``_cap``): a broad query on a large catalog ranks its best candidates instead of
+        every match. An index of up to ``_RANK_ALL_UP_TO`` resources (the directory today) has
+        nothing cut.
         """
         where, args = self._filters(query, plan.region)
         cap = _cap(query, self._count())
