@@ -210,7 +210,7 @@ def _batch(
             f" {f' {COLUMN_BREAK} '.join(columns[:-1])} ",
         ))  # fmt: skip
         out.fts.append((rowid, *columns, filter_tokens(r)))
-        out.regions.extend((code, rowid) for code in r.regions)
+        out.regions.extend((code, rowid) for code in dict.fromkeys(r.regions))
         for j, (p, d) in enumerate(zip(r.phones, digits, strict=True)):
             out.phones.append((rowid, j, p.number, d, p.type))
             # Every ending of three digits or more: a part of a number (8994, 735-8994) is the start
@@ -301,7 +301,6 @@ CREATE TABLE links (rid INTEGER, type TEXT, url TEXT);
 _INDEXES = """
 CREATE UNIQUE INDEX resources_id ON resources (id);
 CREATE INDEX flat_national ON flat (national, rowid);
-CREATE INDEX flat_id ON flat (id);
 CREATE INDEX phones_digits ON phones (digits);
 -- After the rows: one sort costs less than inserting endings in random order.
 CREATE INDEX phone_tails_tail ON phone_tails (tail, rid);
@@ -320,7 +319,7 @@ def _write(db: sqlite_utils.Database, catalog: Catalog, progress: Callable[[int]
     df: Counter[str] = Counter()
     named: set[str] = set()
     inserts = {
-        table: f"INSERT OR IGNORE INTO {table} VALUES ({', '.join('?' * width)})"
+        table: f"INSERT INTO {table} VALUES ({', '.join('?' * width)})"
         for table, width in (("resources", 7), ("flat", len(FLAT_COLUMNS) + 3), ("resource_regions", 2),
                              ("phones", 5), ("phone_tails", 2), ("links", 3))
     }  # fmt: skip

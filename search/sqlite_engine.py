@@ -76,6 +76,18 @@ def _cap(query: Query, size: int) -> int:
     return -(-(query.offset + query.limit) // _CANDIDATES) * _CANDIDATES
 
 
+def _scaled(found: list[sqlite3.Row], limit: int, first: int, reach: int) -> int:
+    """How many rows match, from the first ``limit`` matches FTS5 or a row-id scan returned.
+
+    Matches come in row-id order, so the rows read are every match up to the last row id: scale up
+    by the share of the scope's row ids (``first`` + 1 … ``first`` + ``reach``) read. Counting
+    every match of a broad query exactly would cost more than the whole search.
+    """
+    if len(found) < limit:
+        return len(found)
+    return max(len(found), round(len(found) * reach / max(found[-1]["rowid"] - first, 1)))
+
+
 class SqliteEngine:
     """Searches one read-only index file."""
 
@@ -93,6 +105,7 @@ class SqliteEngine:
                 raise EngineError(f"{path} was built by another version of Haven: run `haven build`")
             self.meta = meta
             self.data_hash: str = meta["data_hash"]
+            self._national = int(meta.get("national", 0))  # they hold row ids 1 … this
             self.lexicon = load_lexicon(self._conn)
             self._regions = [
                 Region(code=r["code"], name=Text(r["name_ko"], r["name_en"]), area_code=r["area_code"],
@@ -217,9 +230,9 @@ class SqliteEngine:
         every match. An index of up to ``_RANK_ALL_UP_TO`` resources (the directory today) has
         nothing cut.
         """
-        where, args = self._filters(query, plan.region)
         cap = _cap(query, self._count())
         if plan.phone:
+            where, args = self._filters(query, plan.region)
             digits = plan.phone
             found = self._query(
                 f"""SELECT {_FLAT}, MAX(CASE WHEN p.digits = ? THEN 100.0 - 10 * MIN(p.position, 1) ELSE 50.0 END) AS score
@@ -240,7 +253,7 @@ class SqliteEngine:
         groups = self._groups(plan.terms)
         live = [g for g in groups if g]
         filters = self._fts_filters(query)
-        size, national = self._count(), int(self.meta.get("national", 0))
+        size, national = self._count(), self._national
         # (filters, first row id, row ids it can reach): a region's own services and nationwide
         # ones are asked for apart, or the nationwide ones (the first row ids) would fill the cap.
         scopes = [(filters, 0, size)]
@@ -267,14 +280,6 @@ class SqliteEngine:
                     rows.append(row)
             return found
 
-        def estimate(found: list[sqlite3.Row], limit: int, first: int, reach: int) -> int:
-            # FTS5 returns matches in row-id order, so the candidates are every match up to the
-            # last row id read: scale up by the share of the scope's row ids read. Counting every
-            # match of a broad query exactly would cost more than the whole search.
-            if len(found) < limit:
-                return len(found)
-            return max(len(found), round(len(found) * reach / max(found[-1]["rowid"] - first, 1)))
-
         total, capped, bounds = 0, False, []
         for scope, first, reach in scopes:
             # Once a region's own services fill the cap, nationwide ones rank past it: a sample is
@@ -284,12 +289,12 @@ class SqliteEngine:
             # with only some of the words ranks below them all.
             every = fetch([*live, *scope], limit, every=True) if len(live) > 1 else []
             if len(every) >= limit:
-                total += estimate(every, limit, first, reach)
+                total += _scaled(every, limit, first, reach)
                 capped = True
                 continue
             found = fetch(["(" + " OR ".join(live) + ")", *scope], limit, every=len(live) == 1)
             bounds.append((scope, found[-1]["rowid"] if found else 0))
-            total += estimate(found, limit, first, reach)
+            total += _scaled(found, limit, first, reach)
             capped = capped or len(found) >= limit
         terms = [
             scored_term(
@@ -331,16 +336,10 @@ class SqliteEngine:
             args,
         )
         parts += found
-        if len(found) < cap:
-            total += len(found)
-        else:
-            last = found[-1]["rowid"]
-            read, every = last, self._count()  # the share of the index the candidates reach
-            if region:  # of the nationwide rows only (the flat_national index counts them)
-                ((read, every),) = self._query(
-                    "SELECT count(*) FILTER (WHERE rowid <= ?), count(*) FROM flat WHERE national = 1", [last]
-                )
-            total, exact = total + round(len(found) * every / max(read, 1)), False
+        # Nationwide services hold the first row ids (the static order), so after a region's own
+        # services the scope is row ids 1 … the number of nationwide ones.
+        total += _scaled(found, cap, 0, self._national if region else self._count())
+        exact = exact and len(found) < cap
         return [{**dict(r), "coverage": 0.0} for r in parts], total, exact, None
 
     def _score(
