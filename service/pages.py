@@ -12,7 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, urlencode
 
 from litestar import MediaType, Request, Response, Router, get
@@ -25,7 +25,7 @@ from litestar.response import Template
 from search.catalog import SEOUL
 from search.engine import Engine
 from search.hours import open_state
-from search.model import Hit, Hours, OpenState, Query, Resource, Results
+from search.model import Hit, Hours, OpenState, Phone, Query, Resource, Results
 from service.api import EngineUnavailable, build_query, run_search
 from service.i18n import (
     SAFETY_SECTIONS,
@@ -90,6 +90,33 @@ def _url(path: str, params: dict[str, Any] | None = None, **more: Any) -> str:
         else:
             pairs.append((key, "1" if value is True else str(value)))
     return f"{path}?{urlencode(pairs)}" if pairs else path
+
+
+class Call(NamedTuple):
+    """A phone link as shown: ``tel:``/``sms:`` address, verb ("Call", "Text"), number, label."""
+
+    href: str
+    verb: str
+    number: str
+    label: str | None
+
+
+@dataclass(slots=True)
+class Card:
+    """One result card, every text in the page's language (see :meth:`Presenter.card`)."""
+
+    id: str
+    name: str
+    href: str
+    meta: str
+    badge: tuple[str, str] | None
+    summary: str
+    calls: list[Call]
+    link: tuple[str, str] | None
+    flag: str | None
+    caveat: str | None
+    share_sms: str
+    share_url: str
 
 
 @dataclass
@@ -202,6 +229,40 @@ class Presenter:
     def share_sms(self, r: Resource) -> str:
         """An ``sms:`` link with ``r``'s referral typed in (the carrier-safe form)."""
         return sms_href(referral_text([r], self.lang, "sms"))
+
+    def calls(self, phones: list[Phone]) -> list[Call]:
+        t = strings(self.lang)
+        return [
+            Call(self.tel(ph.number, ph.type), t["text_sms"] if ph.type == "sms" else t["call"], ph.number,
+                 ph.label.get(self.lang) if ph.label else None)
+            for ph in phones
+        ]  # fmt: skip
+
+    def card(self, hit: Hit, back: str) -> Card:
+        """Everything one result card shows, worked out here rather than in the template.
+
+        A results page has ten cards, and in Jinja each call or lookup costs several times what
+        the same step costs in Python: building the card here halves the page's rendering time.
+        """
+        r, lang = hit.resource, self.lang
+        name = r.name.get(lang)
+        link = None
+        if not r.phones and r.links:
+            link = (r.links[0].url, self.link_label(r.links[0]))
+        return Card(
+            id=r.id,
+            name=name,
+            href=self.url("/resources/" + r.id, back=back),
+            meta=f"{self.kind(r.kind)} · {self.regions(r.regions)}",
+            badge=self.open_now(hit.open_now) if hit.open_now.known else None,
+            summary=r.summary.get(lang),
+            calls=self.calls(r.phones[:2]),
+            link=link,
+            flag=None if r.confidence == "official" else self.labels["confidence_short"][r.confidence],
+            caveat=r.caveat.get(lang) if r.caveat else None,
+            share_sms=self.share_sms(r),
+            share_url=self.url(f"/resources/{r.id}/card"),
+        )
 
     def link_label(self, link: Any) -> str:
         if link.label:
