@@ -2,7 +2,9 @@
 
     python -m bench.http_bench --size 100000 --duration 10 --out bench/results/http.json
 
-- **Haven** runs as in production: uvicorn, one worker per core, rate limiting off, no access log.
+- **Haven** runs as in production: ``haven serve --workers N``, one worker per core, each with its
+  own listening socket (:mod:`service.workers`), rate limiting off, no access log. How the CPU
+  split between the workers is recorded too: a lopsided split means one process did the work.
   wrk (Debian's ``wrk``) drives it at a fixed concurrency for a fixed time, rotating through the
   200-query mix of :mod:`bench.search_bench`: the JSON API, the HTML results page, and ``/healthz``
   (a static JSON answer on the same app and server: the limit of the HTTP stack).
@@ -165,9 +167,31 @@ def _wait(url: str, deadline: float) -> float:
     raise RuntimeError(f"{url} did not answer in time")
 
 
+def worker_ticks(group: int) -> dict[int, int]:
+    """CPU ticks used so far by each ``haven serve --workers`` worker in process group ``group``."""
+    ticks = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue  # the process ended meanwhile
+        # After the command name: state, ppid, pgrp, ...; utime and stime are fields 14 and 15.
+        if int(fields[2]) == group and b"spawn_main" in cmdline:
+            ticks[int(stat.parent.name)] = int(fields[11]) + int(fields[12])
+    return ticks
+
+
+def shares(before: dict[int, int], after: dict[int, int]) -> list[float]:
+    """Each worker's share of the CPU the workers used between two :func:`worker_ticks`, largest first."""
+    used = [after[pid] - before.get(pid, 0) for pid in after]
+    total = sum(used) or 1
+    return sorted((round(u / total, 2) for u in used), reverse=True)
+
+
 @contextmanager
-def server(argv: list[str], ready: str, env: dict[str, str] | None = None) -> Iterator[str]:
-    """Run a server in its own process group until the block ends; yields its base URL."""
+def server(argv: list[str], ready: str, env: dict[str, str] | None = None) -> Iterator[tuple[str, int]]:
+    """Run a server in its own process group until the block ends; yields its base URL and group."""
     port = _free_port()
     argv = [a.replace("{port}", str(port)) for a in argv]
     proc = subprocess.Popen(argv, cwd=ROOT, env={**os.environ, **(env or {})}, start_new_session=True,
@@ -175,7 +199,7 @@ def server(argv: list[str], ready: str, env: dict[str, str] | None = None) -> It
     base = f"http://{HOST}:{port}"
     try:
         _wait(base + ready, time.monotonic() + 120)
-        yield base
+        yield base, proc.pid
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -185,10 +209,10 @@ def server(argv: list[str], ready: str, env: dict[str, str] | None = None) -> It
             proc.wait()
 
 
-def haven_argv(workers: int) -> list[str]:
-    """Production settings: uvicorn, ``workers`` processes, no access log, no server header."""
-    return [str(BIN / "uvicorn"), "--factory", "service.app:create_app", "--host", HOST, "--port", "{port}",
-            "--workers", str(workers), "--no-access-log", "--no-server-header", "--log-level", "warning"]  # fmt: skip
+def haven_argv(workers: int, db: Path) -> list[str]:
+    """Production settings: ``haven serve --workers N`` (one socket per worker, no access log)."""
+    return [str(BIN / "haven"), "serve", "--host", HOST, "--port", "{port}", "--db", str(db),
+            "--workers", str(workers)]  # fmt: skip
 
 
 def haven_env(db: Path) -> dict[str, str]:
@@ -293,17 +317,21 @@ def run(size: int, duration: float, connections: int = 32, threads: int = 2, wor
     report: dict[str, Any] = {"size": size, "build_s": build_s, "duration_s": duration,
                               "connections": connections, "workers": workers, "queries": len(queries),
                               "worded_queries": len(worded)}  # fmt: skip
-    with server(haven_argv(workers), "/healthz", haven_env(haven_db)) as base:
+    with server(haven_argv(workers, haven_db), "/healthz", haven_env(haven_db)) as (base, group):
         wrk(base, api, min(duration, 2), connections, threads)  # warm-up: every worker, every query
         report["static_1t"] = wrk(base, ["/healthz"], duration, connections, 1)
         report["static"] = wrk(base, ["/healthz"], duration, connections, threads)
-        report["api"] = wrk(base, api, duration, connections, threads)
-        report["page"] = wrk(base, pages, duration, connections, threads)
+        for name, paths in (("api", api), ("page", pages)):
+            before = worker_ticks(group)
+            report[name] = wrk(base, paths, duration, connections, threads)
+            # An even split says the kernel spread the connections; one worker near 1.0 would
+            # mean the figure is one process's, whatever --workers says.
+            report[name]["worker_cpu_shares"] = shares(before, worker_ticks(group))
         report["haven_answered"] = answered(base, api, "results")
         report["haven_answered_worded"] = answered(base, [api_path(q) for q in worded], "results")
         if size == 0 and start_tries:
             report["weight"] = weight(base)
-    with server(datasette_argv(peer_db), "/-/versions.json") as base:
+    with server(datasette_argv(peer_db), "/-/versions.json") as (base, _):
         wrk(base, peer, min(duration, 2), connections, threads)
         report["datasette"] = wrk(base, peer, duration, connections, threads)
         report["datasette_answered"] = answered(base, peer, "")
@@ -316,13 +344,13 @@ def run(size: int, duration: float, connections: int = 32, threads: int = 2, wor
         real_db, _, _ = prepare(0, cache)
         report["start"] = start_time(real_db, start_tries)
         if "weight" not in report:
-            with server(haven_argv(1), "/healthz", haven_env(real_db)) as base:
+            with server(haven_argv(1, real_db), "/healthz", haven_env(real_db)) as (base, _):
                 report["weight"] = weight(base)
     return report
 
 
 def print_report(r: dict[str, Any]) -> None:
-    print(f"HTTP, {r['size'] or 'real'} resources, {r['workers']} uvicorn workers, wrk -c {r['connections']} "
+    print(f"HTTP, {r['size'] or 'real'} resources, {r['workers']} workers (haven serve), wrk -c {r['connections']} "
           f"-d {r['duration_s']}s")  # fmt: skip
     print(
         f"{'endpoint':<28} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'errors':>7} {'ratio':>14}"
@@ -338,6 +366,8 @@ def print_report(r: dict[str, Any]) -> None:
         print(
             f"{name:<28} {m['rps']:>9} {m['p50_ms']:>8} {m['p99_ms']:>8} {m['non2xx']:>8} {m['errors']:>7} {ratio:>14}"
         )
+    print(f"CPU split between the workers: API {r['api']['worker_cpu_shares']}, "
+          f"page {r['page']['worker_cpu_shares']}")  # fmt: skip
     print(f"answered (≥1 result): Haven {r['haven_answered']}/{r['queries']} of the mix, "
           f"{r['haven_answered_worded']}/{r['worded_queries']} of the worded queries; "
           f"Datasette {r['datasette_answered']}/{r['worded_queries']}")  # fmt: skip
@@ -358,7 +388,9 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
-    parser.add_argument("--workers", type=int, default=None, help="uvicorn workers (default: one per core)")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="haven serve --workers (default: one per core)"
+    )
     parser.add_argument("--start-tries", type=int, default=3, help="cold starts to time (0: skip)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "http.json")
     args = parser.parse_args()

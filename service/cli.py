@@ -27,6 +27,8 @@ data_option = click.option(
     "data_dir",
     default="data",
     show_default=True,
+    envvar="HAVEN_DATA",
+    show_envvar=True,
     type=click.Path(path_type=Path),
     help="Data directory.",
 )
@@ -35,6 +37,8 @@ db_option = click.option(
     "db_path",
     default="var/haven.db",
     show_default=True,
+    envvar="HAVEN_DB",
+    show_envvar=True,
     type=click.Path(path_type=Path),
     help="SQLite index.",
 )
@@ -209,18 +213,18 @@ def search(query: tuple[str, ...], region: str | None, kind: tuple[str, ...], to
 @click.option("--watch", is_flag=True, help="Rebuild and reload the index when a file in --data changes.")
 @click.option("--watch-interval", default=1.0, show_default=True, type=click.FloatRange(0.05, 60),
               help="Seconds between two looks at --data.")  # fmt: skip
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), envvar="HAVEN_WORKERS",
+              show_envvar=True, help="Server processes sharing the port (Linux; one per core in production).")  # fmt: skip
 def serve(host: str, port: int, data_dir: Path, db_path: Path, meili_url: str | None,
-          meili_key: str | None, watch: bool = False, watch_interval: float = 1.0) -> None:  # fmt: skip
+          meili_key: str | None, watch: bool = False, watch_interval: float = 1.0, workers: int = 1) -> None:  # fmt: skip
     """Serve the site and the API (no access log: queries and addresses are never logged).
 
     SIGHUP reloads the index (with --watch, rebuilt from --data first); a failed build or a bad
-    index file keeps the current one serving, and one line on stderr says why.
+    index file keeps the current one serving, and one line on stderr says why. With --workers,
+    SIGHUP to the main process reloads every worker.
     """
-    import uvicorn
-
-    from service.app import create_app
-    from service.reload import LiveState, Reloader
     from service.settings import Settings
+    from service.workers import WorkersError, run_workers, serve_one
 
     try:
         settings = Settings(data_dir=data_dir, db_path=db_path, meili_url=meili_url, meili_key=meili_key)
@@ -229,14 +233,18 @@ def serve(host: str, port: int, data_dir: Path, db_path: Path, meili_url: str | 
         return
     checked = open_search_engine(db_path, meili_url, meili_key)  # a clear error now, not at the first request
     getattr(checked, "close", lambda: None)()
-    app = create_app(settings)
     if watch and not data_dir.is_dir():
         fail(f"no data directory at {data_dir} to watch (give --data DIR)")
-    reloader = Reloader(cast(LiveState, app.state), settings, rebuild=watch, interval=watch_interval)
-    reloader.start(watch=watch)
-    uvicorn.run(app, host=host, port=port, access_log=False, server_header=False,
-                log_level="warning")  # fmt: skip
-    reloader.stop()
+    if watch and workers > 1:
+        # Every worker would rebuild the same file at once.
+        fail("--watch runs with one worker; with several, run `haven build` and send SIGHUP")
+    if workers == 1:
+        serve_one(settings, host, port, watch=watch, interval=watch_interval)
+        return
+    try:
+        run_workers(settings, host, port, workers)
+    except WorkersError as exc:
+        fail(str(exc))
 
 
 @main.command("sync-meili")

@@ -1,0 +1,91 @@
+"""The sockets `haven serve --workers` gives each worker: TCP named, shared port, spread load.
+
+These run in the test process on loopback; tests/hardening/test_workers.py drives the real
+multi-process server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import selectors
+import socket
+
+import pytest
+
+from service.workers import WorkersError, bind, check_port_free, reuse_port_supported
+from tests.conftest import free_port
+
+pytestmark = pytest.mark.skipif(not reuse_port_supported(), reason="SO_REUSEPORT balancing is Linux-only")
+
+
+def test_a_worker_socket_is_tcp_and_shares_its_port() -> None:
+    port = free_port()
+    first, second = bind("127.0.0.1", port), bind("127.0.0.1", port)
+    try:
+        for sock in (first, second):
+            assert sock.proto == socket.IPPROTO_TCP
+            assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT) == 1
+            assert sock.getsockname() == ("127.0.0.1", port)
+    finally:
+        first.close()
+        second.close()
+
+
+def test_connections_accepted_from_a_worker_socket_have_nagle_off() -> None:
+    """asyncio sets TCP_NODELAY only when the listener says it is TCP; without it keep-alive stalls."""
+    listener = bind("127.0.0.1", free_port())
+    seen: list[int] = []
+
+    class Probe(asyncio.Protocol):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            sock = transport.get_extra_info("socket")
+            seen.append(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            transport.close()
+
+    async def main() -> None:
+        server = await asyncio.get_running_loop().create_server(Probe, sock=listener)
+        async with server:
+            _, writer = await asyncio.open_connection(*listener.getsockname())
+            for _ in range(100):
+                if seen:
+                    break
+                await asyncio.sleep(0.01)
+            writer.close()
+
+    asyncio.run(main())
+    assert seen == [1]
+
+
+def test_the_kernel_spreads_connections_over_the_worker_sockets() -> None:
+    """32 connections at once (as a load burst opens them) land on both sockets, not on one."""
+    port = free_port()
+    listeners = [bind("127.0.0.1", port) for _ in range(2)]
+    clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(32)]
+    counts = [0, 0]
+    try:
+        with selectors.DefaultSelector() as selector:
+            for i, sock in enumerate(listeners):
+                sock.setblocking(False)
+                selector.register(sock, selectors.EVENT_READ, i)
+            while sum(counts) < len(clients):
+                events = selector.select(timeout=5)
+                assert events, f"only {sum(counts)} of {len(clients)} connections arrived"
+                for key, _ in events:
+                    conn, _ = key.fileobj.accept()  # type: ignore[union-attr]
+                    conn.close()
+                    counts[key.data] += 1
+    finally:
+        for s in (*clients, *listeners):
+            s.close()
+    # Each connection's socket is picked by a hash of its address: all 32 on one has odds of 2^-31.
+    assert min(counts) > 0, counts
+
+
+def test_a_taken_port_is_a_clear_error() -> None:
+    port = free_port()
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", port))
+        holder.listen()
+        with pytest.raises(WorkersError, match=f"cannot listen on 127.0.0.1:{port}"):
+            check_port_free("127.0.0.1", port)
+    check_port_free("127.0.0.1", port)  # free again once the holder is gone
