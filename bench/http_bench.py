@@ -168,8 +168,11 @@ def _wait(url: str, deadline: float) -> float:
 
 
 def worker_ticks(group: int) -> dict[int, int]:
-    """CPU ticks used so far by each ``haven serve --workers`` worker in process group ``group``."""
-    ticks = {}
+    """CPU ticks used so far by each ``haven serve --workers`` worker in process group ``group``.
+
+    With one worker, the server process (the group's leader) is the worker.
+    """
+    ticks, leader = {}, 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
@@ -177,9 +180,12 @@ def worker_ticks(group: int) -> dict[int, int]:
         except OSError:
             continue  # the process ended meanwhile
         # After the command name: state, ppid, pgrp, ...; utime and stime are fields 14 and 15.
+        used = int(fields[11]) + int(fields[12])
         if int(fields[2]) == group and b"spawn_main" in cmdline:
-            ticks[int(stat.parent.name)] = int(fields[11]) + int(fields[12])
-    return ticks
+            ticks[int(stat.parent.name)] = used
+        elif int(stat.parent.name) == group:
+            leader = used
+    return ticks or {group: leader}
 
 
 def shares(before: dict[int, int], after: dict[int, int]) -> list[float]:
