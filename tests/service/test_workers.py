@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import selectors
 import socket
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -52,7 +53,9 @@ def test_connections_accepted_from_a_worker_socket_have_nagle_off() -> None:
                 await asyncio.sleep(0.01)
             writer.close()
 
-    asyncio.run(main())
+    # In a thread of its own: another test (Playwright's sync API) may leave a loop running here.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, main()).result(timeout=30)
     assert seen == [1]
 
 
