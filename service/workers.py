@@ -5,9 +5,10 @@ On Linux that costs twice, both measured on the benchmark's machine:
 
 - the socket is made without naming TCP, so asyncio leaves Nagle's algorithm on for every accepted
   connection: each keep-alive request after the first waits about 40 ms for the client's delayed
-  ACK (a static answer had a median of 44 ms at 32 connections, and 4.6 ms from one worker);
+  ACK (a static answer had a median of 44 ms at 32 connections; a single uvicorn process, which
+  binds its own socket, answered in 4.6 ms at 8);
 - every worker races to accept from the one queue, and the first to wake takes a whole burst of
-  connections: in one 8 s run a single worker served all the requests while the other sat idle.
+  connections: in one 8 s run one worker used 832 CPU ticks and the other 8.
 
 Here each worker binds its own TCP socket with ``SO_REUSEPORT``. The kernel then spreads new
 connections over the workers by a hash of their addresses, and asyncio turns Nagle off. The
