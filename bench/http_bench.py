@@ -215,10 +215,12 @@ def server(argv: list[str], ready: str, env: dict[str, str] | None = None) -> It
             proc.wait()
 
 
-def haven_argv(workers: int, db: Path) -> list[str]:
-    """Production settings: ``haven serve --workers N`` (one socket per worker, no access log)."""
-    return [str(BIN / "haven"), "serve", "--host", HOST, "--port", "{port}", "--db", str(db),
-            "--workers", str(workers)]  # fmt: skip
+def haven_argv(workers: int) -> list[str]:
+    """Production settings: ``haven serve --workers N`` (one socket per worker, no access log).
+
+    The index comes from ``HAVEN_DB`` (:func:`haven_env`).
+    """
+    return [str(BIN / "haven"), "serve", "--host", HOST, "--port", "{port}", "--workers", str(workers)]
 
 
 def haven_env(db: Path) -> dict[str, str]:
@@ -323,7 +325,7 @@ def run(size: int, duration: float, connections: int = 32, threads: int = 2, wor
     report: dict[str, Any] = {"size": size, "build_s": build_s, "duration_s": duration,
                               "connections": connections, "workers": workers, "queries": len(queries),
                               "worded_queries": len(worded)}  # fmt: skip
-    with server(haven_argv(workers, haven_db), "/healthz", haven_env(haven_db)) as (base, group):
+    with server(haven_argv(workers), "/healthz", haven_env(haven_db)) as (base, group):
         wrk(base, api, min(duration, 2), connections, threads)  # warm-up: every worker, every query
         report["static_1t"] = wrk(base, ["/healthz"], duration, connections, 1)
         report["static"] = wrk(base, ["/healthz"], duration, connections, threads)
@@ -350,7 +352,7 @@ def run(size: int, duration: float, connections: int = 32, threads: int = 2, wor
         real_db, _, _ = prepare(0, cache)
         report["start"] = start_time(real_db, start_tries)
         if "weight" not in report:
-            with server(haven_argv(1, real_db), "/healthz", haven_env(real_db)) as (base, _):
+            with server(haven_argv(1), "/healthz", haven_env(real_db)) as (base, _):
                 report["weight"] = weight(base)
     return report
 

@@ -242,7 +242,8 @@ class Presenter:
         """Everything one result card shows, worked out here rather than in the template.
 
         A results page has ten cards, and in Jinja each call or lookup costs several times what
-        the same step costs in Python: building the card here halves the page's rendering time.
+        the same step costs in Python: building the card here cut the cards' rendering by a fifth
+        (BENCHMARKS.md).
         """
         r, lang = hit.resource, self.lang
         name = r.name.get(lang)

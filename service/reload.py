@@ -132,6 +132,16 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
+def log_to_stderr(logger: logging.Logger) -> None:
+    """Send ``logger``'s messages to stderr as ``haven: …`` lines, like the command's own errors."""
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("haven: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
 class Reloader:
     """Reloads ``state`` from the index (and rebuilds it from data/ first when ``rebuild``).
 
@@ -180,12 +190,7 @@ class Reloader:
 
     def start(self, *, watch: bool) -> None:
         """Reload on SIGHUP and, with ``watch``, when a file under data/ changes. Call from the main thread."""
-        if not log.handlers:
-            handler = logging.StreamHandler()
-            handler.setFormatter(logging.Formatter("haven: %(message)s"))
-            log.addHandler(handler)
-            log.setLevel(logging.INFO)
-            log.propagate = False
+        log_to_stderr(log)
         signal.signal(signal.SIGHUP, self.request_reload)
         self._thread = threading.Thread(target=self._run, args=(watch,), name="haven-reload", daemon=True)
         self._thread.start()

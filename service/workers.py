@@ -31,6 +31,7 @@ from multiprocessing.process import BaseProcess
 from types import FrameType
 from typing import cast
 
+from service.reload import log_to_stderr
 from service.settings import Settings
 
 __all__ = ("WorkersError", "bind", "check_port_free", "reuse_port_supported", "run_workers", "serve_one")
@@ -137,11 +138,7 @@ def run_workers(settings: Settings, host: str, port: int, workers: int) -> None:
     if not reuse_port_supported():
         raise WorkersError("--workers needs Linux (SO_REUSEPORT); run one process per port elsewhere")
     check_port_free(host, port)
-    if not log.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("haven: %(message)s"))
-        log.addHandler(handler)
-        log.propagate = False
+    log_to_stderr(log)
     context = multiprocessing.get_context("spawn")  # a fresh interpreter: no threads or files copied
     stopping = False
 
@@ -171,7 +168,6 @@ def run_workers(settings: Settings, host: str, port: int, workers: int) -> None:
                 if process.is_alive() or stopping:
                     continue
                 if time.monotonic() - started < _STARTUP_GRACE_S:
-                    stopping = True
                     raise WorkersError(f"a worker stopped while starting (exit status {process.exitcode})")
                 log.warning("a worker stopped (exit status %s); starting another", process.exitcode)
                 running[i] = start()
