@@ -31,6 +31,7 @@ from search.model import (
     Results,
     TaxonomyTerm,
 )
+from service.answer_cache import CACHED_FOR
 from service.safety import log_internal_error
 
 __all__ = (
@@ -235,6 +236,7 @@ ERRORS = {
     sync_to_thread=False,
     responses=ERRORS,
     cache_control=CacheControlHeader(public=True, max_age=60),
+    cache=CACHED_FOR,  # a repeat within the minute is answered from memory (service/answer_cache.py)
 )
 def search(
     request: Request,

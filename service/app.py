@@ -21,6 +21,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
 from search.fallback import open_engine
+from service.answer_cache import AnswerStore, answer_cache_config
 from service.api import ApiError, BadParameter, make_api_router
 from service.cards import make_cards_router
 from service.hsds_routes import make_hsds_router
@@ -147,6 +148,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     conditional = ConditionalGetMiddleware(engine.data_hash)
     state = LiveState(Live.from_engine(engine), {"settings": settings, "assets": asset_versions()})
     state.on_swap(lambda live: setattr(conditional, "data_hash", live.engine.data_hash))
+    answers = AnswerStore(settings.answer_cache)
+    state.on_swap(lambda _live: answers.clear())
     return HavenApp(
         route_handlers=[
             healthz,
@@ -159,6 +162,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment)),
         openapi_config=openapi,
         middleware=[conditional],
+        stores={"answers": answers},
+        response_cache_config=answer_cache_config(),
         before_send=[security_headers],
         exception_handlers={HTTPException: handle_http_error, Exception: handle_internal_error},
         logging_config=quiet_logging(),

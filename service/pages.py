@@ -26,6 +26,7 @@ from search.catalog import SEOUL
 from search.engine import Engine
 from search.hours import open_state
 from search.model import Hit, Hours, OpenState, Phone, Query, Resource, Results
+from service.answer_cache import CACHED_FOR
 from service.api import EngineUnavailable, build_query, run_search
 from service.i18n import (
     SAFETY_SECTIONS,
@@ -395,7 +396,7 @@ def _results_view(p: Presenter, query: Query, params: dict[str, Any], results: R
     )
 
 
-@get("/search", sync_to_thread=False)
+@get("/search", sync_to_thread=False, cache=CACHED_FOR)  # repeats: service/answer_cache.py
 def search_page(request: Request) -> Template:
     lang = _lang(request)
     query, params = _page_query(request, lang)
@@ -468,7 +469,7 @@ def _region_param(request: Request) -> str:
     return region if region in request.app.state.vocab.regions else "KR"
 
 
-@get("/embed", sync_to_thread=False, cache_control=_SHORT_PUBLIC)
+@get("/embed", sync_to_thread=False, cache_control=_SHORT_PUBLIC, cache=CACHED_FOR)
 def embed(request: Request) -> Template:
     """The compact search box and key contacts a school puts in an iframe."""
     lang = _lang(request)

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ("Settings", "parse_rate_limit")
+__all__ = ("Settings", "parse_cache_size", "parse_rate_limit")
 
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour|day)\s*$")
 
@@ -26,6 +26,17 @@ def parse_rate_limit(value: str) -> tuple[str, int] | None:
     return m.group(2), int(m.group(1))
 
 
+def parse_cache_size(value: str) -> int:
+    """``"32"`` (MiB) → bytes; ``"0"`` keeps no answers.
+
+    Raises:
+        ValueError: the value is not a whole number of MiB from 0 to 4096.
+    """
+    if not value.strip().isdigit() or int(value) > 4096:
+        raise ValueError(f"HAVEN_ANSWER_CACHE_MB must be a whole number of MiB from 0 to 4096, not {value!r}")
+    return int(value) * 2**20
+
+
 @dataclass
 class Settings:
     """Everything the service needs to start."""
@@ -38,6 +49,10 @@ class Settings:
         default_factory=lambda: parse_rate_limit(os.environ.get("HAVEN_RATE_LIMIT", "120/minute"))
     )
     """Requests per client per period on the API, or None for no limit."""
+    answer_cache: int = field(
+        default_factory=lambda: parse_cache_size(os.environ.get("HAVEN_ANSWER_CACHE_MB", "32"))
+    )
+    """Bytes of repeated answers kept in memory for the rest of their minute (service/answer_cache.py)."""
     meili_url: str | None = field(default_factory=lambda: os.environ.get("HAVEN_MEILI_URL") or None)
     """A Meilisearch server to search first; the SQLite index answers when it cannot."""
     meili_key: str | None = field(default_factory=lambda: os.environ.get("HAVEN_MEILI_KEY") or None)

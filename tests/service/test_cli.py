@@ -309,6 +309,12 @@ def test_export_to_an_unwritable_place_is_one_line(tmp_path: Path) -> None:
     assert_one_line_error(run_haven("export", "--format", "hsds", "--out", str(blocker)), "cannot write")
 
 
+@pytest.mark.parametrize(("name", "value"), [("HAVEN_ANSWER_CACHE_MB", "lots"), ("HAVEN_RATE_LIMIT", "fast")])
+def test_serve_with_a_bad_setting_is_one_line(db_path: Path, name: str, value: str) -> None:
+    proc = run_haven("serve", "--db", str(db_path), "--port", "1", env={name: value})
+    assert_one_line_error(proc, name, repr(value))
+
+
 def test_export_knows_only_hsds(tmp_path: Path) -> None:
     proc = run_haven("export", "--format", "csv", "--out", str(tmp_path))
     assert proc.returncode == 2 and "Traceback" not in proc.stderr  # click's usage error
