@@ -239,7 +239,10 @@ def serve(host: str, port: int, data_dir: Path, db_path: Path, meili_url: str | 
         # Every worker would rebuild the same file at once.
         fail("--watch runs with one worker; with several, run `haven build` and send SIGHUP")
     if workers == 1:
-        serve_one(settings, host, port, watch=watch, interval=watch_interval)
+        try:
+            serve_one(settings, host, port, watch=watch, interval=watch_interval)
+        except EngineError as exc:  # the index changed for the worse since the check above
+            fail(str(exc))
         return
     try:
         run_workers(settings, host, port, workers)

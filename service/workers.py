@@ -31,6 +31,7 @@ from multiprocessing.process import BaseProcess
 from types import FrameType
 from typing import cast
 
+from search.engine import EngineError
 from service.reload import log_to_stderr
 from service.settings import Settings
 
@@ -126,7 +127,12 @@ def _worker(settings: Settings, host: str, port: int) -> None:
         # One line, as for every other failure of `haven serve`; the parent then stops.
         print(f"haven: a worker cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
         sys.exit(1)
-    serve_one(settings, host, port, sock)
+    try:
+        serve_one(settings, host, port, sock)
+    except EngineError as exc:
+        # The index went missing or bad after the main process checked it: one line, no traceback.
+        print(f"haven: a worker cannot start: {exc}", file=sys.stderr)
+        sys.exit(1)
 
 
 def run_workers(settings: Settings, host: str, port: int, workers: int) -> None:

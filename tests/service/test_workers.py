@@ -9,12 +9,15 @@ from __future__ import annotations
 import asyncio
 import selectors
 import socket
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
 from service.workers import WorkersError, bind, check_port_free, reuse_port_supported
-from tests.conftest import free_port
+from tests.conftest import ROOT, free_port
 
 pytestmark = pytest.mark.skipif(not reuse_port_supported(), reason="SO_REUSEPORT balancing is Linux-only")
 
@@ -92,3 +95,21 @@ def test_a_taken_port_is_a_clear_error() -> None:
         with pytest.raises(WorkersError, match=f"cannot listen on 127.0.0.1:{port}"):
             check_port_free("127.0.0.1", port)
     check_port_free("127.0.0.1", port)  # free again once the holder is gone
+
+
+@pytest.mark.parametrize("index", ["missing", "corrupt"])
+def test_a_worker_whose_index_went_bad_says_so_in_one_line(tmp_path: Path, index: str) -> None:
+    """The main process checked the index; a worker started after it went missing or bad."""
+    db = tmp_path / "haven.db"
+    if index == "corrupt":
+        db.write_bytes(b"SQLite format 3\x00" + bytes(4096))
+    code = (
+        "from pathlib import Path; from service.settings import Settings; from service.workers import _worker; "
+        f"_worker(Settings(db_path=Path({str(db)!r}), rate_limit=None), '127.0.0.1', {free_port()})"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("haven: a worker cannot start: "), proc.stderr
+    assert str(db) in lines[0]
