@@ -1,8 +1,8 @@
 """Answers asked for again within the same minute are sent from memory instead of searched again.
 
 A crisis directory's traffic has a head: after news of a deepfake ring, many people search
-"딥페이크" or their region within minutes, and every visitor of a school's site loads the same
-embed. A search costs ten times or more what the HTTP stack does (BENCHMARKS.md), so answering
+"딥페이크" or their region within minutes and open the same few services' pages, and every
+visitor of a school's site loads the same embed. A search costs ten times or more what the HTTP stack does (BENCHMARKS.md), so answering
 those repeats from memory is what lets one machine absorb a surge. Litestar's response cache
 (``cache=`` on a route) does the work; this module decides what it may keep, for how long, and
 under which key, because the keys and answers hold what a person typed:

@@ -421,7 +421,7 @@ def search_page(request: Request) -> Template:
     )
 
 
-@get("/resources/{resource_id:str}", sync_to_thread=False)
+@get("/resources/{resource_id:str}", sync_to_thread=False, cache=CACHED_FOR)
 def resource_page(request: Request, resource_id: FromPath[str]) -> Template:
     lang = _lang(request)
     engine: Engine = request.app.state.engine
