@@ -54,9 +54,16 @@ class Engine(Protocol):
         """One resource by id."""
         ...
 
-    def resources(self, kind: str | None = None, regions: Sequence[str] = ()) -> list[Resource]:
+    def resources(
+        self, kind: str | None = None, regions: Sequence[str] = (), offset: int = 0, limit: int | None = None
+    ) -> list[Resource]:
         """Every resource, in catalog order; only those of ``kind``, or serving one of ``regions``,
-        when given (read through the index: a large directory is not decoded whole)."""
+        when given, and ``limit`` of them from ``offset`` (read through the index: a large
+        directory is not decoded whole)."""
+        ...
+
+    def count(self) -> int:
+        """How many resources the index holds."""
         ...
 
     def regions(self) -> list[Region]: ...

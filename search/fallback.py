@@ -150,8 +150,13 @@ class FallbackEngine:
     def get(self, resource_id: str) -> Resource | None:
         return self.fallback.get(resource_id)
 
-    def resources(self, kind: str | None = None, regions: Sequence[str] = ()) -> list[Resource]:
-        return self.fallback.resources(kind, regions)
+    def resources(
+        self, kind: str | None = None, regions: Sequence[str] = (), offset: int = 0, limit: int | None = None
+    ) -> list[Resource]:
+        return self.fallback.resources(kind, regions, offset, limit)
+
+    def count(self) -> int:
+        return self.fallback.count()
 
     def regions(self) -> list[Region]:
         return self.fallback.regions()

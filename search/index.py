@@ -55,7 +55,7 @@ __all__ = (
     "channels_of",
 )
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 #: Analysed text columns, in ranking order, and the weight of a term found in each.
 FTS_COLUMNS = ("fts_name", "fts_aliases", "fts_tags", "fts_summary", "fts_body")
 FTS_WEIGHTS = (6.0, 4.0, 4.0, 2.0, 1.0)
@@ -300,6 +300,8 @@ CREATE TABLE links (rid INTEGER, type TEXT, url TEXT);
 """
 _INDEXES = """
 CREATE UNIQUE INDEX resources_id ON resources (id);
+-- Listings in catalog order, a page at a time (/api/v1/resources).
+CREATE INDEX resources_position ON resources (position);
 CREATE INDEX flat_national ON flat (national, rowid);
 CREATE INDEX phones_digits ON phones (digits);
 -- After the rows: one sort costs less than inserting endings in random order.

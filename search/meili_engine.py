@@ -441,8 +441,13 @@ class MeiliEngine:
     def get(self, resource_id: str) -> Resource | None:
         return self._local.get(resource_id)
 
-    def resources(self, kind: str | None = None, regions: Sequence[str] = ()) -> list[Resource]:
-        return self._local.resources(kind, regions)
+    def resources(
+        self, kind: str | None = None, regions: Sequence[str] = (), offset: int = 0, limit: int | None = None
+    ) -> list[Resource]:
+        return self._local.resources(kind, regions, offset, limit)
+
+    def count(self) -> int:
+        return self._local.count()
 
     def regions(self) -> list[Region]:
         return self._local.regions()

@@ -139,7 +139,9 @@ class SqliteEngine:
     def get(self, resource_id: str) -> Resource | None:
         return self._records([resource_id]).get(resource_id)
 
-    def resources(self, kind: str | None = None, regions: Sequence[str] = ()) -> list[Resource]:
+    def resources(
+        self, kind: str | None = None, regions: Sequence[str] = (), offset: int = 0, limit: int | None = None
+    ) -> list[Resource]:
         where, args = ["1"], list[Any]()
         if kind:
             where.append("kind = ?")
@@ -150,7 +152,15 @@ class SqliteEngine:
             )
             args += regions
         sql = f"SELECT CAST(record AS BLOB) FROM resources WHERE {' AND '.join(where)} ORDER BY position"
+        if limit is not None or offset:
+            # Through the index on position: a page far into a large directory skips index entries,
+            # not records.
+            sql += " LIMIT ? OFFSET ?"
+            args += [-1 if limit is None else limit, offset]
         return [self._decoder.decode(r[0]) for r in self._query(sql, args)]
+
+    def count(self) -> int:
+        return self._count()
 
     def regions(self) -> list[Region]:
         return list(self._regions)

@@ -102,6 +102,17 @@ def test_resources_by_kind_and_region_in_catalog_order(engine: SqliteEngine, cat
     assert engine.resources(kind="hotline", regions=["KR-99"]) == []
 
 
+def test_resources_a_page_at_a_time(engine: SqliteEngine, catalog: Catalog) -> None:
+    every = [r.id for r in catalog.resources]
+    assert engine.count() == len(every)
+    pages = [[r.id for r in engine.resources(offset=n, limit=50)] for n in range(0, len(every), 50)]
+    assert [i for page in pages for i in page] == every and all(len(p) == 50 for p in pages[:-1])
+    assert [r.id for r in engine.resources(offset=len(every) - 2)] == every[-2:]
+    assert engine.resources(offset=len(every), limit=10) == []
+    guides = [r.id for r in engine.resources(kind="guide")]
+    assert [r.id for r in engine.resources(kind="guide", offset=1, limit=1)] == guides[1:2]
+
+
 FTS_SYNTAX = [
     '"',
     "*",

@@ -150,6 +150,24 @@ def test_resources_lists_every_resource(client: TestClient, engine: SqliteEngine
     body = client.get("/api/v1/resources").json()
     assert body["total"] == len(body["resources"]) == len(engine.resources())
     assert body["data_hash"] == engine.data_hash
+    assert (body["offset"], body["limit"]) == (0, 1000)
+
+
+def test_resources_page_through_the_directory(client: TestClient, engine: SqliteEngine) -> None:
+    every = [r.id for r in engine.resources()]
+    seen: list[str] = []
+    offset = 0
+    while True:
+        body = client.get("/api/v1/resources", params={"limit": 40, "offset": offset}).json()
+        assert body["total"] == len(every) and body["limit"] == 40
+        seen += [r["id"] for r in body["resources"]]
+        offset += 40
+        if offset >= body["total"]:
+            break
+    assert seen == every
+    for bad in ({"limit": 0}, {"limit": 1001}, {"offset": -1}, {"limit": "all"}):
+        response = client.get("/api/v1/resources", params=bad)
+        assert response.status_code == 400 and response.json()["parameter"] == next(iter(bad)), bad
 
 
 def test_one_resource_with_open_now(client: TestClient, engine: SqliteEngine) -> None:
