@@ -293,7 +293,9 @@ def search(
 def list_resources(
     request: Request,
     limit: Annotated[int, Parameter(ge=1, le=MAX_LISTED, description="Resources per answer.")] = MAX_LISTED,
-    offset: Annotated[int, Parameter(ge=0, description="How many to skip, in catalog order.")] = 0,
+    offset: Annotated[
+        int, Parameter(ge=0, le=100_000_000, description="How many to skip, in catalog order.")
+    ] = 0,
 ) -> ResourceList:
     """The resources of the directory in catalog order, ``limit`` at a time (the whole of today's
     directory in one answer). ``total`` says how many there are."""
