@@ -16,6 +16,7 @@ from litestar import Request, Router, get
 from litestar.datastructures import CacheControlHeader
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.openapi import ResponseSpec
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.params import Parameter, PathParameter
 from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_503_SERVICE_UNAVAILABLE
 
@@ -359,6 +360,26 @@ def index(request: Request) -> ApiIndex:
         },
         schema="/schema/openapi.json",
     )
+
+
+#: Search parameters that may be sent empty (a blank form field): empty means not given.
+EMPTY_MEANS_ABSENT = frozenset({"q", "region", "kind", "topic", "audience", "language", "cost", "channel"})
+
+
+class OpenApiJson(JsonRenderPlugin):
+    """/schema/openapi.json, saying that ``EMPTY_MEANS_ABSENT`` may be empty, as the search accepts.
+
+    Litestar writes ``allowEmptyValue: false`` on every query parameter; a client (or schemathesis)
+    reading that would take ``?region=&kind=`` for an invalid request. The document is built on the
+    first request for it, not at start.
+    """
+
+    def render(self, request: Request, openapi_schema: dict[str, Any]) -> bytes:
+        operation = openapi_schema.get("paths", {}).get("/api/v1/search", {}).get("get", {})
+        for parameter in operation.get("parameters", []):
+            if parameter.get("in") == "query" and parameter.get("name") in EMPTY_MEANS_ABSENT:
+                parameter["allowEmptyValue"] = True
+        return super().render(request, openapi_schema)
 
 
 def make_api_router(middleware: list[Any]) -> Router:

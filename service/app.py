@@ -22,7 +22,7 @@ from litestar.template import TemplateConfig
 
 from search.fallback import open_engine
 from service.answer_cache import AnswerStore, answer_cache_config
-from service.api import ApiError, BadParameter, make_api_router
+from service.api import ApiError, BadParameter, OpenApiJson, make_api_router
 from service.cards import make_cards_router
 from service.hsds_routes import make_hsds_router
 from service.pages import STATIC_DIR, ApiDocs, asset_versions, make_pages_router, render_error
@@ -136,7 +136,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         description="Help for victims of deepfake and digital sex crimes in South Korea: search the "
         "directory of counselling centres, legal aid, takedown help and reporting channels.",
         path="/schema",
-        render_plugins=[ApiDocs()],
+        render_plugins=[ApiDocs(), OpenApiJson()],
         openapi_router=Router(
             "/schema",
             route_handlers=[],

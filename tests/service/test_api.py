@@ -126,6 +126,15 @@ def test_empty_optional_parameters_are_absent_not_errors(client: TestClient) -> 
     assert client.get("/api/v1/search?q=&region=&kind=").status_code == 200
 
 
+@pytest.mark.parametrize("path", ["/api/v1/search", "/api/v1/resources"])
+def test_the_openapi_document_says_which_parameters_may_be_empty(client: TestClient, path: str) -> None:
+    parameters = client.get("/schema/openapi.json").json()["paths"][path]["get"]["parameters"]
+    assert parameters
+    for parameter in parameters:
+        status = client.get(f"{path}?{parameter['name']}=").status_code
+        assert status == (200 if parameter["allowEmptyValue"] else 400), (parameter["name"], status)
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(q=st.text(max_size=80), region=st.sampled_from(["", "KR", "KR-26", "KR-11"]))
 def test_no_search_text_produces_a_server_error(client: TestClient, q: str, region: str) -> None:
