@@ -2,10 +2,11 @@
 
 A crisis directory's traffic has a head: after news of a deepfake ring, many people search
 "딥페이크" or their region within minutes and open the same few services' pages, and every
-visitor of a school's site loads the same embed. A search costs ten times or more what the HTTP stack does (BENCHMARKS.md), so answering
-those repeats from memory is what lets one machine absorb a surge. Litestar's response cache
-(``cache=`` on a route) does the work; this module decides what it may keep, for how long, and
-under which key, because the keys and answers hold what a person typed:
+visitor of a school's site loads the same embed. A search costs ten times or more what the HTTP
+stack does (BENCHMARKS.md), so answering those repeats from memory is what lets one machine
+absorb a surge. Litestar's response cache (``cache=`` on a route) does the work; this module
+decides what it may keep, for how long, and under which key, because the keys and answers hold
+what a person typed:
 
 - **Nothing outlives its minute.** Every answer is dropped when the clock's minute changes.
   Open-now is decided to the minute (opening hours are whole minutes), and the key carries the
