@@ -20,6 +20,7 @@ import msgspec
 import yaml
 
 from search.model import PHONE_PATTERN, Region, Resource, SynonymGroup, Taxonomy
+from search.places import PlaceRow, load_places
 
 __all__ = ("Catalog", "CatalogError", "Problem", "load_catalog")
 
@@ -59,6 +60,8 @@ class Catalog:
     taxonomy: Taxonomy
     synonyms: list[SynonymGroup]
     data_hash: str
+    #: Districts and towns by every alias people type (data/places.tsv and data/places.yaml).
+    places: list[PlaceRow] = field(default_factory=list)
     by_id: dict[str, Resource] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -349,16 +352,31 @@ def load_catalog(data_dir: Path | str) -> Catalog:
                     valid.append(msgspec.convert(raw, type=Resource))
             _cross_checks(res_file, checked, region_codes or {"KR"}, taxonomy, problems)
 
+    places: list[PlaceRow] = []
+    places_raw = b""
+    try:
+        places, places_raw = load_places(data_dir)
+    except (OSError, ValueError) as exc:
+        problems.append(Problem(str(data_dir / "places.yaml"), None, "", str(exc)))
+    for row in places:
+        if region_codes and row.region not in region_codes:
+            problems.append(
+                Problem(str(data_dir / "places.tsv"), None, row.name, f"unknown region {row.region!r}")
+            )
+            break
+
     if problems:
         raise CatalogError(problems)
     assert regions_doc is not None and taxonomy is not None and synonyms_doc is not None
     digest = hashlib.sha256()
     for f in (res_file, reg_file, tax_file, syn_file):
         digest.update(f.raw)
+    digest.update(places_raw)
     return Catalog(
         resources=valid,
         regions=regions_doc.regions,
         taxonomy=taxonomy,
         synonyms=synonyms_doc.groups,
         data_hash=digest.hexdigest()[:16],
+        places=places,
     )

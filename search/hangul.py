@@ -105,7 +105,6 @@ def bigrams(word: str) -> list[str]:
     return [word[i : i + 2] for i in range(len(word) - 1)]
 
 
-@functools.lru_cache(maxsize=65536)
 def strip_josa(word: str) -> str:
     """Remove one trailing particle when at least two syllables remain (``상담소에서`` → ``상담소``)."""
     for josa in JOSA:

@@ -55,7 +55,7 @@ __all__ = (
     "channels_of",
 )
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 #: Analysed text columns, in ranking order, and the weight of a term found in each.
 FTS_COLUMNS = ("fts_name", "fts_aliases", "fts_tags", "fts_summary", "fts_body")
 FTS_WEIGHTS = (6.0, 4.0, 4.0, 2.0, 1.0)
@@ -283,6 +283,23 @@ def _lexicon(df: Counter[str], named: set[str]) -> Iterable[dict[str, object]]:
         }
 
 
+_PLACE_COLUMNS = {"alias": str, "region": str, "name": str, "district": str, "preferred": int}
+
+
+def _place_rows(catalog: Catalog, df: Counter[str]) -> Iterator[dict[str, object]]:
+    """The gazetteer's rows, less the town names that are also words of the directory (a 읍·면·동
+    called like an everyday word) and the two-syllable town names several regions share: a
+    person typing 중동 or 서면 rarely means one of a dozen towns."""
+    regions: dict[str, set[str]] = {}
+    for p in catalog.places:
+        regions.setdefault(p.alias, set()).add(p.region)
+    for p in catalog.places:
+        if p.district and (p.alias in df or (len(p.alias) <= 2 and len(regions[p.alias]) > 1)):
+            continue
+        yield {"alias": p.alias, "region": p.region, "name": p.name, "district": p.district,
+               "preferred": int(p.preferred)}  # fmt: skip
+
+
 _TABLES = f"""
 CREATE TABLE resources (rowid INTEGER PRIMARY KEY, id TEXT, position INTEGER, kind TEXT, name_ko TEXT,
     name_en TEXT, record TEXT);
@@ -370,6 +387,7 @@ def _write(db: sqlite_utils.Database, catalog: Catalog, progress: Callable[[int]
             for t in terms
         ),
     )
+    db.table("places").insert_all(_place_rows(catalog, df), columns=_PLACE_COLUMNS, batch_size=5000)
     db.table("synonyms").insert_all(
         ({"grp": i, "term": normalize(term)} for i, g in enumerate(catalog.synonyms) for term in g.terms),
     )

@@ -7,6 +7,7 @@ never reads YAML and every engine (SQLite or Meilisearch) understands a query th
 from __future__ import annotations
 
 import bisect
+import json
 import sqlite3
 from dataclasses import dataclass, field
 
@@ -14,6 +15,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from search.analyze import normalize
+from search.places import Gazetteer
 
 __all__ = ("Lexicon", "load_lexicon")
 
@@ -29,6 +31,7 @@ class Lexicon:
     roman: dict[str, set[str]] = field(default_factory=dict)  # romanised form -> Hangul words
     region_alias: dict[str, str] = field(default_factory=dict)  # normalised alias -> region code
     synonyms: dict[str, list[str]] = field(default_factory=dict)  # normalised term -> its group
+    places: Gazetteer = field(default_factory=Gazetteer)  # districts and towns -> their regions
     _jamo_sorted: list[tuple[str, str]] = field(default_factory=list)
     _jamo_keys: list[str] = field(default_factory=list)
     _latin_list: list[str] = field(default_factory=list)
@@ -127,8 +130,6 @@ def load_lexicon(conn: sqlite3.Connection) -> Lexicon:
                 lex.roman.setdefault(form, set()).add(word)
         else:
             lex.latin[word] = (df, named)
-    import json
-
     for code, aliases, name_ko, name_en in conn.execute(
         "SELECT code, aliases, name_ko, name_en FROM regions"
     ):
@@ -141,4 +142,9 @@ def load_lexicon(conn: sqlite3.Connection) -> Lexicon:
         for term in terms:
             lex.synonyms.setdefault(term, [])
             lex.synonyms[term] = list(dict.fromkeys([*lex.synonyms[term], *terms]))
+    has_places = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'places'").fetchone()
+    if has_places:
+        lex.places = Gazetteer.from_rows(
+            conn.execute("SELECT alias, region, name, district, preferred FROM places ORDER BY rowid")
+        )
     return lex.finish()

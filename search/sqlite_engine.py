@@ -31,6 +31,7 @@ from search.hours import open_state
 from search.index import COLUMN_BREAK, FILTER_COLUMN, FLAT_COLUMNS, FTS_WEIGHTS, SCHEMA_VERSION, filter_token
 from search.lexicon import load_lexicon
 from search.model import Hit, Hours, Query, Region, Resource, Results, TaxonomyTerm, Text
+from search.places import place_words
 from search.scoring import (
     CONFIDENCE_FACTOR,
     KIND_WEIGHT,
@@ -124,7 +125,7 @@ class SqliteEngine:
         except sqlite3.DatabaseError as exc:
             raise EngineError(f"{path} is not a readable Haven index ({exc})") from exc
         self._lock = threading.Lock()
-        self._exists_cache: dict[str, bool] = {}
+        self._exists_cache: dict[str, bool] = {}  # forms found in the index only
         self._decoder = msgspec.json.Decoder(Resource)
         self._record_cache: dict[str, Resource] = {}
         self._hours = msgspec.json.Decoder(Hours)
@@ -174,17 +175,23 @@ class SqliteEngine:
     # -- understanding ---------------------------------------------------------------------
 
     def exists(self, form: str) -> bool:
-        """Whether any document matches ``form`` (``form*`` as a prefix)."""
-        if form not in self._exists_cache:
-            prefix = form.endswith("*")
-            expr = _phrase(form.rstrip("*"), prefix)
-            ok = bool(expr) and bool(
-                self._query("SELECT 1 FROM resources_fts WHERE resources_fts MATCH ? LIMIT 1", (expr,))
-            )
+        """Whether any document matches ``form`` (``form*`` as a prefix).
+
+        Only forms the index contains are remembered: a word someone typed that matches nothing
+        (a name, say) leaves no trace once the request is over.
+        """
+        if form in self._exists_cache:
+            return True
+        prefix = form.endswith("*")
+        expr = _phrase(form.rstrip("*"), prefix)
+        ok = bool(expr) and bool(
+            self._query("SELECT 1 FROM resources_fts WHERE resources_fts MATCH ? LIMIT 1", (expr,))
+        )
+        if ok:
             if len(self._exists_cache) > 50_000:
                 self._exists_cache.clear()
-            self._exists_cache[form] = ok
-        return self._exists_cache[form]
+            self._exists_cache[form] = True
+        return ok
 
     def plan(self, query: Query) -> Plan:
         return plan_query(
@@ -432,9 +439,13 @@ class SqliteEngine:
         heads = [
             re.compile("|".join(" " + re.escape(normalize(a)) for a in t.alternatives)) for t in plan.terms
         ]
+        town = place_words(plan.place) if plan.place else ()
 
         def key(row: dict[str, Any]) -> tuple[float, ...]:
             regional_first = 0 if (plan.region and not row["national"]) else 1
+            if town and regional_first == 0:
+                # The named town's own services first within its region (의정부 before 수원).
+                regional_first = -1 if any(w in row["names"] for w in town) else 0
             if plan.phone:
                 # Its own main number first, then one it lists; a service named by the number wins a tie.
                 named = plan.phone.lstrip("#") in row["names"]

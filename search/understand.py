@@ -1,10 +1,21 @@
 """Understand a query the way a person typed it, before any engine sees it.
 
-``plan_query`` turns raw text into a :class:`Plan`: the region it names (removed from the text),
-a phone number, and terms, each with the alternatives that may match it — the word itself, the
-word without its particle or ending, corrections of typos at jamo level, words completed from a
-half-typed syllable or from initial consonants, Hangul words behind a romanised spelling, and
-synonyms in both languages. Both engines build their requests from the same plan.
+``plan_query`` turns raw text into a :class:`Plan`, in this order:
+
+1. a phone number is looked up as such;
+2. keyboard slips are undone: Latin text the directory does not know that types whole Hangul
+   syllables on the 2-set layout (``tkdeka`` → 상담), and the reverse (search/keyboard.py);
+3. regions, and places down to the town (해운대, 일산, Gangnam), are taken out of the text and
+   give the region (search/places.py); a place word is never searched as text;
+4. multi-word synonyms (``take it down``) are kept whole;
+5. every other word becomes a term with the alternatives that may match it: the word, the word
+   without its particle, its content words and lemmas from Korean morphology (search/morph.py:
+   신고하고싶어요 → 신고, 뿌렸어요 → 뿌리), a slang or clipped head (중딩인데 → 중딩), corrections
+   of typos at jamo level, words completed from a half-typed syllable or initial consonants,
+   Hangul behind a romanised spelling, and synonyms in both languages.
+
+Both engines build their requests from the same plan; ``Plan.understood`` says in data what was
+understood, for the page and the API to show.
 """
 
 from __future__ import annotations
@@ -15,7 +26,10 @@ from dataclasses import dataclass, field
 
 from search.analyze import normalize, words
 from search.hangul import is_choseong_query, jamo, strip_josa
+from search.keyboard import as_hangul, as_latin
 from search.lexicon import Lexicon
+from search.morph import content_words
+from search.places import Place
 
 __all__ = ("Plan", "Term", "plan_query")
 
@@ -26,7 +40,7 @@ STOPWORDS = frozenset(
     mine we our you your it its this that there how do does did can could should would what where
     who which when why want need get got some someone please just really any find looking look
     어떻게 어디 어디서 어디에 어디로 무엇 뭐 뭘 왜 좀 제발 너무 정말 진짜 그냥 하고 싶어요 싶어 싶은데 싶습니다 해야 해야해요 해요 하나요 되나요 있나요 있어요 없어요
-    주세요 해주세요 도와주세요 알려주세요 했어요 됐어요 당했어요 어요 받고 받을 있는 있을까요 할까요 하면 되나 곳 나 내 제 저 저의 나의 제가 내가 우리 요 것 수 아는
+    주세요 해주세요 도와주세요 도와줘 도와줘요 도와주 살려줘 살려주세요 알려주세요 했어요 됐어요 당했어요 어요 받고 받을 있는 있을까요 할까요 하면 되나 곳 나 내 제 저 저의 나의 제가 내가 우리 요 것 수 아는
     모르는 같은 이런 그런 저런 어떤 무슨 다른 많이 계속 자꾸 혹시 그리고 근데 그래서 하지만 있는데 없는데 했는데 해서 하는 되는 된 한 할 지금 바로 빨리 급해요 제발요
     """.split()
 )
@@ -63,6 +77,21 @@ class Plan:
     had_text: bool = False
     #: The query asked for help at any hour ("24시간", "24/7", "at night").
     any_hour: bool = False
+    #: The place named below the region (해운대구), and the other regions its name may mean.
+    place: Place | None = None
+    place_others: list[str] = field(default_factory=list)
+
+    def understood(self) -> dict[str, object]:
+        """What the query was understood as, as data: the place and its region, corrections made
+        (keyboard, typo), and the terms searched for."""
+        return {
+            "place": self.place.name if self.place else None,
+            "district": (self.place.district or None) if self.place else None,
+            "region": self.region,
+            "other_regions": list(self.place_others),
+            "corrections": [{"typed": a, "understood": b} for a, b in self.corrections],
+            "terms": [t.alternatives[0] if t.alternatives else t.surface for t in self.terms],
+        }
 
 
 def _take_phrases(
@@ -97,12 +126,114 @@ def _region_of(token: str, lex: Lexicon) -> tuple[str | None, str]:
     return None, token
 
 
-def _hangul_term(word: str, lex: Lexicon, exists: Callable[[str], bool], plan: Plan) -> list[str]:
+def _place_of(token: str, lex: Lexicon, known: Callable[[str], bool]) -> tuple[str | None, str]:
+    """(place alias, rest of the token) when a token names a place: 해운대, 해운대구에서, 일산상담.
+
+    A place glued to a following word counts only when that word is one the directory knows:
+    a name is never guessed out of the middle of an unknown word.
+    """
+    for cand in (token, strip_josa(token), re.sub(r"(?:에\s*사는|사는|쪽|근처|인데|인데요)$", "", token)):
+        if cand in lex.places:
+            return cand, ""
+    if re.fullmatch(r"[가-힣]{4,}", token):
+        for n in range(min(len(token) - 2, 6), 1, -1):
+            head, rest = token[:n], token[n:]
+            if head in lex.places and known(strip_josa(rest)):
+                return head, rest
+    return None, token
+
+
+def _unslip(raw: str, lex: Lexicon, exists: Callable[[str], bool], plan: Plan) -> str:
+    """``raw`` with keyboard slips undone, each recorded as a correction (tkdeka → 상담)."""
+    out = []
+    for tok in raw.split():
+        word = normalize(tok)
+        if word.isascii() and word.isalpha() and not _known_latin(word, lex, exists):
+            for cand in (as_hangul(tok), as_hangul(tok.lower())):
+                if cand and _known_hangul_text(cand, lex, exists):
+                    plan.corrections.append((tok, cand))
+                    tok = cand
+                    break
+        elif re.fullmatch(r"[가-힣ㄱ-ㅣ]+", word) and not exists(strip_josa(word)) and word not in lex.places:
+            latin = as_latin(word)
+            if (
+                latin
+                and len(latin) >= 3
+                and (latin in lex.latin and lex.latin[latin][1] or latin in lex.synonyms)
+            ):
+                plan.corrections.append((tok, latin))
+                tok = latin
+        out.append(tok)
+    return " ".join(out)
+
+
+def _known_latin(word: str, lex: Lexicon, exists: Callable[[str], bool]) -> bool:
+    return (
+        word in STOPWORDS
+        or word in lex.latin
+        or word in lex.synonyms
+        or word in lex.places
+        or word in lex.region_alias
+        or bool(lex.roman.get(word))
+        or exists(word)
+    )
+
+
+def _known_hangul_text(text: str, lex: Lexicon, exists: Callable[[str], bool]) -> bool:
+    """Whether Hangul decoded from a keyboard slip means something here (a word, a place)."""
+    word = strip_josa(text)
+    if word in lex.places or word in lex.region_alias or word in lex.synonyms or word in lex.hangul:
+        return True
+    if exists(word):
+        return True
+    return any(exists(m.lemma) or m.surface in lex.synonyms for m in content_words(text))
+
+
+def _hangul_terms(word: str, lex: Lexicon, exists: Callable[[str], bool], plan: Plan) -> list[list[str]]:
+    """The alternatives of each term a Hangul word holds (a run-together sentence holds several)."""
     stripped = strip_josa(word)
+    if word in lex.synonyms or stripped in lex.synonyms:
+        return [[stripped if stripped in lex.synonyms else word]]
     if word in lex.hangul or exists(word):
-        return [word, stripped] if stripped != word and exists(stripped) else [word]
+        return [[word, stripped] if stripped != word and exists(stripped) else [word]]
     if stripped != word and exists(stripped):
-        return [stripped]
+        return [[stripped]]
+    # A one-key slip in a service's own vocabulary (텔래그램 → 텔레그램) before any cutting.
+    named = (
+        [f for f in lex.hangul_typo(jamo(stripped)) if lex.hangul.get(f, (0, 0))[1]]
+        if len(stripped) >= 3
+        else []
+    )
+    if named:
+        plan.corrections.append((word, named[0]))
+        return [named]
+    # A slang or clipped word with an ending glued on: 중딩인데, 딥페당했어요, 에타에서.
+    for n in range(len(word) - 1, 1, -1):
+        head = word[:n]
+        if head in lex.synonyms and not [m for m in content_words(word[n:]) if m.tag != "VV"]:
+            return [[head]]
+    # Korean morphology: the content words and their lemmas.
+    found = [m for m in content_words(word) if len(m.lemma) >= 2 or m.tag == "VV"]
+    if found:
+        out: list[list[str]] = []
+        for m in found:
+            forms = [f for f in dict.fromkeys([m.surface, m.lemma]) if len(f) >= 1]
+            known = [f for f in forms if f in lex.synonyms or exists(f)]
+            if known:
+                out.append(known)
+            elif m.tag in ("NNG", "NNP") and len(m.surface) >= 2:
+                fixed = _typo_term(m.surface, lex, exists, plan)
+                if fixed:
+                    out.append(fixed)
+        if out:
+            return out
+    alts = _typo_term(word, lex, exists, plan)
+    return [alts] if alts else []
+
+
+def _typo_term(word: str, lex: Lexicon, exists: Callable[[str], bool], plan: Plan) -> list[str]:
+    """A word the index does not know: a one-key slip, a cut ending, or a half-typed syllable."""
+    stripped = strip_josa(word)
     # A one-key slip in a service's own vocabulary (다누라 → 다누리) before cutting endings off.
     named = (
         [f for f in lex.hangul_typo(jamo(stripped)) if lex.hangul.get(f, (0, 0))[1]]
@@ -112,9 +243,6 @@ def _hangul_term(word: str, lex: Lexicon, exists: Callable[[str], bool], plan: P
     if named:
         plan.corrections.append((word, named[0]))
         return named
-    for n in range(len(stripped) - 1, 1, -1):  # verb endings: 합성됐어요 → 합성
-        if exists(stripped[:n]):
-            return [stripped[:n]]
     fixes = lex.hangul_typo(jamo(stripped)) or lex.hangul_prefix(jamo(stripped))
     if len(stripped) <= 2:
         # Two syllables are one key from many everyday words: only correct to a service's vocabulary.
@@ -165,19 +293,47 @@ def plan_query(q: str, lex: Lexicon, exists: Callable[[str], bool], region: str 
     if _ANY_HOUR.search(text):
         plan.any_hour = True
         text = _ANY_HOUR.sub(" ", text)
+    text = normalize(_unslip(text, lex, exists, plan))
     tokens = text.split()[:64]
     # Regions named anywhere: "부산 상담", "상담 부산에서", "counselling in Incheon", "south jeolla".
     multi_regions, tokens = _take_phrases(tokens, lex.region_alias)
     found_regions = [lex.region_alias[m] for m in multi_regions]
     rest: list[str] = []
+    places: list[str] = []
+
+    def known(w: str) -> bool:
+        return w in lex.synonyms or w in lex.hangul or exists(w)
+
+    region_places = [(m, lex.region_alias[m]) for m in multi_regions if m in lex.places]
     for tok in tokens:
         code, remainder = _region_of(tok, lex)
         if code:
             found_regions.append(code)
+            # A city the regions list names (의정부, 수원) is also a place; 광주 may be another one.
+            name = strip_josa(tok) if strip_josa(tok) in lex.places else tok
+            if not remainder and name in lex.places:
+                region_places.append((name, code))
+        elif tok in lex.places or not known(strip_josa(tok)):
+            alias, remainder = _place_of(tok, lex, known)
+            if alias:
+                places.append(alias)
         if remainder:
             rest.append(remainder)
+    explicit = next((c for c in found_regions if c != "KR"), None)
+    for name, code in region_places:
+        readings = lex.places.readings.get(name, [])
+        same = [p for p in readings if p.region == code]
+        if same and plan.place is None:
+            plan.place = same[0]
+        plan.place_others = sorted({p.region for p in readings} - {code})
+    for alias in places:
+        found = lex.places.lookup(alias, [c for c in (plan.region, explicit) if c])
+        if found and plan.place is None:
+            plan.place, others = found
+            plan.place_others = others if not (explicit or plan.region) else plan.place_others
+            explicit = explicit or plan.place.region
     if plan.region is None:
-        plan.region = next((c for c in found_regions if c != "KR"), None)
+        plan.region = explicit
 
     phrases, rest = _take_phrases(rest, lex.synonyms)
     for phrase in phrases:
@@ -192,8 +348,20 @@ def plan_query(q: str, lex: Lexicon, exists: Callable[[str], bool], region: str 
     for n, (script, w) in enumerate(meaningful[:MAX_TERMS]):
         last = n == len(meaningful) - 1 and not q.endswith(" ")
         if script == "hangul":
-            alts = _hangul_term(w, lex, exists, plan)
-        elif script == "jamo":
+            groups = _hangul_terms(w, lex, exists, plan)
+            if not groups:
+                plan.dropped.append(w)
+            for alts in groups:
+                surface = w if len(groups) == 1 else alts[0]
+                plan.terms.append(
+                    Term(
+                        surface=surface,
+                        alternatives=_expand(alts, surface, lex),
+                        fuzzy=any(typed in (w, surface) for typed, _ in plan.corrections),
+                    )
+                )
+            continue
+        if script == "jamo":
             alts = lex.choseong(w) if is_choseong_query(w) else []
         elif script == "latin":
             alts = _latin_term(w, last, lex, exists, plan)
