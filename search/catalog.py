@@ -20,6 +20,7 @@ import msgspec
 import yaml
 
 from search.model import PHONE_PATTERN, Region, Resource, SynonymGroup, Taxonomy
+from search.needs import NeedRules
 from search.places import PlaceRow, load_places
 
 __all__ = ("Catalog", "CatalogError", "Problem", "load_catalog")
@@ -62,6 +63,8 @@ class Catalog:
     data_hash: str
     #: Districts and towns by every alias people type (data/places.tsv and data/places.yaml).
     places: list[PlaceRow] = field(default_factory=list)
+    #: What queries ask for and who answers first (data/needs.yaml).
+    needs: NeedRules = field(default_factory=NeedRules)
     by_id: dict[str, Resource] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -365,6 +368,18 @@ def load_catalog(data_dir: Path | str) -> Catalog:
             )
             break
 
+    needs = NeedRules()
+    needs_path = data_dir / "needs.yaml"
+    needs_raw = needs_path.read_bytes() if needs_path.is_file() else b""
+    if needs_raw:
+        try:
+            needs = msgspec.convert(yaml.safe_load(needs_raw) or {}, NeedRules)
+        except (yaml.YAMLError, msgspec.ValidationError) as exc:
+            problems.append(Problem(str(needs_path), None, "", str(exc)))
+        # needs.yaml may name services a smaller directory does not have (a deployment that keeps
+        # only some entries, a test's copy): those are simply not advised. tests/search/test_data.py
+        # checks that the project's own data has every one.
+
     if problems:
         raise CatalogError(problems)
     assert regions_doc is not None and taxonomy is not None and synonyms_doc is not None
@@ -372,6 +387,7 @@ def load_catalog(data_dir: Path | str) -> Catalog:
     for f in (res_file, reg_file, tax_file, syn_file):
         digest.update(f.raw)
     digest.update(places_raw)
+    digest.update(needs_raw)
     return Catalog(
         resources=valid,
         regions=regions_doc.regions,
@@ -379,4 +395,5 @@ def load_catalog(data_dir: Path | str) -> Catalog:
         synonyms=synonyms_doc.groups,
         data_hash=digest.hexdigest()[:16],
         places=places,
+        needs=needs,
     )

@@ -65,7 +65,7 @@ TOKENIZER = "porter ascii"
 #: The narrow per-resource columns the engine filters and ranks on (table ``flat``).
 FLAT_COLUMNS = (
     "id", "kind", "cost", "regions", "topics", "audiences", "languages", "channels", "national",
-    "confidence_rank", "names", "phone_digits", "always_open", "reachable",
+    "confidence_rank", "names", "phone_digits", "always_open", "reachable", "platform", "has_phone",
 )  # fmt: skip
 
 
@@ -204,7 +204,8 @@ def _batch(
             rowid, r.id, r.kind, r.cost, _pipes(r.regions), _pipes(r.topics), _pipes(r.audiences),
             _pipes(r.languages), _pipes(channels_of(r)), int("KR" in r.regions), CONFIDENCE_ORDER[r.confidence],
             normalize(" | ".join([r.name.ko, r.name.en, *r.aliases])), _pipes(digits),
-            int(bool(r.hours and r.hours.always)), int(bool(r.phones or r.links)),
+            int(bool(r.hours and r.hours.always)), int(bool(r.phones or r.links)), r.platform or "",
+            int(any(p.type != "sms" for p in r.phones)),
             msgspec.json.encode(r.hours).decode() if r.hours else None,
             # Padded so that a word at either end still has a space around it.
             f" {f' {COLUMN_BREAK} '.join(columns[:-1])} ",
@@ -399,6 +400,7 @@ def _write(db: sqlite_utils.Database, catalog: Catalog, progress: Callable[[int]
         "national": sum("KR" in r.regions for r in catalog.resources),
         "regions": len(catalog.regions),
         "phones": sum(len(r.phones) for r in catalog.resources),
+        "needs": msgspec.to_builtins(catalog.needs),
     }
     db.table("meta").insert_all(({"key": k, "value": json.dumps(v)} for k, v in meta.items()), pk="key")
 

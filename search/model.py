@@ -223,6 +223,8 @@ class Hit(Struct, kw_only=True):
     score: float
     matched: list[str]
     open_now: OpenState
+    #: Why this result is here, in a few words ("24시간 · 삭제 지원", "부산 · 법률 지원").
+    why: Text | None = None
 
 
 class Facets(Struct, kw_only=True):
@@ -251,6 +253,9 @@ class Results(Struct, kw_only=True):
     #: Why nothing could be searched (empty after analysis, …).
     reason: str | None = None
     engine: str = "sqlite"
+    #: What the query was understood as: the place and its region, the other regions a place name
+    #: may mean, corrections (keyboard, typo), the terms searched for and the needs found.
+    understood: dict[str, object] | None = None
 
 
 def to_builtins(obj: object) -> object:

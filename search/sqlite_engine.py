@@ -25,12 +25,15 @@ from typing import Any
 import msgspec
 
 from search.analyze import index_text, normalize
+from search.analyze import words as runs_words
 from search.catalog import SEOUL
 from search.engine import KIND_PRIORITY, EngineError, count_facets
+from search.hangul import strip_josa
 from search.hours import open_state
 from search.index import COLUMN_BREAK, FILTER_COLUMN, FLAT_COLUMNS, FTS_WEIGHTS, SCHEMA_VERSION, filter_token
 from search.lexicon import load_lexicon
 from search.model import Hit, Hours, Query, Region, Resource, Results, TaxonomyTerm, Text
+from search.needs import Bands, NeedRules, Needs, detect
 from search.places import place_words
 from search.scoring import (
     CONFIDENCE_FACTOR,
@@ -108,6 +111,7 @@ class SqliteEngine:
             self.data_hash: str = meta["data_hash"]
             self._national = int(meta.get("national", 0))  # they hold row ids 1 … this
             self.lexicon = load_lexicon(self._conn)
+            self.needs = msgspec.convert(meta.get("needs") or {}, NeedRules)
             self._regions = [
                 Region(code=r["code"], name=Text(r["name_ko"], r["name_en"]), area_code=r["area_code"],
                        aliases=json.loads(r["aliases"]))
@@ -124,6 +128,10 @@ class SqliteEngine:
                 )
         except sqlite3.DatabaseError as exc:
             raise EngineError(f"{path} is not a readable Haven index ({exc})") from exc
+        self._platforms = {
+            t.key: [normalize(a) for a in [t.key, t.label.ko, t.label.en, *t.aliases]]
+            for t in self._taxonomy.get("platform", [])
+        }
         self._lock = threading.Lock()
         self._exists_cache: dict[str, bool] = {}  # forms found in the index only
         self._decoder = msgspec.json.Decoder(Resource)
@@ -440,20 +448,57 @@ class SqliteEngine:
             re.compile("|".join(" " + re.escape(normalize(a)) for a in t.alternatives)) for t in plan.terms
         ]
         town = place_words(plan.place) if plan.place else ()
+        # One word the directory does not use, known through a synonym only (범피센터, 법구공).
+        clipped = len(plan.terms) == 1 and not plan.terms[0].fuzzy and not self.exists(plan.terms[0].surface)
+        typed_names = [
+            normalize(t.surface)
+            for t in plan.terms
+            # A service's own name, not a topic several services list among their names.
+            if len(t.surface) >= 4
+            and not t.fuzzy
+            and not t.surface.isdigit()
+            and normalize(t.surface) not in self.lexicon.synonyms
+        ]
+        need_words = {normalize(w) for n in self.needs.needs.values() for w in n.words}
+        generic_terms = [
+            any(normalize(a) in need_words for a in [t.surface, *t.alternatives]) for t in plan.terms
+        ]
+
+        needs = self.detect(query.q, plan)
+        bands = Bands.of(self.needs, needs, plan.region, town)
+        if not plan.phone and (bands.first or bands.also):
+            # The lines that serve the need answer first even when their text has none of the words
+            # typed (112 for "someone threatens to post my pics").
+            added = self._advised(query, plan.region, [*bands.first, *bands.also], {r["id"] for r in rows})
+            rows += added
+            total += len(added)
 
         def key(row: dict[str, Any]) -> tuple[float, ...]:
             regional_first = 0 if (plan.region and not row["national"]) else 1
-            if town and regional_first == 0:
-                # The named town's own services first within its region (의정부 before 수원).
-                regional_first = -1 if any(w in row["names"] for w in town) else 0
             if plan.phone:
                 # Its own main number first, then one it lists; a service named by the number wins a tie.
                 named = plan.phone.lstrip("#") in row["names"]
                 own = plan.phone in row["phone_digits"]  # part of one of its own numbers: 8994
                 return (regional_first, -row["score"], -own, -named, -row["national"], row["rowid"])
+            names = row["names"]
+            # The exact name of a service, or a number typed that is its own phone: first.
+            padded = f" | {names} | "
+            exact = (
+                bool(name_query and f" | {name_query} | " in padded)
+                or any(f"|{d}|" in row["phone_digits"] for d in numbers)
+                # A clipped name (범피센터) whose synonym is the service's full name.
+                or (clipped and any(f" | {a} | " in padded for a in plan.terms[0].alternatives[1:]))
+                # A service named among other words (방송통신심의위원회 신고); a platform is named
+                # through the needs instead, so that a victim still meets a human line first.
+                or (row["kind"] != "platform-report" and any(f" | {s} | " in padded for s in typed_names))
+            )
+            band, advice = bands.band(
+                row["id"], row["kind"], bool(row["national"]), row["platform"], names, exact
+            )
             if not plan.terms:
                 always = -row["always_open"] if plan.any_hour else 0
-                return (regional_first, always, row["rowid"])  # row ids follow the static quality order
+                # row ids follow the static quality order
+                return (band, advice, regional_first, always, row["rowid"])
             score = (
                 row["score"] * CONFIDENCE_FACTOR[row["confidence_rank"]] * KIND_WEIGHT.get(row["kind"], 1.0)
             )
@@ -463,21 +508,18 @@ class SqliteEngine:
                 score *= 0.6  # no number or link to offer: a person can do little with it
             if plan.any_hour and row["always_open"]:
                 score *= 1.6
-            names = row["names"]
-            # The exact name of a service, or a number typed that is its own phone: first.
-            exact = bool(name_query and f" | {name_query} | " in f" | {names} | ") or any(
-                f"|{d}|" in row["phone_digits"] for d in numbers
-            )
             spaced = " " + names.replace(" | ", " ")
-            for head in heads:
+            for head, generic in zip(heads, generic_terms, strict=True):
                 # A name word that starts with the term is a closer match than the term found inside a
                 # longer compound (범죄피해자 → 범죄피해자지원센터 before 디지털성범죄피해자지원센터).
-                if head.search(spaced):
+                # Not for the words of a need (상담, 신고): every line's name has them.
+                if not generic and head.search(spaced):
                     score *= 1.5
             return (
-                regional_first,
+                band,
+                advice,
                 -row["coverage"],
-                -exact,
+                regional_first,
                 -score,
                 KIND_PRIORITY.get(row["kind"], 99),
                 row["rowid"],
@@ -504,6 +546,7 @@ class SqliteEngine:
                 score=round(float(r["score"]), 4),
                 matched=self._matched(r, plan, unit_pattern),
                 open_now=open_state(records[r["id"]].hours),
+                why=self._why(r, bands),
             )
             for r in page
         ]
@@ -518,7 +561,59 @@ class SqliteEngine:
             relaxed="general" if unmatched and rows else (relaxed or corrected),
             reason="no-match" if unmatched or not rows else None,
             engine=self.name,
+            understood={**plan.understood(), "needs": needs.found},
         )
+
+    def _advised(
+        self, query: Query, region: str | None, ids: list[str], have: set[str]
+    ) -> list[dict[str, Any]]:
+        """The flat rows of advised services a search did not find, within the query's filters."""
+        missing = [i for i in dict.fromkeys(ids) if i not in have]
+        if not missing:
+            return []
+        where, args = self._filters(query, region)
+        found = self._query(
+            f"""SELECT {_FLAT}, r.text, 0.0 AS score FROM flat r
+                WHERE r.rowid IN (SELECT rowid FROM resources WHERE id IN ({",".join("?" * len(missing))}))
+                AND {where}""",
+            [*missing, *args],
+        )
+        return [{**dict(r), "every": False, "coverage": 0.0, "best": []} for r in found]
+
+    def detect(self, q: str, plan: Plan) -> Needs:
+        """The needs the query expresses (data/needs.yaml), from its text and analysed terms."""
+        text = normalize(q)[:2000]
+        words = [w for _, w in runs_words(text)]
+        forms = [f for t in plan.terms for f in [t.surface, *t.alternatives]]
+        forms += words + [strip_josa(w) for w in words]
+        return detect(self.needs, text, forms, self._platforms)
+
+    def _why(self, row: dict[str, Any], bands: Bands) -> Text | None:
+        """A few words on why a result is here: its region, 24시간, the need it serves."""
+        ko: list[str] = []
+        en: list[str] = []
+        if not row["national"] and bands.region:
+            region = next((g for g in self._regions if g.code == bands.region), None)
+            if region:
+                ko.append(
+                    region.name.ko.removesuffix("특별자치도").removesuffix("광역시").removesuffix("특별시")
+                )
+                en.append(region.name.en.removesuffix(" Province"))
+        if row["always_open"]:
+            ko.append("24시간")
+            en.append("24 hours")
+        platform = row["platform"]
+        if platform and platform in bands.needs.platforms:
+            label = next((t.label for t in self._taxonomy.get("platform", []) if t.key == platform), None)
+            if label:
+                ko.append(f"{label.ko} 공식 신고")
+                en.append(f"{label.en}'s own reporting route")
+        else:
+            reason = bands.reason_for(row["id"], row["kind"], platform)
+            if reason:
+                ko.append(reason.ko)
+                en.append(reason.en)
+        return Text(" · ".join(ko), " · ".join(en)) if ko else None
 
     def _records(self, ids: list[str]) -> dict[str, Resource]:
         """Decoded records by id. The index never changes under an engine, so records shown recently

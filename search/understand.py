@@ -36,7 +36,7 @@ __all__ = ("Plan", "Term", "plan_query")
 #: Words that carry no search meaning on their own. Dropped unless nothing else is left.
 STOPWORDS = frozenset(
     """
-    a an the of to in on at for from by with about and or is are was were be been am i i'm im me my
+    a an the of to in on at for from by with about and or is are was were be been being am i i'm im me my
     mine we our you your it its this that there how do does did can could should would what where
     who which when why want need get got some someone please just really any find looking look
     어떻게 어디 어디서 어디에 어디로 무엇 뭐 뭘 왜 좀 제발 너무 정말 진짜 그냥 하고 싶어요 싶어 싶은데 싶습니다 해야 해야해요 해요 하나요 되나요 있나요 있어요 없어요
@@ -343,7 +343,12 @@ def plan_query(q: str, lex: Lexicon, exists: Callable[[str], bool], region: str 
     plan.had_text = bool(units or phrases)
     # Repeated words add nothing but work.
     meaningful = list(
-        dict.fromkeys((s, w) for s, w in units if w not in STOPWORDS and not (s == "hangul" and len(w) == 1))
+        dict.fromkeys(
+            (s, w)
+            for s, w in units
+            # One syllable is a word only when it is a known name or synonym (빙 = Bing).
+            if w not in STOPWORDS and not (s == "hangul" and len(w) == 1 and w not in lex.synonyms)
+        )
     )
     for n, (script, w) in enumerate(meaningful[:MAX_TERMS]):
         last = n == len(meaningful) - 1 and not q.endswith(" ")

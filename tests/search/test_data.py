@@ -88,3 +88,18 @@ def test_current_official_names(catalog: Catalog) -> None:
     assert "여성가족부" not in text.replace("성평등가족부", "").replace("옛 여성가족부", "")
     regions = {g.code: g.name.ko for g in catalog.regions}
     assert regions["KR-45"] == "전북특별자치도" and regions["KR-42"] == "강원특별자치도"
+
+
+def test_needs_name_only_services_that_exist(catalog: Catalog) -> None:
+    missing = [rid for rid in catalog.needs.ids() if rid not in catalog.by_id]
+    assert not missing, f"data/needs.yaml names ids no resource has: {missing}"
+    assert catalog.needs.needs, "data/needs.yaml has no needs"
+
+
+def test_every_first_line_is_a_phone_a_person_answers(catalog: Catalog) -> None:
+    from search.needs import HUMAN_KINDS
+
+    for key, need in catalog.needs.needs.items():
+        for rid in need.first:
+            r = catalog.by_id[rid]
+            assert r.kind in HUMAN_KINDS and any(p.type != "sms" for p in r.phones), f"{key}: {rid}"

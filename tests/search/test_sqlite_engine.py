@@ -28,9 +28,11 @@ def test_region_word_is_understood_and_never_leaks_other_regions(engine: SqliteE
     assert res.results and all(
         "KR-26" in h.resource.regions or "KR" in h.resource.regions for h in res.results
     )
-    # That region's services come first, then nationwide ones.
-    kinds = ["KR-26" in h.resource.regions for h in res.results]
-    assert kinds == sorted(kinds, reverse=True)
+    # Two nationwide lines a person can phone now, then that region's services, then nationwide ones.
+    first, rest = res.results[:2], res.results[2:]
+    assert all("KR" in h.resource.regions and h.resource.phones for h in first)
+    kinds = ["KR-26" in h.resource.regions for h in rest]
+    assert kinds == sorted(kinds, reverse=True) and kinds[0]
 
 
 def test_explicit_region_parameter(engine: SqliteEngine) -> None:
