@@ -129,6 +129,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "검색어에서 지역을 찾았어요: {region}",
         "Searching in the region you typed: {region}",
     ),
+    "place_understood": (
+        "{place}({region}) 기준으로 찾았어요",
+        "Searching around {place} ({region})",
+    ),
+    "place_elsewhere": (
+        "다른 곳을 말한 거라면: {others}",
+        "If you meant another place: {others}",
+    ),
     "region_clear": ("전국에서 찾기", "Search all of Korea"),
     "relaxed_any": (
         "모든 단어가 들어간 결과가 없어서, 일부 단어가 맞는 결과를 보여 드려요.",

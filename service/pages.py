@@ -118,6 +118,8 @@ class Card:
     caveat: str | None
     share_sms: str
     share_url: str
+    #: Why it is here, in a few words ("24시간 · 삭제 지원"), when the search says.
+    why: str | None = None
 
 
 @dataclass
@@ -264,6 +266,7 @@ class Presenter:
             caveat=r.caveat.get(lang) if r.caveat else None,
             share_sms=self.share_sms(r),
             share_url=self.url(f"/resources/{r.id}/card"),
+            why=hit.why.get(lang) if hit.why else None,
         )
 
     def link_label(self, link: Any) -> str:
