@@ -33,6 +33,7 @@ from search.hours import open_state
 from search.index import COLUMN_BREAK, FILTER_COLUMN, FLAT_COLUMNS, FTS_WEIGHTS, SCHEMA_VERSION, filter_token
 from search.lexicon import load_lexicon
 from search.model import Hit, Hours, Query, Region, Resource, Results, TaxonomyTerm, Text
+from search.morph import content_words
 from search.needs import Bands, NeedRules, Needs, detect
 from search.places import place_words
 from search.scoring import (
@@ -44,7 +45,7 @@ from search.scoring import (
     idf,
     scored_term,
 )
-from search.understand import Plan, Term, plan_query
+from search.understand import MAX_TERMS, Plan, Term, plan_query
 
 __all__ = ("SqliteEngine",)
 
@@ -495,6 +496,9 @@ class SqliteEngine:
             band, advice = bands.band(
                 row["id"], row["kind"], bool(row["national"]), row["platform"], names, exact
             )
+            if plan.region and not row["national"] and any(n in names for n in typed_names):
+                # A service named with a place (의정부 스마일센터): that place's own branch first.
+                band, advice = 0, (-2 if any(w in names for w in town) else -1)
             if not plan.terms:
                 always = -row["always_open"] if plan.any_hour else 0
                 # row ids follow the static quality order
@@ -586,6 +590,14 @@ class SqliteEngine:
         words = [w for _, w in runs_words(text)]
         forms = [f for t in plan.terms for f in [t.surface, *t.alternatives]]
         forms += words + [strip_josa(w) for w in words]
+        # The parts of compounds and sentences the index knows whole (삭제요청 → 삭제, 요청).
+        forms += [
+            f
+            for w in words[:MAX_TERMS]
+            if "가" <= w[0] <= "힣"
+            for m in content_words(w)
+            for f in (m.surface, m.lemma)
+        ]
         return detect(self.needs, text, forms, self._platforms)
 
     def _why(self, row: dict[str, Any], bands: Bands) -> Text | None:
