@@ -67,6 +67,21 @@ class NeedRules(msgspec.Struct, forbid_unknown_fields=True):
     abroad_reason: Text | None = None
     adult_only: list[str] = []
 
+    def normalized(self) -> NeedRules:
+        """The rules with every word normalised as queries are (done once, not per search)."""
+
+        def norm(words: list[str]) -> list[str]:
+            return [normalize(w) for w in words]
+
+        return NeedRules(
+            needs={k: msgspec.structs.replace(n, words=norm(n.words)) for k, n in self.needs.items()},
+            victim=norm(self.victim),
+            abroad=self.abroad,
+            abroad_words=norm(self.abroad_words),
+            abroad_reason=self.abroad_reason,
+            adult_only=self.adult_only,
+        )
+
     def ids(self) -> Iterable[str]:
         """Every resource id the rules name (for the data checks)."""
         for need in self.needs.values():
@@ -92,16 +107,14 @@ class Needs:
 
 
 def _has(words: Iterable[str], forms: set[str], text: str) -> bool:
-    for w in words:
-        w = normalize(w)
-        if w in forms or (" " in w and f" {w} " in text):
-            return True
-    return False
+    """Whether one of the (normalised) ``words`` is a form of the query, or a phrase in its text."""
+    return any(w in forms or (" " in w and f" {w} " in text) for w in words)
 
 
 def detect(rules: NeedRules, text: str, forms: Iterable[str], platforms: dict[str, list[str]]) -> Needs:
-    """The needs of a query: ``text`` is its normalised text, ``forms`` every form of its terms
-    (surfaces, lemmas, synonyms); ``platforms`` each platform key's aliases."""
+    """The needs of a query: ``rules`` as :meth:`NeedRules.normalized` gives them, ``text`` the
+    query's normalised text, ``forms`` every form of its terms (surfaces, lemmas, synonyms), and
+    ``platforms`` each platform key's normalised aliases."""
     forms = {normalize(f) for f in forms}
     # English words by their stem as well: blackmailed, threatening, photos.
     forms |= {_ENDING.sub("", f) for f in forms if f.isascii() and len(f) > 5}

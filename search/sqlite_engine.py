@@ -112,7 +112,8 @@ class SqliteEngine:
             self.data_hash: str = meta["data_hash"]
             self._national = int(meta.get("national", 0))  # they hold row ids 1 … this
             self.lexicon = load_lexicon(self._conn)
-            self.needs = msgspec.convert(meta.get("needs") or {}, NeedRules)
+            self.needs = msgspec.convert(meta.get("needs") or {}, NeedRules).normalized()
+            self._need_words = {w for n in self.needs.needs.values() for w in n.words}
             self._regions = [
                 Region(code=r["code"], name=Text(r["name_ko"], r["name_en"]), area_code=r["area_code"],
                        aliases=json.loads(r["aliases"]))
@@ -460,10 +461,7 @@ class SqliteEngine:
             and not t.surface.isdigit()
             and normalize(t.surface) not in self.lexicon.synonyms
         ]
-        need_words = {normalize(w) for n in self.needs.needs.values() for w in n.words}
-        generic_terms = [
-            any(normalize(a) in need_words for a in [t.surface, *t.alternatives]) for t in plan.terms
-        ]
+        generic_terms = [any(a in self._need_words for a in [t.surface, *t.alternatives]) for t in plan.terms]
 
         needs = self.detect(query.q, plan)
         bands = Bands.of(self.needs, needs, plan.region, town)
