@@ -279,6 +279,8 @@ def search(
 ) -> Results:
     """Search the directory. Empty ``q`` with filters lists what matches them.
 
+    ``understood`` says what the text was understood as (place, region, other regions the place
+    name may mean, corrections, terms, needs); each result's ``why`` says why it is there.
     ``region`` in the answer is set when a region was understood from the text; ``relaxed`` says
     when the words were corrected or loosened; ``reason`` says why nothing was searched.
     """
