@@ -27,7 +27,7 @@ import msgspec
 from search.analyze import normalize
 from search.model import Text
 
-__all__ = ("NeedRules", "Needs", "detect", "HUMAN_KINDS")
+__all__ = ("HUMAN_KINDS", "Bands", "NeedRules", "Needs", "detect", "other_language")
 
 #: Kinds of service where a person answers the phone.
 HUMAN_KINDS = frozenset(
@@ -47,6 +47,18 @@ _AGE = re.compile(
 
 
 _ENDING = re.compile(r"(?:ing|ed|es|s)$")
+#: Scripts of languages people in Korea speak that Haven's data is not written in: Chinese and
+#: Japanese (Han, kana), Russian and Mongolian (Cyrillic), Thai, Lao, Khmer, Nepali (Devanagari),
+#: and Vietnamese letters (ă â đ ê ô ơ ư and the tone marks). Such a query is a migrant's.
+_OTHER_SCRIPT = re.compile(
+    r"[\u3040-\u30ff\u4e00-\u9fff\u0400-\u04ff\u0e00-\u0eff\u1780-\u17ff\u0900-\u097f"
+    r"ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]"
+)
+
+
+def other_language(text: str) -> bool:
+    """Whether ``text`` is written (partly) in a language the directory is not written in."""
+    return bool(_OTHER_SCRIPT.search(text))
 
 
 class Need(msgspec.Struct, forbid_unknown_fields=True):
@@ -54,6 +66,8 @@ class Need(msgspec.Struct, forbid_unknown_fields=True):
     kinds: list[str] = []
     first: list[str] = []
     also: list[str] = []
+    #: Needs this one rules out when both are found (a teacher's 학생이 is not the victim's age).
+    rules_out: list[str] = []
     reason: Text | None = None
 
 
@@ -123,8 +137,14 @@ def detect(rules: NeedRules, text: str, forms: Iterable[str], platforms: dict[st
     for key, need in rules.needs.items():
         if _has(need.words, forms, padded):
             out.found.append(key)
+    for key in list(out.found):
+        for other in rules.needs[key].rules_out:
+            if other in out.found:
+                out.found.remove(other)
     if _AGE.search(text) and "minor" not in out.found:
         out.found.insert(0, "minor")
+    if other_language(text) and "migrant" not in out.found:
+        out.found.append("migrant")
     out.minor = "minor" in out.found
     out.victim = _has(rules.victim, forms, padded) or any(
         n in out.found for n in ("threat", "removal", "minor", "male", "talk", "police")

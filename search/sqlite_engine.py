@@ -34,7 +34,7 @@ from search.index import COLUMN_BREAK, FILTER_COLUMN, FLAT_COLUMNS, FTS_WEIGHTS,
 from search.lexicon import load_lexicon
 from search.model import Hit, Hours, Query, Region, Resource, Results, TaxonomyTerm, Text
 from search.morph import content_words
-from search.needs import Bands, NeedRules, Needs, detect
+from search.needs import Bands, NeedRules, Needs, detect, other_language
 from search.places import place_words
 from search.scoring import (
     CONFIDENCE_FACTOR,
@@ -434,6 +434,10 @@ class SqliteEngine:
         # Words were typed but none is known, even loosely ("무서워요", "help me please"): say so, and
         # list the lines that help with anything rather than leave a frightened person with nothing.
         unmatched = plan.had_text and not plan.terms and not plan.phone and bool(plan.dropped)
+        foreign = other_language(query.q[:2000])
+        if foreign and not plan.had_text:
+            # Vietnamese, Chinese, Russian …: the lines that speak it are listed (see needs).
+            plan.had_text = True
         if not plan.had_text and query.q.strip() and not plan.region:
             return Results(query=query.q, total=0, results=[], facets=count_facets([]), region=plan.region,
                            reason="nothing-searchable", engine=self.name)  # fmt: skip
@@ -563,7 +567,7 @@ class SqliteEngine:
             relaxed="general" if unmatched and rows else (relaxed or corrected),
             reason="no-match" if unmatched or not rows else None,
             engine=self.name,
-            understood={**plan.understood(), "needs": needs.found},
+            understood={**plan.understood(), "needs": needs.found, "other_language": foreign},
         )
 
     def _advised(

@@ -137,6 +137,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "다른 곳을 말한 거라면: {others}",
         "If you meant another place: {others}",
     ),
+    "other_language": (
+        "Danuri 1577-1366: help in 13 languages, 24 hours · 다누리콜센터 1577-1366은 13개 언어로 24시간 상담해요.",
+        "Danuri 1577-1366: help in 13 languages, 24 hours · 다누리콜센터 1577-1366은 13개 언어로 24시간 상담해요.",
+    ),
     "region_clear": ("전국에서 찾기", "Search all of Korea"),
     "relaxed_any": (
         "모든 단어가 들어간 결과가 없어서, 일부 단어가 맞는 결과를 보여 드려요.",

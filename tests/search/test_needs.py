@@ -1,0 +1,107 @@
+"""The best first call: what a frightened person meets first (data/needs.yaml, search/needs.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from search.model import Query, Resource, Results
+from search.needs import HUMAN_KINDS
+from search.sqlite_engine import SqliteEngine
+
+
+def search(engine: SqliteEngine, q: str) -> Results:
+    return engine.search(Query(q=q, limit=10))
+
+
+def callable_line(r: Resource) -> bool:
+    return r.kind in HUMAN_KINDS and any(p.type != "sms" for p in r.phones)
+
+
+def top(res: Results, n: int = 3) -> list[str]:
+    return [h.resource.id for h in res.results[:n]]
+
+
+@pytest.mark.parametrize(
+    "q",
+    ["텔레그램에 내 합성사진", "몸캠 협박", "사진 지워주세요", "someone threatens to post my pics", "아들이 몸캠피싱",
+     "우리 딸 사진이 텔레그램에", "친구들이 내 사진 합성해서 뿌렸어", "my nudes were leaked", "딥페이크 당했어요"],
+)  # fmt: skip
+def test_a_victim_meets_a_human_line_in_the_first_two(engine: SqliteEngine, q: str) -> None:
+    res = search(engine, q)
+    assert any(callable_line(h.resource) for h in res.results[:2]), top(res)
+
+
+def test_a_named_platform_has_its_own_route_right_after_the_first_line(engine: SqliteEngine) -> None:
+    res = search(engine, "텔레그램에 내 합성사진")
+    assert callable_line(res.results[0].resource) and res.results[1].resource.id == "telegram-report"
+    assert "youtube-privacy-complaint" in top(search(engine, "유튜브 합성영상 삭제요청"), 2)
+
+
+@pytest.mark.parametrize(
+    "q", ["몸캠 협박", "someone threatens me", "우리 딸 사진이 텔레그램에", "사진 지워주세요"]
+)
+def test_an_unnamed_platform_form_is_never_first(engine: SqliteEngine, q: str) -> None:
+    res = search(engine, q)
+    first = res.results[0].resource
+    assert first.kind != "platform-report" or first.platform == "telegram", top(res)
+
+
+@pytest.mark.parametrize(
+    "q", ["몸캠", "아들이 몸캠피싱", "사진 지워주세요", "내 사진 유포", "deepfake of me"]
+)
+def test_services_abroad_are_not_the_default(engine: SqliteEngine, q: str) -> None:
+    abroad = {"ncmec-cybertipline", "esafety-image-based-abuse", "stopncii", "take-it-down"}
+    assert not set(top(search(engine, q))) & abroad
+
+
+def test_a_service_abroad_the_query_asks_for_says_why(engine: SqliteEngine) -> None:
+    res = search(engine, "해외 사이트에 올라간 사진 stopncii")
+    hit = next(h for h in res.results if h.resource.id == "stopncii")
+    assert hit.why and "해외" in hit.why.ko
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "중딩인데 딥페이크 당했어요",
+        "im 15 and someone made fake nudes of me",
+        "고딩 합성사진",
+        "15살 사진 유포",
+    ],
+)
+def test_minors_get_minors_routes_first_never_an_adult_only_tool(engine: SqliteEngine, q: str) -> None:
+    res = search(engine, q)
+    assert top(res, 1)[0] in {"youth-1388", "school-violence-117", "d4u-central"}, top(res)
+    assert "stopncii" not in top(res)
+
+
+def test_the_matching_nationwide_line_beats_a_regions_other_services(engine: SqliteEngine) -> None:
+    assert top(search(engine, "free lawyer busan"), 1) == ["klac-132"]
+
+
+def test_a_word_in_a_name_does_not_decide_a_generic_search(engine: SqliteEngine) -> None:
+    assert top(search(engine, "상담"), 1) != ["teachers-1395"]
+    assert "teachers-1395" in top(search(engine, "선생님인데 학생이 내 딥페이크를 만들었어요"))
+
+
+@pytest.mark.parametrize(
+    "q", ["Tôi bị tống tiền bằng ảnh", "我的照片被合成了", "меня шантажируют фото", "写真をばらまかれた"]
+)
+def test_other_languages_meet_the_lines_that_speak_them(engine: SqliteEngine, q: str) -> None:
+    res = search(engine, q)
+    assert top(res, 1) == ["danuri-1577-1366"]
+    assert res.understood and res.understood["other_language"] is True
+
+
+def test_every_first_result_says_why(engine: SqliteEngine) -> None:
+    for q in ["텔레그램에 내 합성사진", "부산 변호사", "몸캠 협박"]:
+        res = search(engine, q)
+        assert res.results[0].why is not None, q
+    why = search(engine, "텔레그램에 내 합성사진").results[1].why
+    assert why and why.ko == "텔레그램 공식 신고"
+
+
+def test_a_named_service_or_number_stays_first(engine: SqliteEngine) -> None:
+    assert top(search(engine, "1366"), 1) == ["women-1366"]
+    assert top(search(engine, "방송통신심의위원회 신고"), 1) == ["kcsc-1377"]
+    assert top(search(engine, "범피센터"), 1) == ["crime-victim-support-centers"]
