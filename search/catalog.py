@@ -362,7 +362,7 @@ def load_catalog(data_dir: Path | str) -> Catalog:
     except (OSError, ValueError) as exc:
         problems.append(Problem(str(data_dir / "places.yaml"), None, "", str(exc)))
     for row in places:
-        if region_codes and row.region not in region_codes:
+        if region_codes and row.region and row.region not in region_codes:
             problems.append(
                 Problem(str(data_dir / "places.tsv"), None, row.name, f"unknown region {row.region!r}")
             )

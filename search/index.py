@@ -296,7 +296,7 @@ def _place_rows(catalog: Catalog, df: Counter[str]) -> Iterator[dict[str, object
         regions.setdefault(p.alias, set()).add(p.region)
     for p in catalog.places:
         if p.district and (p.alias in df or (len(p.alias) <= 2 and len(regions[p.alias]) > 1)):
-            continue
+            continue  # (service words have no region and no district: they are kept)
         yield {"alias": p.alias, "region": p.region, "name": p.name, "district": p.district,
                "preferred": int(p.preferred)}  # fmt: skip
 

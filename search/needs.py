@@ -7,8 +7,8 @@ band:
 0. the service named, or whose number was typed;
 1. the callable human lines that serve the query's needs (the first two of data's ``first``),
    and the named platform's own route;
-2. services the need lists next (``also``);
-3. services of the matching kind in the person's region, the named town's own first;
+2. services of the matching kind in the person's region, the named town's own first;
+3. services the need lists next (``also``);
 4. the region's other services;
 5. nationwide services of the matching kind (the other ``first`` lines before them);
 6. everything else;
@@ -121,8 +121,14 @@ class Needs:
 
 
 def _has(words: Iterable[str], forms: set[str], text: str) -> bool:
-    """Whether one of the (normalised) ``words`` is a form of the query, or a phrase in its text."""
-    return any(w in forms or (" " in w and f" {w} " in text) for w in words)
+    """Whether one of the (normalised) ``words`` is a form of the query, or a phrase in its text.
+
+    Words in scripts the analyser does not cut into words (Cyrillic, Thai …) are looked for in
+    the text itself."""
+    return any(
+        w in forms or (" " in w and f" {w} " in text) or (_OTHER_SCRIPT.search(w) is not None and w in text)
+        for w in words
+    )
 
 
 def detect(rules: NeedRules, text: str, forms: Iterable[str], platforms: dict[str, list[str]]) -> Needs:
@@ -166,7 +172,9 @@ class Bands:
     later: dict[str, int] = field(default_factory=dict)  # the other first lines, in order
     also: dict[str, int] = field(default_factory=dict)
     kinds: set[str] = field(default_factory=set)
-    platform_routes: dict[str, int] = field(default_factory=dict)  # platform key -> place
+    #: Set per row by the engine: the row answers more of the query than any nationwide one
+    #: (법구공 보은지소), so a regional service is not sent last for want of a region.
+    answers_more: bool = False
 
     @classmethod
     def of(cls, rules: NeedRules, needs: Needs, region: str | None, town: tuple[str, ...] = ()) -> Bands:
@@ -203,15 +211,19 @@ class Bands:
             return 1, (1 if needs.victim and self.first else -1)
         if rid in self.first:
             return 1, self.first[rid] * 2
+        if self.region and not national and kind in self.kinds:
+            # The person said where they are: that region's services of the kind the need asks for
+            # come before the further national advice (청도 법률구조 → its own legal-aid office).
+            return 2, (0 if self._in_town(names) else 1)
         if rid in self.also:
-            return 2, self.also[rid]
+            return 3, self.also[rid]
         abroad = rid in self.rules.abroad and not needs.abroad_asked
         if (platform and kind == "platform-report") or abroad:
             return 7, 0
-        if self.region is None and not national:
+        if self.region is None and not national and not self.answers_more:
             return 7, 1
-        if not national:  # a region is known here: its own services come before nationwide ones
-            return (3 if kind in self.kinds else 4), (0 if self._in_town(names) else 1)
+        if not national:  # a region is known (or it answers more of the query than any national one)
+            return 4, (0 if self._in_town(names) else 1)
         if rid in self.later:
             return 5, self.later[rid]
         if kind in self.kinds:

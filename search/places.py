@@ -56,8 +56,11 @@ class _Curated(msgspec.Struct, forbid_unknown_fields=True):
     english: dict[str, str] = {}
     prefer: dict[str, str] = {}
     needs_suffix: list[str] = []
+    service_words: list[str] = []
 
 
+#: Marks the alias of a district stem that is also an everyday word (see ``Gazetteer.weak``).
+WEAK = "~"
 #: Suffixes of districts and towns; a district's stem (해운대 for 해운대구) names it as well.
 _DISTRICT_SUFFIXES = ("특별자치시", "시", "군", "구")
 
@@ -96,7 +99,10 @@ def load_places(data_dir: Path | str) -> tuple[list[PlaceRow], bytes]:
             curated = msgspec.convert(yaml.safe_load(extra.read_text(encoding="utf-8")) or {}, _Curated)
         except (yaml.YAMLError, msgspec.ValidationError) as exc:
             raise ValueError(f"{extra}: {exc}") from exc
-    return place_rows(places, curated.towns, curated.english, curated.prefer, curated.needs_suffix), raw
+    rows = place_rows(places, curated.towns, curated.english, curated.prefer, curated.needs_suffix)
+    # The service words travel as rows of their own (region ""), so the index needs no other table.
+    rows += [PlaceRow(normalize(w), "", "", "", False) for w in curated.service_words]
+    return rows, raw
 
 
 def place_rows(
@@ -118,8 +124,9 @@ def place_rows(
     for place in every:
         add(place.name, place)
         stem = _stem(place.name) if not place.district else None
-        if stem and normalize(stem) not in keep_suffix:
-            add(stem, place)
+        if stem:
+            # An everyday word (음성, 연수) names the place only before a service word: "음성~".
+            add(stem + WEAK if normalize(stem) in keep_suffix else stem, place)
     by_name: dict[str, list[Place]] = {}
     for place in every:
         by_name.setdefault(place.name, []).append(place)
@@ -141,16 +148,31 @@ class Gazetteer:
 
     readings: dict[str, list[Place]] = field(default_factory=dict)
     preferred: dict[str, Place] = field(default_factory=dict)
+    #: Words that name a kind of service (상담소, 법률구조, 해바라기): after one of them an everyday
+    #: word that is also a district stem is read as the place (음성 성폭력상담소, 영광 법률구조공단).
+    service_words: tuple[str, ...] = ()
 
     @classmethod
     def from_rows(cls, rows: Iterable[tuple[str, str, str, str, int]]) -> Gazetteer:
         gaz = cls()
+        service: list[str] = []
         for alias, region, name, district, preferred in rows:
+            if not region:
+                service.append(alias)
+                continue
             place = Place(name, region, district)
             gaz.readings.setdefault(alias, []).append(place)
             if preferred:
                 gaz.preferred.setdefault(alias, place)
+        gaz.service_words = tuple(service)
         return gaz
+
+    def weak(self, word: str, following: str | None) -> str | None:
+        """The alias of an everyday word that is a district stem, when the next word names a service."""
+        alias = word + WEAK
+        if alias in self.readings and following and any(w in following for w in self.service_words):
+            return alias
+        return None
 
     def __contains__(self, alias: str) -> bool:
         return alias in self.readings

@@ -113,7 +113,9 @@ class SqliteEngine:
             self._national = int(meta.get("national", 0))  # they hold row ids 1 … this
             self.lexicon = load_lexicon(self._conn)
             self.needs = msgspec.convert(meta.get("needs") or {}, NeedRules).normalized()
-            self._need_words = {w for n in self.needs.needs.values() for w in n.words}
+            self._need_words = {w for n in self.needs.needs.values() for w in n.words} | set(
+                self.needs.victim
+            )
             self._regions = [
                 Region(code=r["code"], name=Text(r["name_ko"], r["name_en"]), area_code=r["area_code"],
                        aliases=json.loads(r["aliases"]))
@@ -456,16 +458,20 @@ class SqliteEngine:
         town = place_words(plan.place) if plan.place else ()
         # One word the directory does not use, known through a synonym only (범피센터, 법구공).
         clipped = len(plan.terms) == 1 and not plan.terms[0].fuzzy and not self.exists(plan.terms[0].surface)
-        typed_names = [
-            normalize(t.surface)
-            for t in plan.terms
-            # A service's own name, not a topic several services list among their names.
-            if len(t.surface) >= 4
-            and not t.fuzzy
-            and not t.surface.isdigit()
-            and normalize(t.surface) not in self.lexicon.synonyms
-        ]
         generic_terms = [any(a in self._need_words for a in [t.surface, *t.alternatives]) for t in plan.terms]
+        typed = [
+            normalize(t.surface)
+            for t, generic in zip(plan.terms, generic_terms, strict=True)
+            # The words of a need (중학생, revenge porn) ask for help, not for one service.
+            if len(t.surface) >= 3 and not t.fuzzy and not t.surface.isdigit() and not generic
+        ]
+        # A service's own name (한사성, 방송통신심의위원회): a topic word that is also in a synonym
+        # group counts only when a single result has it as a whole name (해바라기센터, not 디지털성범죄).
+        typed_names = [
+            n
+            for n in typed
+            if n not in self.lexicon.synonyms or sum(f" | {n} | " in f" | {r['names']} | " for r in rows) == 1
+        ]
 
         needs = self.detect(query.q, plan)
         bands = Bands.of(self.needs, needs, plan.region, town)
@@ -475,6 +481,12 @@ class SqliteEngine:
             added = self._advised(query, plan.region, [*bands.first, *bands.also], {r["id"] for r in rows})
             rows += added
             total += len(added)
+
+        best_national = max((r["coverage"] for r in rows if r["national"]), default=0.0)
+        squeezed = {n.replace(" ", "") for r in rows for n in r["names"].split(" | ")}
+        # The typed words, less those of a need, run together: "wee클래스", "한사성".
+        core = "".join(t.surface for t, g in zip(plan.terms, generic_terms, strict=True) if not g)
+        named_core = len(core) >= 3 and core in squeezed
 
         def key(row: dict[str, Any]) -> tuple[float, ...]:
             regional_first = 0 if (plan.region and not row["national"]) else 1
@@ -494,7 +506,9 @@ class SqliteEngine:
                 # A service named among other words (방송통신심의위원회 신고); a platform is named
                 # through the needs instead, so that a victim still meets a human line first.
                 or (row["kind"] != "platform-report" and any(f" | {s} | " in padded for s in typed_names))
+                or (named_core and core in {n.replace(" ", "") for n in names.split(" | ")})
             )
+            bands.answers_more = not row["national"] and row["coverage"] > best_national
             band, advice = bands.band(
                 row["id"], row["kind"], bool(row["national"]), row["platform"], names, exact
             )

@@ -305,8 +305,12 @@ def plan_query(q: str, lex: Lexicon, exists: Callable[[str], bool], region: str 
         return w in lex.synonyms or w in lex.hangul or exists(w)
 
     region_places = [(m, lex.region_alias[m]) for m in multi_regions if m in lex.places]
-    for tok in tokens:
+    for i, tok in enumerate(tokens):
         code, remainder = _region_of(tok, lex)
+        weak = lex.places.weak(strip_josa(tok), tokens[i + 1] if i + 1 < len(tokens) else None)
+        if weak and not code:
+            places.append(weak)
+            continue
         if code:
             found_regions.append(code)
             # A city the regions list names (의정부, 수원) is also a place; 광주 may be another one.

@@ -41,7 +41,7 @@ HUMAN_KINDS = frozenset(
 #: Services run from outside Korea (as data/needs.yaml lists them; read here from the data file
 #: the engine does not see, so the test does not take the ranking's word for it).
 ABROAD_WORDS = re.compile(
-    r"해외|외국|미국|호주|국제|abroad|overseas|international|\busa?\b|america|australia|ncmec|esafety|stopncii|take ?it ?down|테이크"
+    r"해외|외국|미국|호주|국제|해시|hash|abroad|overseas|international|\busa?\b|america|australia|ncmec|esafety|stopncii|take ?it ?down|테이크"
 )
 
 
