@@ -406,7 +406,7 @@ def show(resource_id: str, lang: str, db_path: Path) -> None:
     row("links", "\n".join(f"{x.url}" + (f" ({x.label.get(lang)})" if x.label else "") for x in r.links))
     row("caveat", r.caveat.get(lang) if r.caveat else None)
     row("see_also", ", ".join(r.see_also))
-    row("sources", "\n".join(r.sources))
+    row("sources", "\n".join(r.source_urls))
     trust = f"{words['confidence_short'][r.confidence]} ({r.confidence})"
     row("checked", f"{r.checked.isoformat()} · {trust} · {r.id}")
 
@@ -478,13 +478,15 @@ def _write_text(path: Path, text: str) -> None:
 @data_option
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--strict", is_flag=True, help="Exit with status 3 if anything not expected is found.")
-def audit(data_dir: Path, as_json: bool, strict: bool) -> None:
+@click.option("--stale-years", type=click.IntRange(1, 50), default=3, show_default=True,
+              help="An entry whose newest source is older than this is stale.")  # fmt: skip
+def audit(data_dir: Path, as_json: bool, strict: bool, stale_years: int) -> None:
     """What to check next: stale, unofficial, half-translated, broken or shared entries."""
     from search.audit import audit as audit_catalog
 
     catalog = _load(data_dir)
     with _progress(len(catalog.resources), "Auditing") as bar:
-        report = audit_catalog(catalog, progress=bar.update)
+        report = audit_catalog(catalog, progress=bar.update, stale_years=stale_years)
     if as_json:
         sys.stdout.write(msgspec.json.encode(report).decode() + "\n")
     else:

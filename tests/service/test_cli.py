@@ -71,7 +71,9 @@ def test_invalid_yaml_names_file_and_line(data_copy: Path) -> None:
     proc = run_haven("validate", "--data", str(data_copy))
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     first, last = proc.stderr.strip().splitlines()
-    assert first.startswith(f"{data_copy / 'resources.yaml'}:3: YAML syntax error")
+    # Located where the unclosed list began; the line where it was noticed is in the message.
+    assert first.startswith(f"{data_copy / 'resources.yaml'}:2: YAML syntax error")
+    assert "detected on line 3" in first
     assert last.startswith("haven: 1 problem(s)")
 
 
@@ -242,7 +244,7 @@ def clean_directory(data_dir: Path) -> None:
             "name": {"ko": f"{g['name']['ko']} 상담소 {i}", "en": f"{g['name']['en']} Centre {i}"},
             "summary": {"ko": "상담해 줘요.", "en": "Someone listens."},
             "regions": [g["code"]],
-            "sources": [f"https://example.org/{g['code']}/{i}"],
+            "sources": [{"url": f"https://example.org/{g['code']}/{i}", "as_of": day}],
             "checked": day,
             "confidence": "official",
         }
