@@ -168,10 +168,12 @@ def test_show_an_unknown_id_is_one_line(db_path: Path) -> None:
 def test_referral_text_and_sms(db_path: Path) -> None:
     text = run_haven("referral", "women-1366", "d4u-central", "--db", str(db_path))
     assert text.returncode == 0, text.stderr
-    assert text.stdout.startswith("여성긴급전화 1366\n☎ 1366 (24시간)\n\n중앙디지털성범죄피해자지원센터\n")
+    assert text.stdout.startswith(
+        "여성긴급전화 1366\n☎ 1366 (24시간)\nhttps://women1366.kr\n\n중앙디지털성범죄피해자지원센터\n"
+    )
     assert "신분을 증명하는 서류" in text.stdout and "https://d4u.stop.or.kr" in text.stdout
     sms = run_haven("referral", "women-1366", "--format", "sms", "--lang", "en", "--db", str(db_path))
-    assert sms.stdout == "Women's Emergency Hotline 1366\n1366 (24/7)\n"
+    assert sms.stdout == "Women's Emergency Hotline 1366\n1366 (24/7)\nhttps://women1366.kr\n"
     assert sms.stderr == ""  # the byte count goes to a terminal only
 
 
