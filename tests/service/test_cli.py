@@ -151,7 +151,7 @@ def test_show_puts_the_main_number_first(db_path: Path, catalog: Catalog, lang: 
     assert lines[main].startswith("☎ 02-735-8994") and main < 6
     for text in (r.caveat, r.summary):
         assert text and text.get(lang).split()[0] in proc.stdout
-    assert r.sources[0] in proc.stdout and "2026" in lines[-1] and "official" in lines[-1]
+    assert r.source_urls[0] in proc.stdout and "2026" in lines[-1] and "official" in lines[-1]
     assert [line for line in lines if width(line) > 80 and "://" not in line] == []
 
 
