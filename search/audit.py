@@ -7,7 +7,10 @@ deliberate, why it is expected. Expected findings are reported but never fail ``
 
 Checks:
 
-- ``stale``: ``checked`` more than 12 months ago.
+- ``stale``: the newest date any source states (``as_of``) is more than :data:`STALE_YEARS` years
+  old: what the entry says may no longer be true, whenever we last read it.
+- ``undated``: no source states a date, so staleness cannot be judged.
+- ``reread``: ``checked`` (when we last read the sources) more than :data:`REREAD_MONTHS` months ago.
 - ``confidence``: confidence below ``official``.
 - ``text``: a ko/en pair where one side is blank, a copy of the other, or in the wrong language.
 - ``link``: a link or source URL that passes the schema but is still broken in an obvious way.
@@ -29,13 +32,26 @@ import msgspec
 from search.catalog import SEOUL, Catalog
 from search.model import Resource, Text
 
-__all__ = ("COVERAGE_TARGET", "SHARED_LINES", "STALE_MONTHS", "Finding", "Report", "audit")
+__all__ = (
+    "COVERAGE_TARGET",
+    "REREAD_MONTHS",
+    "SHARED_LINES",
+    "STALE_YEARS",
+    "Finding",
+    "Report",
+    "audit",
+    "stale_before",
+)
 
-Check = Literal["stale", "confidence", "text", "link", "shared-phone", "coverage"]
-CHECKS: tuple[Check, ...] = ("stale", "confidence", "text", "link", "shared-phone", "coverage")
+Check = Literal["stale", "undated", "reread", "confidence", "text", "link", "shared-phone", "coverage"]
+CHECKS: tuple[Check, ...] = (
+    "stale", "undated", "reread", "confidence", "text", "link", "shared-phone", "coverage",
+)  # fmt: skip
 
-#: An entry not re-read for this long is stale.
-STALE_MONTHS = 12
+#: An entry whose newest source is older than this many years is stale.
+STALE_YEARS = 3
+#: An entry whose sources were not re-read for this long should be read again.
+REREAD_MONTHS = 12
 #: Every region should have at least this many entries of its own (not only nationwide ones), so a
 #: person who searches their region finds a local door as well as the national lines.
 COVERAGE_TARGET = 3
@@ -95,6 +111,11 @@ def _months_before(day: dt.date, months: int) -> dt.date:
         except ValueError:
             continue
     raise AssertionError("unreachable")
+
+
+def stale_before(today: dt.date, years: int = STALE_YEARS) -> dt.date:
+    """The day before which a source's date makes an entry stale."""
+    return _months_before(today, years * 12)
 
 
 def _texts(r: Resource) -> Iterator[tuple[str, Text]]:
@@ -177,7 +198,10 @@ def _shared_reason(number: str, users: list[Resource]) -> str | None:
 
 
 def audit(
-    catalog: Catalog, today: dt.date | None = None, progress: Callable[[int], None] | None = None
+    catalog: Catalog,
+    today: dt.date | None = None,
+    progress: Callable[[int], None] | None = None,
+    stale_years: int = STALE_YEARS,
 ) -> Report:
     """Audit every resource of ``catalog`` as of ``today`` (default: today in Seoul).
 
@@ -185,16 +209,24 @@ def audit(
         catalog: the validated directory.
         today: the day to measure staleness from.
         progress: called with the number of resources done since the last call.
+        stale_years: how old the newest source may be before the entry is stale.
     """
     today = today or dt.datetime.now(SEOUL).date()
-    stale_before = _months_before(today, STALE_MONTHS)
+    old_before = stale_before(today, stale_years)
+    reread_before = _months_before(today, REREAD_MONTHS)
     findings: list[Finding] = []
     phones: dict[str, list[Resource]] = defaultdict(list)
     local: dict[str, int] = defaultdict(int)
     for done, r in enumerate(catalog.resources, 1):
-        if r.checked < stale_before:
+        as_of = r.as_of
+        if as_of is None:
+            findings.append(Finding(check="undated", subject=r.id, message="no source states a date (as_of)"))
+        elif as_of < old_before:
             findings.append(Finding(check="stale", subject=r.id,
-                                    message=f"checked {r.checked.isoformat()}, over {STALE_MONTHS} months ago"))  # fmt: skip
+                                    message=f"newest source dated {r.as_of_year}, over {stale_years} years ago"))  # fmt: skip
+        if r.checked < reread_before:
+            findings.append(Finding(check="reread", subject=r.id,
+                                    message=f"checked {r.checked.isoformat()}, over {REREAD_MONTHS} months ago"))  # fmt: skip
         if r.confidence != "official":
             findings.append(Finding(check="confidence", subject=r.id,
                                     message=f"confidence is {r.confidence}, below official"))  # fmt: skip
@@ -203,7 +235,7 @@ def audit(
             if problem:
                 findings.append(Finding(check="text", subject=r.id, message=f"{path}: {problem}"))
         urls = [(f"links[{i}].url", link.url) for i, link in enumerate(r.links)]
-        urls += [(f"sources[{i}]", url) for i, url in enumerate(r.sources)]
+        urls += [(f"sources[{i}]", url) for i, url in enumerate(r.source_urls)]
         seen: set[str] = set()
         for path, url in urls:
             problem = _url_problem(url)

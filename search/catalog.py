@@ -19,7 +19,7 @@ from typing import Any
 import msgspec
 import yaml
 
-from search.model import PHONE_PATTERN, Region, Resource, SynonymGroup, Taxonomy
+from search.model import PHONE_PATTERN, Region, Resource, Source, SynonymGroup, Taxonomy
 from search.needs import NeedRules
 from search.places import PlaceRow, load_places
 
@@ -71,6 +71,52 @@ class Catalog:
         self.by_id = {r.id: r for r in self.resources}
 
 
+def _open_quote(text: str, found: yaml.Mark) -> yaml.Mark | None:
+    """Where a quoted text that swallowed line breaks began, if one ends just before ``found``.
+
+    An unclosed quote runs on to the next quote mark; the parser then fails there, naming the
+    enclosing mapping as its context. The quote itself is the construct to point at.
+    """
+    last: list[yaml.Token] = []
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if token.start_mark.index >= found.index:
+                break
+            last = [*last[-2:], token]
+    except yaml.YAMLError:
+        pass
+    for token in reversed(last):
+        quoted = isinstance(token, yaml.ScalarToken) and token.style in ('"', "'")
+        if quoted and token.end_mark.line > token.start_mark.line:
+            return token.start_mark
+    return None
+
+
+def _yaml_problem(display: str, exc: yaml.MarkedYAMLError, text: str = "") -> Problem:
+    """A YAML syntax error located where the broken construct began, and where it was noticed.
+
+    PyYAML detects an unclosed quote or bracket only where the text stops making sense, often
+    lines later; its ``context_mark`` is where the construct (the quote, the list …) opened.
+    """
+    began, found = exc.context_mark, exc.problem_mark
+    what = exc.problem or exc.context or "invalid YAML"
+    context = (exc.context or "").removeprefix("while ")
+    quote = _open_quote(text, found) if text and found is not None else None
+    if quote is not None and found is not None:
+        began, context = quote, "a quoted text"
+    if began is not None and found is not None and began.line != found.line:
+        return Problem(
+            display,
+            began.line + 1,
+            "",
+            f"YAML syntax error: {what} (detected on line {found.line + 1}, column {found.column + 1}; "
+            f"{context} began here, at column {began.column + 1})",
+        )
+    mark = found or began
+    column = f" (column {mark.column + 1})" if mark is not None else ""
+    return Problem(display, mark.line + 1 if mark else None, "", f"YAML syntax error: {what}{column}")
+
+
 class _File:
     """A YAML file parsed to plain data, with its node tree kept for line numbers."""
 
@@ -102,15 +148,7 @@ class _File:
             finally:
                 loader.dispose()
         except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            problems.append(
-                Problem(
-                    display,
-                    mark.line + 1 if mark else None,
-                    "",
-                    f"YAML syntax error: {exc.problem or exc.context}",
-                )
-            )
+            problems.append(_yaml_problem(display, exc, text))
             return
         except yaml.YAMLError as exc:
             problems.append(Problem(display, None, "", f"YAML error: {exc}"))
@@ -300,6 +338,21 @@ def _cross_checks(
         checked = r.get("checked")
         if checked and checked > today:
             add(i, label, ["checked"], f"{checked.isoformat()} is in the future")
+        for j, src in enumerate(r.get("sources", [])):
+            if not isinstance(src, Source) or src.as_of is None:
+                continue
+            year_only = isinstance(src.as_of, int)
+            day = dt.date(src.as_of, 1, 1) if isinstance(src.as_of, int) else src.as_of
+            shown = str(src.as_of) if year_only else day.isoformat()
+            if checked and (day.year > checked.year if year_only else day > checked):
+                add(
+                    i,
+                    label,
+                    ["sources", j, "as_of"],
+                    f"{shown} is after the day the source was read (checked)",
+                )
+            elif day > today:
+                add(i, label, ["sources", j, "as_of"], f"{shown} is in the future")
         hours = r.get("hours")
         if hours is not None and hours.always == bool(hours.weekly):
             add(i, label, ["hours"], "give either always: true or weekly spans, not both or neither")

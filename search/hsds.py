@@ -365,7 +365,7 @@ def resource_rows(feed: Feed, r: Resource) -> dict[str, list[Row]]:
         "alert": feed.text(r.caveat),
         "haven_id": r.id,
         "confidence": r.confidence,
-        "sources": list(r.sources),
+        "sources": r.source_urls,
         "translations": translations,
     }
     location = {

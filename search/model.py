@@ -29,6 +29,7 @@ __all__ = (
     "Resource",
     "Results",
     "Span",
+    "Source",
     "SynonymGroup",
     "Taxonomy",
     "TaxonomyTerm",
@@ -98,6 +99,32 @@ class Link(Struct, forbid_unknown_fields=True, kw_only=True):
     label: Text | None = None
 
 
+SourceUrl = Annotated[str, Meta(pattern=SOURCE_URL, max_length=2000)]
+
+
+class Source(Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
+    """A page that states an entry's facts, with the date the page itself gives.
+
+    ``as_of`` is the date the source states or was published (a year alone when that is all it
+    gives), never the day we read it: that is the resource's ``checked``. A plain URL in the data
+    is a source whose date is not known.
+    """
+
+    url: SourceUrl
+    as_of: dt.date | Annotated[int, Meta(ge=1990, le=2100)] | None = None
+    title: NonEmpty | None = None
+
+    def __str__(self) -> str:
+        return self.url
+
+    @property
+    def as_of_date(self) -> dt.date | None:
+        """``as_of`` as a day; a bare year counts as its last day (the source was true that year)."""
+        if isinstance(self.as_of, int):
+            return dt.date(self.as_of, 12, 31)
+        return self.as_of
+
+
 class Span(Struct, forbid_unknown_fields=True, kw_only=True):
     """Opening hours on some weekdays. ``close`` earlier than ``open`` runs past midnight."""
 
@@ -130,7 +157,8 @@ class Resource(Struct, forbid_unknown_fields=True, kw_only=True):
     name: Text
     summary: Text
     regions: Annotated[list[RegionCode], Meta(min_length=1)]
-    sources: Annotated[list[Annotated[str, Meta(pattern=SOURCE_URL)]], Meta(min_length=1)]
+    #: The pages that state the facts: a URL, or ``{url, as_of, title}`` when the page is dated.
+    sources: Annotated[list[SourceUrl | Source], Meta(min_length=1)]
     checked: dt.date
     confidence: Confidence
     aliases: list[NonEmpty] = []
@@ -151,6 +179,24 @@ class Resource(Struct, forbid_unknown_fields=True, kw_only=True):
     #: What a counsellor should double-check: a dated number, a conflicting source …
     caveat: Text | None = None
     see_also: list[ResourceId] = []
+
+    @property
+    def source_urls(self) -> list[str]:
+        """The sources' URLs, in the data's order."""
+        return [s if isinstance(s, str) else s.url for s in self.sources]
+
+    @property
+    def as_of(self) -> dt.date | None:
+        """The newest date any source states (None when no source is dated)."""
+        dates = [d for s in self.sources if isinstance(s, Source) and (d := s.as_of_date)]
+        return max(dates) if dates else None
+
+    @property
+    def as_of_year(self) -> int | None:
+        """The year of :attr:`as_of`, as the site shows it ("정보 기준 2021년")."""
+        dates = [s.as_of if isinstance(s.as_of, int) else s.as_of.year
+                 for s in self.sources if isinstance(s, Source) and s.as_of is not None]  # fmt: skip
+        return max(dates) if dates else None
 
 
 class Directory(Struct, forbid_unknown_fields=True):

@@ -406,7 +406,7 @@ def show(resource_id: str, lang: str, db_path: Path) -> None:
     row("links", "\n".join(f"{x.url}" + (f" ({x.label.get(lang)})" if x.label else "") for x in r.links))
     row("caveat", r.caveat.get(lang) if r.caveat else None)
     row("see_also", ", ".join(r.see_also))
-    row("sources", "\n".join(r.sources))
+    row("sources", "\n".join(r.source_urls))
     trust = f"{words['confidence_short'][r.confidence]} ({r.confidence})"
     row("checked", f"{r.checked.isoformat()} · {trust} · {r.id}")
 
@@ -478,13 +478,25 @@ def _write_text(path: Path, text: str) -> None:
 @data_option
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--strict", is_flag=True, help="Exit with status 3 if anything not expected is found.")
-def audit(data_dir: Path, as_json: bool, strict: bool) -> None:
+@click.option("--stale-years", type=click.IntRange(1, 50), default=3, show_default=True,
+              help="An entry whose newest source is older than this is stale.")  # fmt: skip
+@click.option("--links", "links", is_flag=True,
+              help="Ask every link and source URL over the network and report broken or moved ones.")  # fmt: skip
+@click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True,
+              help="With --links: how many URLs to ask at once.")  # fmt: skip
+@click.option("--timeout", type=click.FloatRange(0.1, 120), default=10.0, show_default=True,
+              help="With --links: seconds to wait for each answer.")  # fmt: skip
+def audit(data_dir: Path, as_json: bool, strict: bool, stale_years: int, links: bool, concurrency: int,
+          timeout: float) -> None:  # fmt: skip
     """What to check next: stale, unofficial, half-translated, broken or shared entries."""
     from search.audit import audit as audit_catalog
 
     catalog = _load(data_dir)
+    if links:
+        _audit_links(catalog, data_dir, as_json, strict, concurrency, timeout)
+        return
     with _progress(len(catalog.resources), "Auditing") as bar:
-        report = audit_catalog(catalog, progress=bar.update)
+        report = audit_catalog(catalog, progress=bar.update, stale_years=stale_years)
     if as_json:
         sys.stdout.write(msgspec.json.encode(report).decode() + "\n")
     else:
@@ -500,6 +512,26 @@ def audit(data_dir: Path, as_json: bool, strict: bool) -> None:
         click.echo(f"{report.resources} resources audited on {report.date.isoformat()}: "
                    f"{len(report.problems)} to look at, {len(report.findings) - len(report.problems)} expected")  # fmt: skip
     if strict and report.problems:
+        sys.exit(3)
+
+
+def _audit_links(catalog: Catalog, data_dir: Path, as_json: bool, strict: bool, concurrency: int,
+                 timeout: float) -> None:  # fmt: skip
+    """haven audit --links: one line per problem (file:line: entry: field url: what), or JSON."""
+    from search.linkcheck import check_links, url_uses
+
+    path = data_dir / "resources.yaml"
+    uses = url_uses(catalog, path.read_text(encoding="utf-8"))
+    distinct = len({u.url for u in uses})
+    with _progress(distinct, "Checking links") as bar:
+        problems = check_links(uses, path, concurrency=concurrency, timeout=timeout, progress=bar.update)
+    if as_json:
+        sys.stdout.write(msgspec.json.encode({"urls": distinct, "problems": problems}).decode() + "\n")
+    else:
+        for problem in problems:
+            click.echo(str(problem))
+        click.echo(f"{distinct} URLs checked: {len(problems)} problem(s)")
+    if strict and problems:
         sys.exit(3)
 
 

@@ -226,6 +226,16 @@ class Presenter:
             rows.append((days, f"{span.open}–{span.close}"))
         return rows
 
+    def stale_note(self, r: Resource) -> str | None:
+        """A calm line when the newest source is over three years old (as ``haven audit`` says)."""
+        from search.audit import stale_before
+
+        if r.as_of is None or r.as_of >= stale_before(self.now.date()):
+            return None
+        if self.lang == "en":
+            return f"Information as of {r.as_of_year}: you can check it with 1366 before you call."
+        return f"정보 기준 {r.as_of_year}년 — 전화 전에 1366에서 확인할 수 있어요."
+
     def lines(self, text: str) -> list[str]:
         return [line.strip() for line in text.splitlines() if line.strip()]
 

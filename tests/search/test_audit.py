@@ -23,7 +23,7 @@ def resource(rid: str, **fields: Any) -> Resource:
         "name": {"ko": f"상담전화 {rid}", "en": f"Helpline {rid}"},
         "summary": {"ko": "상담해 줘요.", "en": "Someone listens."},
         "regions": ["KR"],
-        "sources": ["https://example.org/a"],
+        "sources": [{"url": "https://example.org/a", "as_of": "2026-01-01"}],
         "checked": TODAY.isoformat(),
         "confidence": "official",
     }
@@ -42,7 +42,9 @@ def findings(real: Catalog, *resources: Resource, check: str | None = None) -> l
 def test_the_real_data_audits_and_1366_is_an_expected_shared_line(catalog: Catalog) -> None:
     report = audit(catalog)
     assert report.resources == len(catalog.resources)
-    assert set(report.counts) == {"stale", "confidence", "text", "link", "shared-phone", "coverage"}
+    assert set(report.counts) == {
+        "stale", "undated", "reread", "confidence", "text", "link", "shared-phone", "coverage",
+    }  # fmt: skip
     shared = {f.subject: f for f in report.findings if f.check == "shared-phone"}
     assert shared["1366"].expected and shared["1366"].reason == SHARED_LINES["1366"]
     assert "women-1366" in shared["1366"].resources
@@ -55,12 +57,39 @@ def test_a_clean_entry_has_no_findings(catalog: Catalog) -> None:
     assert {f.check for f in findings(catalog, resource("clean-line"))} == {"coverage"}
 
 
-def test_stale_after_twelve_months_not_before(catalog: Catalog) -> None:
+def test_reread_after_twelve_months_not_before(catalog: Catalog) -> None:
     old = resource("old-line", checked="2025-11-24")
     edge = resource("edge-line", checked="2025-11-25")
-    stale = findings(catalog, old, edge, check="stale")
-    assert [f.subject for f in stale] == ["old-line"]
-    assert "2025-11-24" in stale[0].message
+    reread = findings(catalog, old, edge, check="reread")
+    assert [f.subject for f in reread] == ["old-line"]
+    assert "2025-11-24" in reread[0].message
+
+
+def test_stale_when_the_newest_source_is_over_three_years_old(catalog: Catalog) -> None:
+    def dated(rid: str, *as_of: object) -> Resource:
+        return resource(rid, sources=["https://example.org/x", *({"url": f"https://example.org/{i}", "as_of": a}
+                                                                  for i, a in enumerate(as_of))])  # fmt: skip
+
+    old = dated("old-line", "2020-05-01", "2023-11-24")  # the newest counts
+    edge = dated("edge-line", "2023-11-25")
+    year = dated("year-line", 2022)  # a bare year: true until its end, so stale by late 2026
+    recent_year = dated("recent-line", 2023)
+    undated = resource("undated-line", sources=["https://example.org/x"])
+    found = findings(catalog, old, edge, year, recent_year, undated)
+    stale = [f for f in found if f.check == "stale"]
+    assert [f.subject for f in stale] == ["old-line", "year-line"]
+    assert stale[0].message == "newest source dated 2023, over 3 years ago"
+    assert [f.subject for f in found if f.check == "undated"] == ["undated-line"]
+    report = audit(catalog_of(catalog, old, edge, year), today=TODAY, stale_years=5)
+    assert not [f for f in report.findings if f.check == "stale"]
+
+
+def test_real_data_stale_entries_are_real(catalog: Catalog) -> None:
+    report = audit(catalog)
+    stale = {f.subject for f in report.findings if f.check == "stale"}
+    for rid in stale:
+        as_of = catalog.by_id[rid].as_of
+        assert as_of is not None and as_of < dt.date.today() - dt.timedelta(days=3 * 365 - 2)
 
 
 @pytest.mark.parametrize(

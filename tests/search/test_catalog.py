@@ -124,6 +124,50 @@ def test_yaml_syntax_error_has_a_line(data_copy: Path) -> None:
     assert 7 <= line <= 9
 
 
+def test_an_unclosed_quote_is_located_where_it_began(data_copy: Path) -> None:
+    # The quote opened on line 5 runs on to the next quote mark; the parser fails lines later.
+    d = write(
+        data_copy, GOOD.replace("name: {ko: 상담전화, en: Helpline}", 'name: {ko: "상담전화, en: Helpline}')
+    )
+    [p] = problems(d)
+    assert p.startswith(f"{d}/resources.yaml:5: YAML syntax error: ")
+    assert "detected on line 9" in p and "a quoted text began here, at column 16" in p
+
+
+def test_an_unclosed_list_names_its_start_and_where_it_was_noticed(data_copy: Path) -> None:
+    d = write(data_copy, GOOD.replace("    topics: [counselling]", "    topics: [counselling"))
+    [p] = problems(d)
+    line = int(p.split(":")[1])
+    assert line == 4 and "detected on line" in p and "flow sequence began here" in p
+
+
+def test_dated_sources(data_copy: Path) -> None:
+    dated = GOOD.replace(
+        "    sources: [https://example.org/a]",
+        "    sources:\n"
+        "      - https://example.org/a\n"
+        "      - {url: https://example.org/b, as_of: 2025-06-30, title: 해바라기센터 현황}\n"
+        "      - {url: http://example.org/c, as_of: 2021}",
+    )
+    catalog = load_catalog(write(data_copy, dated))
+    r = catalog.resources[0]
+    assert r.source_urls == ["https://example.org/a", "https://example.org/b", "http://example.org/c"]
+    assert r.as_of_year == 2025 and str(r.sources[1]) == "https://example.org/b"
+    late = dated.replace("as_of: 2025-06-30", "as_of: 2026-03-01").replace("as_of: 2021}", "as_of: 2027}")
+    found = problems(write(data_copy, late))
+    f = f"{data_copy}/resources.yaml"
+    assert (
+        f"{f}:12: resources[line-one].sources[1].as_of: 2026-03-01 is after the day the source was read (checked)"
+        in found
+    )
+    assert (
+        f"{f}:13: resources[line-one].sources[2].as_of: 2027 is after the day the source was read (checked)"
+        in found
+    )
+    bad = problems(write(data_copy, dated.replace("as_of: 2021}", "as_of: 2021, note: x}")))
+    assert any("sources[2]" in p for p in bad)
+
+
 def test_invalid_utf8_and_missing_file(data_copy: Path) -> None:
     (data_copy / "resources.yaml").write_bytes(GOOD.encode()[:40] + b"\xff\xfe" + GOOD.encode()[40:])
     assert problems(data_copy) == [f"{data_copy}/resources.yaml:3: is not valid UTF-8 text"]

@@ -19,6 +19,8 @@ NATIONAL_LINES = {
     "1388": "youth counselling",
     "1577-1366": "Danuri (13 languages)",
     "1577-1295": "Crime Victim Support Centers",
+    "109": "suicide prevention (one number since 2024-01-01)",
+    "1577-0199": "mental health crisis line",
 }
 PLATFORMS = {
     "telegram", "google", "youtube", "meta", "x", "tiktok", "discord", "reddit", "snapchat", "kakao", "naver",
@@ -50,6 +52,18 @@ def test_named_national_services_present(catalog: Catalog) -> None:
                 "tacteen-naeil", "wee-class-center", "teachers-1395", "sexual-exploitation-youth-centers",
                 "sunflower-centers"):  # fmt: skip
         assert rid in catalog.by_id, rid
+
+
+def test_the_bucheon_sunflower_center_is_listed(catalog: Catalog) -> None:
+    r = catalog.by_id["sunflower-gyeonggi-central"]
+    assert [p.number for p in r.phones] == ["032-651-1375"] and r.hours and r.hours.always
+    assert r.regions == ["KR-41"]
+
+
+def test_sources_are_mostly_dated(catalog: Catalog) -> None:
+    """Most entries have a source that states its date, so the audit can tell what is stale."""
+    dated = sum(1 for r in catalog.resources if r.as_of is not None)
+    assert dated / len(catalog.resources) >= 0.8
 
 
 def test_platforms_covered(catalog: Catalog) -> None:

@@ -71,7 +71,9 @@ def test_invalid_yaml_names_file_and_line(data_copy: Path) -> None:
     proc = run_haven("validate", "--data", str(data_copy))
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     first, last = proc.stderr.strip().splitlines()
-    assert first.startswith(f"{data_copy / 'resources.yaml'}:3: YAML syntax error")
+    # Located where the unclosed list began; the line where it was noticed is in the message.
+    assert first.startswith(f"{data_copy / 'resources.yaml'}:2: YAML syntax error")
+    assert "detected on line 3" in first
     assert last.startswith("haven: 1 problem(s)")
 
 
@@ -149,7 +151,7 @@ def test_show_puts_the_main_number_first(db_path: Path, catalog: Catalog, lang: 
     assert lines[main].startswith("☎ 02-735-8994") and main < 6
     for text in (r.caveat, r.summary):
         assert text and text.get(lang).split()[0] in proc.stdout
-    assert r.sources[0] in proc.stdout and "2026" in lines[-1] and "official" in lines[-1]
+    assert r.source_urls[0] in proc.stdout and "2026" in lines[-1] and "official" in lines[-1]
     assert [line for line in lines if width(line) > 80 and "://" not in line] == []
 
 
@@ -166,10 +168,12 @@ def test_show_an_unknown_id_is_one_line(db_path: Path) -> None:
 def test_referral_text_and_sms(db_path: Path) -> None:
     text = run_haven("referral", "women-1366", "d4u-central", "--db", str(db_path))
     assert text.returncode == 0, text.stderr
-    assert text.stdout.startswith("여성긴급전화 1366\n☎ 1366 (24시간)\n\n중앙디지털성범죄피해자지원센터\n")
+    assert text.stdout.startswith(
+        "여성긴급전화 1366\n☎ 1366 (24시간)\nhttps://women1366.kr\n\n중앙디지털성범죄피해자지원센터\n"
+    )
     assert "신분을 증명하는 서류" in text.stdout and "https://d4u.stop.or.kr" in text.stdout
     sms = run_haven("referral", "women-1366", "--format", "sms", "--lang", "en", "--db", str(db_path))
-    assert sms.stdout == "Women's Emergency Hotline 1366\n1366 (24/7)\n"
+    assert sms.stdout == "Women's Emergency Hotline 1366\n1366 (24/7)\nhttps://women1366.kr\n"
     assert sms.stderr == ""  # the byte count goes to a terminal only
 
 
@@ -242,7 +246,7 @@ def clean_directory(data_dir: Path) -> None:
             "name": {"ko": f"{g['name']['ko']} 상담소 {i}", "en": f"{g['name']['en']} Centre {i}"},
             "summary": {"ko": "상담해 줘요.", "en": "Someone listens."},
             "regions": [g["code"]],
-            "sources": [f"https://example.org/{g['code']}/{i}"],
+            "sources": [{"url": f"https://example.org/{g['code']}/{i}", "as_of": day}],
             "checked": day,
             "confidence": "official",
         }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ import httpx
 import pytest
 from litestar.testing import TestClient
 
+from search.catalog import SEOUL
 from search.model import Facets, Query, Resource, Results
 from search.sqlite_engine import SqliteEngine
 from service import i18n
@@ -295,7 +297,7 @@ def _resource_shows_every_field(page: str, r: Resource, lang: str, p_regions: di
         assert f"{'sms' if phone.type == 'sms' else 'tel'}:" in page and digits.lstrip("+") in page
     for link in r.links:
         assert f'href="{html.escape(link.url)}"' in page, f"{r.id}: link {link.url}"
-    for source in r.sources:
+    for source in r.source_urls:
         assert f'href="{html.escape(source)}"' in page, f"{r.id}: source {source}"
     for code in r.regions:
         has(p_regions[code])
@@ -411,3 +413,20 @@ def test_other_pages_are_light(client: TestClient, engine: SqliteEngine) -> None
     assert len(client.get("/").content) < 20_000
     for resource in engine.resources():
         assert len(client.get(f"/resources/{resource.id}").content) < 50_000
+
+
+def test_an_entry_on_old_sources_says_so_calmly(client: TestClient, engine: SqliteEngine) -> None:
+    from search.audit import stale_before
+
+    old_before = stale_before(dt.datetime.now(SEOUL).date())
+    stale = [r for r in engine.resources() if r.as_of is not None and r.as_of < old_before]
+    fresh = next(r for r in engine.resources() if r.as_of is not None and r.as_of >= old_before)
+    assert stale
+    r = stale[0]
+    assert (
+        f"정보 기준 {r.as_of_year}년 — 전화 전에 1366에서 확인할 수 있어요."
+        in client.get(f"/resources/{r.id}").text
+    )
+    en = client.get(f"/resources/{r.id}?lang=en").text
+    assert f"Information as of {r.as_of_year}: you can check it with 1366 before you call." in en
+    assert "정보 기준" not in client.get(f"/resources/{fresh.id}").text
