@@ -40,7 +40,7 @@ STOPWORDS = frozenset(
     mine we our you your it its this that there how do does did can could should would what where
     who which when why want need get got some someone please just really any find looking look
     어떻게 어디 어디서 어디에 어디로 무엇 뭐 뭘 왜 좀 제발 너무 정말 진짜 그냥 하고 싶어요 싶어 싶은데 싶습니다 해야 해야해요 해요 하나요 되나요 있나요 있어요 없어요
-    주세요 해주세요 도와주세요 도와줘 도와줘요 도와주 살려줘 살려주세요 알려주세요 했어요 됐어요 당했어요 어요 받고 받을 있는 있을까요 할까요 하면 되나 곳 나 내 제 저 저의 나의 제가 내가 우리 요 것 수 아는
+    싫어 싫어요 주세요 해주세요 도와주세요 도와줘 도와줘요 도와주 살려줘 살려주세요 알려주세요 했어요 됐어요 당했어요 어요 받고 받을 있는 있을까요 할까요 하면 되나 곳 나 내 제 저 저의 나의 제가 내가 우리 요 것 수 아는
     모르는 같은 이런 그런 저런 어떤 무슨 다른 많이 계속 자꾸 혹시 그리고 근데 그래서 하지만 있는데 없는데 했는데 해서 하는 되는 된 한 할 지금 바로 빨리 급해요 제발요
     """.split()
 )

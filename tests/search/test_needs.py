@@ -105,3 +105,10 @@ def test_a_named_service_or_number_stays_first(engine: SqliteEngine) -> None:
     assert top(search(engine, "1366"), 1) == ["women-1366"]
     assert top(search(engine, "방송통신심의위원회 신고"), 1) == ["kcsc-1377"]
     assert top(search(engine, "범피센터"), 1) == ["crime-victim-support-centers"]
+
+
+@pytest.mark.parametrize(
+    "q", ["죽고싶어요", "사진 퍼져서 죽고 싶어", "i want to die my nudes leaked", "자살하고 싶어요"]
+)
+def test_thoughts_of_suicide_meet_the_crisis_lines_first(engine: SqliteEngine, q: str) -> None:
+    assert top(search(engine, q), 1)[0] in {"suicide-prevention-109", "mental-health-crisis-1577-0199"}
