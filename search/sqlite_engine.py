@@ -483,10 +483,13 @@ class SqliteEngine:
             total += len(added)
 
         best_national = max((r["coverage"] for r in rows if r["national"]), default=0.0)
-        squeezed = {n.replace(" ", "") for r in rows for n in r["names"].split(" | ")}
         # The typed words, less those of a need, run together: "wee클래스", "한사성".
         core = "".join(t.surface for t, g in zip(plan.terms, generic_terms, strict=True) if not g)
-        named_core = len(core) >= 3 and core in squeezed
+        core_named = (
+            {r["id"] for r in rows if core in {n.replace(" ", "") for n in r["names"].split(" | ")}}
+            if len(core) >= 3 and len(plan.terms) > 1
+            else set()
+        )
 
         def key(row: dict[str, Any]) -> tuple[float, ...]:
             regional_first = 0 if (plan.region and not row["national"]) else 1
@@ -506,7 +509,7 @@ class SqliteEngine:
                 # A service named among other words (방송통신심의위원회 신고); a platform is named
                 # through the needs instead, so that a victim still meets a human line first.
                 or (row["kind"] != "platform-report" and any(f" | {s} | " in padded for s in typed_names))
-                or (named_core and core in {n.replace(" ", "") for n in names.split(" | ")})
+                or row["id"] in core_named
             )
             bands.answers_more = not row["national"] and row["coverage"] > best_national
             band, advice = bands.band(
