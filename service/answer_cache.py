@@ -12,7 +12,9 @@ what a person typed:
   Open-now is decided to the minute (opening hours are whole minutes), and the key carries the
   minute its request began in: an answer is kept only if it was made within one minute, so a kept
   answer is exactly what a new search would give until that minute ends.
-- **A query asked once is never kept.** An answer is stored only when the same request comes a
+- **Free text is never kept** (a request with ``q``): a faster answer would reveal that someone
+  else typed the same words within the minute. What is kept has no typed text in it.
+- **A request asked once is never kept.** An answer is stored only when the same request comes a
   second time within the minute; until then the store remembers a digest of the request, not its
   text. A name, a school or a sentence typed by one person lives only as long as their request.
 - **Keys are keyed digests.** BLAKE2b with a secret drawn when the process starts: the store's
@@ -85,7 +87,12 @@ def answer_key(request: Request[Any, Any, Any]) -> str:
     ):
         digest.update(len(part).to_bytes(4, "big"))
         digest.update(part)
-    key = f"{_minute(_now())}:{digest.hexdigest()}"
+    # Free text is never kept: an answer from memory is faster than a search, and the difference
+    # would tell a stranger that someone searched the same words in the last minute. Region pages,
+    # resource pages, the embed and filter-only listings may be kept; a "free:" key is refused by
+    # AnswerStore (it names no minute), so such a request is always searched.
+    minute = "free" if request.query_params.get("q", "").strip() else str(_minute(_now()))
+    key = f"{minute}:{digest.hexdigest()}"
     state[_STATE_KEY] = key
     return key
 

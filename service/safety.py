@@ -12,6 +12,7 @@ import hashlib
 import logging
 import math
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
 
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
@@ -75,6 +76,12 @@ def is_api_path(path: str) -> bool:
     return path in ("/api", "/hsds") or path.startswith(("/api/", "/schema/openapi.", "/hsds/"))
 
 
+def _has_free_text(scope: Scope) -> bool:
+    """Whether the request carries typed words (a non-empty ``q``)."""
+    query = scope.get("query_string") or b""
+    return any(k == "q" and v.strip() for k, v in parse_qsl(query.decode("latin-1"), keep_blank_values=True))
+
+
 def security_headers(message: Message, scope: Scope) -> None:
     """Set the privacy and security headers on every response (a Litestar ``before_send`` hook).
 
@@ -106,7 +113,9 @@ def security_headers(message: Message, scope: Scope) -> None:
         headers["Strict-Transport-Security"] = _HSTS
     if "vary" not in headers and headers.get("content-type", "").startswith("text/html"):
         headers["Vary"] = "Accept-Language"  # pages choose their language from it
-    if "cache-control" not in headers:
+    if "cache-control" not in headers or _has_free_text(scope):
+        # An answer to words someone typed is never stored by a browser or a shared cache: its URL
+        # holds the words.
         headers["Cache-Control"] = "no-store"
     # A cookie would outlive the visit on a shared device: never let one through.
     if "set-cookie" in headers:

@@ -73,8 +73,12 @@ def test_sighup_picks_up_a_new_index_and_keeps_the_old_one_when_it_is_bad(
     before = data_hash(server.base)
     urllib.request.urlopen(f"{server.base}/api/v1/search?q={urllib.request.quote(CANARY)}").close()
 
-    # Asked three times: the answer is kept in memory, and must not outlive the index it came from.
-    search, page = f"{server.base}/api/v1/search?q=1366&lang=en", f"{server.base}/search?q=1366&lang=en"
+    # Asked three times: the page's answer is kept in memory (free-text searches never are), and
+    # must not outlive the index it came from.
+    search, page = (
+        f"{server.base}/api/v1/search?q=1366&lang=en",
+        f"{server.base}/resources/women-1366?lang=en",
+    )
     for _ in range(3):
         assert get_json(search)["results"][0]["resource"]["name"]["en"] == NAME
         with urllib.request.urlopen(page, timeout=10) as response:

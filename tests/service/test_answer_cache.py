@@ -158,7 +158,7 @@ def test_a_bad_cache_size_is_a_clear_error(value: str) -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["/api/v1/search?q=상담", "/search?q=상담&region=KR-26", "/embed?region=KR-41",
+    ["/api/v1/search?region=KR-26&topic=takedown", "/search?region=KR-26", "/embed?region=KR-41",
      "/resources/women-1366?lang=en&back=q%3D1366"],
 )  # fmt: skip
 def test_a_third_identical_request_is_answered_without_searching(
@@ -180,32 +180,43 @@ def test_a_third_identical_request_is_answered_without_searching(
 def test_what_the_answer_depends_on_is_part_of_the_key(served: tuple[TestClient, Counting]) -> None:
     client, counting = served
     for _ in range(3):
-        english = client.get("/search?q=상담", headers={"Accept-Language": "en-US,en;q=0.9"})
-    korean = client.get("/search?q=상담", headers={"Accept-Language": "ko-KR"})
+        english = client.get("/search?region=KR-26", headers={"Accept-Language": "en-US,en;q=0.9"})
+    korean = client.get("/search?region=KR-26", headers={"Accept-Language": "ko-KR"})
     assert '<html lang="en">' in english.text and '<html lang="ko">' in korean.text
     searched = counting.searches
-    for url in ("/search?q=상담&offset=10", "/search?q=상담상담", "/search?q=상담&lang=en"):
+    for url in ("/search?region=KR-26&offset=10", "/search?region=KR-11", "/search?region=KR-26&lang=en"):
         client.get(url)
     assert counting.searches == searched + 3
+
+
+def test_free_text_is_never_kept(served: tuple[TestClient, Counting]) -> None:
+    """A kept answer comes faster than a search: keeping typed words would let anyone learn that
+    someone else searched them within the minute."""
+    client, counting = served
+    for url in (f"/api/v1/search?q={CANARY}", f"/search?q={CANARY}", f"/search?q={CANARY}&region=KR-26"):
+        for _ in range(4):
+            assert CANARY in client.get(url).text
+    assert counting.searches == 12, "every request with words was searched"
+    store = _store(client)
+    assert store.size == (0, 0) and not store._asked
 
 
 def test_keys_hold_no_query_text(served: tuple[TestClient, Counting]) -> None:
     client, _ = served
     for _ in range(3):
-        assert CANARY in client.get(f"/api/v1/search?q={CANARY}").text
+        client.get("/api/v1/search?region=KR-26")
     store = _store(client)
     keys = [*store._answers, *store._asked]
     assert keys and all(re.fullmatch(r"\d+:[0-9a-f]{32}", k) for k in keys)
-    assert all(CANARY not in k for k in keys)
 
 
 def test_an_answer_is_never_served_past_its_minute(served: tuple[TestClient, Counting], clock: Clock) -> None:
     client, counting = served
     for _ in range(3):
-        client.get("/api/v1/search?q=1366&open_now=true")
+        client.get("/api/v1/search?region=KR-26&open_now=true")
     assert counting.searches == 2
     clock.now += 60  # open-now may differ in the next minute: search again
-    client.get("/api/v1/search?q=1366&open_now=true")
+    client.get("/api/v1/search?region=KR-26&open_now=true")
     assert counting.searches == 3
     assert _store(client).size == (0, 0)
 
@@ -230,11 +241,11 @@ def test_errors_are_not_kept(db_path: Path, engine: SqliteEngine, clock: Clock) 
 def test_a_reload_empties_the_store(served: tuple[TestClient, Counting], engine: SqliteEngine) -> None:
     client, counting = served
     for _ in range(3):
-        client.get("/api/v1/search?q=상담")
+        client.get("/api/v1/search?region=KR-26")
     assert _store(client).size[0] == 1
     client.app.state.swap(Live.from_engine(counting))
     assert _store(client).size == (0, 0)
-    client.get("/api/v1/search?q=상담")
+    client.get("/api/v1/search?region=KR-26")
     assert counting.searches == 3
 
 
@@ -242,5 +253,5 @@ def test_a_store_of_zero_keeps_nothing(db_path: Path, engine: SqliteEngine, cloc
     app, counting = _app(db_path, engine, cache_bytes=0)
     with TestClient(app) as client:
         for _ in range(4):
-            client.get("/api/v1/search?q=상담")
+            client.get("/api/v1/search?region=KR-26")
     assert counting.searches == 4

@@ -265,7 +265,8 @@ def test_every_get_has_an_etag_and_answers_304(client: TestClient, url: str, eng
 
 
 def test_cache_control_suits_each_route(client: TestClient) -> None:
-    assert client.get("/api/v1/search?q=1366").headers["cache-control"] == "max-age=60, public"
+    assert client.get("/api/v1/search?q=1366").headers["cache-control"] == "no-store"  # typed words
+    assert client.get("/api/v1/search?region=KR-26").headers["cache-control"] == "max-age=60, public"
     assert client.get("/api/v1/regions").headers["cache-control"] == "max-age=300, public"
     assert client.get("/api/v1/search?limit=0").headers["cache-control"] == "no-store"
 

@@ -110,7 +110,7 @@ def test_no_cookie_is_ever_set(client: TestClient, routes: dict[str, str]) -> No
         ("404 page", "no-store"),
         ("embed", "max-age=600, public"),
         ("for schools", "max-age=600, public"),
-        ("api search", "max-age=60, public"),
+        ("api search", "no-store"),  # it holds typed words (a filter-only search may be kept)
         ("api resource", "max-age=300, public"),
         ("api 400", "no-store"),
         ("static css", "max-age=604800, public"),
@@ -215,3 +215,13 @@ def test_language_negotiation_is_total() -> None:
     assert negotiate("en", "ko") == "en"
     assert negotiate(None, "en-GB;q=0.8, ko;q=0.9") == "ko"
     assert negotiate(None, "x" * 10_000) == "ko"
+
+
+def test_answers_to_typed_words_are_never_stored_and_the_title_is_neutral(client: TestClient) -> None:
+    for url in ("/api/v1/search?q=비밀검색어", "/search?q=비밀검색어", "/search?q=비밀검색어&partial=1"):
+        r = client.get(url)
+        assert r.headers["cache-control"] == "no-store", url
+    page = client.get("/search?q=비밀검색어").text
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "비밀검색어" not in title
+    assert client.get("/api/v1/search?region=KR-26").headers["cache-control"] != "no-store"
