@@ -21,11 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-import meilisearch
 import msgspec
-import requests
-from meilisearch.errors import MeilisearchApiError, MeilisearchError, MeilisearchTimeoutError
-from meilisearch.models.task import TaskInfo
 
 from search.analyze import index_text, normalize, phone_digits
 from search.catalog import Catalog
@@ -47,6 +43,17 @@ from search.model import (
 from search.scoring import CONFIDENCE_FACTOR, KIND_WEIGHT, NATIONAL_WEIGHT
 from search.sqlite_engine import SqliteEngine
 from search.understand import Plan, Term
+
+try:  # the optional extra: pip install 'haven[meili]'
+    import meilisearch
+    import requests
+    from meilisearch.errors import MeilisearchApiError, MeilisearchError, MeilisearchTimeoutError
+    from meilisearch.models.task import TaskInfo
+except ImportError as exc:
+    # One line for whoever asked for Meilisearch (HAVEN_MEILI_URL, --meili-url, sync-meili).
+    raise EngineError(
+        "Meilisearch was asked for, but its Python client is not installed: pip install 'haven[meili]'"
+    ) from exc
 
 __all__ = (
     "LIVE_INDEX",

@@ -425,3 +425,38 @@ def test_cli_sync_reports_one_line_and_exits_1() -> None:
     result = run_haven("sync-meili", "--url", f"http://127.0.0.1:{closed_port()}", "--master-key", "k")
     assert result.returncode == 1
     assert result.stderr.startswith("haven: cannot reach Meilisearch") and "Traceback" not in result.stderr
+
+
+# -- the optional client ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def without_client(tmp_path: Any) -> dict[str, str]:
+    """An environment where ``import meilisearch`` fails, as without the ``meili`` extra."""
+    shadow = tmp_path / "meilisearch"
+    shadow.mkdir()
+    (shadow / "__init__.py").write_text("raise ImportError('No module named meilisearch')\n")
+    return {"PYTHONPATH": str(tmp_path)}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("sync-meili", "--url", "http://127.0.0.1:9"),
+        ("search", "--meili-url", "http://127.0.0.1:9", "상담"),
+    ],
+)
+def test_asking_for_meilisearch_without_its_client_says_so_in_one_line(
+    without_client: dict[str, str], db_path: Any, args: tuple[str, ...]
+) -> None:
+    extra = ("--db", str(db_path)) if args[0] == "search" else ()
+    done = run_haven(*args[:1], *extra, *args[1:], env=without_client)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        "haven: Meilisearch was asked for, but its Python client is not installed: pip install 'haven[meili]'"
+    ]
+
+
+def test_sqlite_alone_needs_no_client(without_client: dict[str, str], db_path: Any) -> None:
+    done = run_haven("search", "--db", str(db_path), "상담", env=without_client)
+    assert done.returncode == 0, done.stderr
