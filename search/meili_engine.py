@@ -107,6 +107,9 @@ SORTABLE = ("national", "always_open", "kind_rank", "confidence_rank", "prior", 
 RANKING_RULES = ("words", "sort", "typo", "proximity", "attribute", "exactness", "prior:desc", "position:asc")
 #: With ``open_now`` the hours are checked here, at query time: scan this many candidates.
 OPEN_NOW_SCAN = 1000
+#: A number's matches are few (a line and the services that list it): take them all and order
+#: them here as the SQLite engine does, its own main number first.
+PHONE_SCAN = 1000
 #: Deepest result reachable: Query allows offset 10,000 + limit 100.
 MAX_TOTAL_HITS = 10_100
 
@@ -396,6 +399,25 @@ def _sliced_here(query: Query) -> bool:
     return query.offset % query.limit != 0
 
 
+def _phone_rank(plan: Plan, r: Resource) -> tuple[int, ...]:
+    """The SQLite engine's order for a number: regional first (with a region), the service whose own
+    main number it is, then one that lists it, then one that has it inside a number; a service
+    named by the number, then a nationwide one, wins a tie."""
+    phone = plan.phone or ""
+    digits = [phone_digits(p.number) for p in r.phones]
+    if phone in digits:
+        score = 100 - 10 * min(digits.index(phone), 1)
+    elif any(d.startswith(phone) for d in digits):
+        score = 50
+    else:
+        score = 1  # found anywhere: a part of one of its numbers
+    national = "KR" in r.regions
+    regional_first = 0 if plan.region and not national else 1
+    own = any(phone in d for d in digits)
+    named = phone.lstrip("#") in normalize(" | ".join([r.name.ko, r.name.en, *r.aliases]))
+    return (regional_first, -score, -own, -named, -national)
+
+
 def _facets(distribution: dict[str, dict[str, int]]) -> Facets:
     def ordered(counts: dict[str, int]) -> dict[str, int]:
         return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
@@ -487,7 +509,10 @@ class MeiliEngine:
             "matchingStrategy": "frequency",
             "locales": ["kor", "eng"],
         }
-        if query.open_now:
+        if plan.phone and not query.open_now:
+            params["facets"] = list(FACETS.values())
+            params.update(page=1, hitsPerPage=PHONE_SCAN)
+        elif query.open_now:
             # Open-now depends on the moment: fetch what has hours and check them here.
             where.append("has_hours = 1")
             params.update(page=1, hitsPerPage=OPEN_NOW_SCAN)
@@ -577,7 +602,12 @@ class MeiliEngine:
             hits = hits[query.offset : query.offset + query.limit]
         else:
             facets = _facets(response.get("facetDistribution") or {})
-            if _sliced_here(query):
+            if plan.phone:
+                hits = sorted(
+                    hits, key=lambda hr: _phone_rank(plan, hr[1])
+                )  # stable: Meilisearch's order breaks ties
+                hits = hits[query.offset : query.offset + query.limit]
+            elif _sliced_here(query):
                 hits = hits[query.offset : query.offset + query.limit]
         words = (hits[0][0].get("_rankingScoreDetails") or {}).get("words") if hits else None
         # Not every word of the query is in the best hit: say so, as the SQLite engine does.

@@ -242,7 +242,7 @@ def test_geo_points_are_indexed_as_points(catalog: Catalog, admin: meilisearch.C
         near = admin.index(uid).search("", {"filter": "_geoRadius(37.57, 126.98, 20000)", "limit": 100})
         assert {h["id"] for h in near["hits"]} == {r.id for i, r in enumerate(placed) if i % 2}
         nearest = admin.index(uid).search("", {"sort": ["_geoPoint(35.18, 129.07):asc"], "limit": 1})
-        assert nearest["hits"][0]["id"] == placed[0].id
+        assert nearest["hits"][0]["id"] in {r.id for i, r in enumerate(placed) if not i % 2}
     finally:
         admin.wait_for_task(admin.delete_index(uid).task_uid, timeout_in_ms=60_000)
 
