@@ -95,8 +95,8 @@ def relevance(url: str, key: str | None) -> dict[str, Any]:
                 {
                     "q": a.case.q,
                     "params": a.case.params,
-                    "sqlite": [a.rank, a.top],
-                    "meilisearch": [b.rank, b.top],
+                    "sqlite": [a.rank, a.ids],
+                    "meilisearch": [b.rank, b.ids],
                 }
                 for a, b in zip(outcomes["sqlite"], outcomes["meilisearch"], strict=True)
                 if a.rank != b.rank

@@ -256,3 +256,12 @@ def test_korean_and_english_fields_are_segmented_in_their_language(
     ko = index.search("딥페이크", {"attributesToSearchOn": ["name_ko", "summary_ko"], "locales": ["kor"]})
     en = index.search("deepfake", {"attributesToSearchOn": ["name_en", "summary_en"], "locales": ["eng"]})
     assert ko["hits"] and en["hits"]
+
+
+@pytest.mark.parametrize("q", ["qzxqzxqzx", "지금 너무 무서워요 도와주세요"])
+def test_unknown_words_list_the_same_lines_as_sqlite(
+    meili: MeiliEngine, engine: SqliteEngine, q: str
+) -> None:
+    ours, theirs = meili.search(Query(q=q)), engine.search(Query(q=q))
+    assert (ours.reason, ours.relaxed) == (theirs.reason, theirs.relaxed) == ("no-match", "general")
+    assert [h.resource.id for h in ours.results[:3]] == [h.resource.id for h in theirs.results[:3]]
