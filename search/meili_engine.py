@@ -125,6 +125,18 @@ PHONE_SCAN = 1000
 #: its words; Meilisearch cannot rank by a per-query list, so this many of its best hits (or the
 #: page asked for, if deeper) are fetched and put in that order here.
 RERANK_WINDOW = 200
+#: What that order reads of each hit of the window; the whole record is fetched for the page only.
+ORDER_FIELDS = (
+    "id",
+    "kind",
+    "national",
+    "platform",
+    "always_open",
+    "name_ko",
+    "name_en",
+    "aliases",
+    "phones",
+)
 #: Deepest result reachable: Query allows offset 10,000 + limit 100.
 MAX_TOTAL_HITS = 10_100
 
@@ -242,7 +254,7 @@ def settings_from_catalog(catalog: Catalog) -> dict[str, Any]:
             others += [t for t in terms if t != term and t not in others]
     return {
         "searchableAttributes": list(SEARCHABLE),
-        "displayedAttributes": ["id", "record", *FACETS.values()],
+        "displayedAttributes": list(dict.fromkeys(["id", "record", *FACETS.values(), *ORDER_FIELDS])),
         "filterableAttributes": list(FILTERABLE),
         "sortableAttributes": list(SORTABLE),
         "rankingRules": list(RANKING_RULES),
@@ -543,6 +555,7 @@ class MeiliEngine:
             # Page mode gives an exact total (offset/limit gives an estimate); the page is cut
             # here, after the needs have ordered the window.
             params.update(page=1, hitsPerPage=max(RERANK_WINDOW, query.offset + query.limit))
+            params["attributesToRetrieve"] = list(ORDER_FIELDS)
         if plan.phone:
             params["attributesToSearchOn"] = ["phones"]
         if where:
@@ -615,8 +628,29 @@ class MeiliEngine:
         if query.open_now:
             where.append("has_hours = 1")
         found = self._search("", {"filter": " AND ".join(where), "limit": len(missing),
-                                  "attributesToRetrieve": ["id", "record", *FACETS.values()]})  # fmt: skip
+                                  "attributesToRetrieve": ["id", "record", *ORDER_FIELDS]})  # fmt: skip
         return list(found.get("hits", []))
+
+    @staticmethod
+    def _hit_row(h: dict[str, Any]) -> dict[str, Any]:
+        """:meth:`_row` from a hit's :data:`ORDER_FIELDS`, without its record."""
+        return {
+            "id": h["id"],
+            "kind": h["kind"],
+            "national": int(h["national"]),
+            "platform": h["platform"],
+            "always_open": int(h["always_open"]),
+            "names": normalize(" | ".join([h["name_ko"], h["name_en"], *h["aliases"]])),
+            "phone_digits": "|" + "|".join(h["phones"]) + "|",
+        }
+
+    def _records(self, ids: list[str]) -> dict[str, str]:
+        """The records of the page's hits, in one request."""
+        if not ids:
+            return {}
+        found = self._search("", {"filter": f"id IN [{', '.join(_quote(i) for i in ids)}]", "limit": len(ids),
+                                  "attributesToRetrieve": ["id", "record"]})  # fmt: skip
+        return {h["id"]: h["record"] for h in found["hits"]}
 
     def _row(self, r: Resource) -> dict[str, Any]:
         """The fields the needs' order and the SQLite engine's "why" line read, from a record."""
@@ -700,31 +734,41 @@ class MeiliEngine:
         ``advised`` are the advised services the search itself did not return.
         """
         try:
-            hits = [
-                (h, msgspec.json.decode(h["record"], type=Resource)) for h in [*response["hits"], *advised]
-            ]
+            hits: list[dict[str, Any]] = [*response["hits"], *advised]
             total = int(response.get("totalHits", response.get("estimatedTotalHits", len(hits)))) + len(
                 advised
             )
+            texts = {h["id"]: h["record"] for h in hits if "record" in h}
+            records = {i: msgspec.json.decode(t, type=Resource) for i, t in texts.items()}
+            rows = {
+                h["id"]: self._row(records[h["id"]]) if h["id"] in records else self._hit_row(h) for h in hits
+            }
         except (KeyError, TypeError, ValueError, msgspec.DecodeError) as exc:
             raise EngineError(
                 f"Meilisearch answered something else than search results ({type(exc).__name__})"
             ) from exc
-        rows = {r.id: self._row(r) for _, r in hits}
         if plan.phone:
             hits = sorted(
-                hits, key=lambda hr: _phone_rank(plan, hr[1])
-            )  # stable: Meilisearch's order breaks ties
+                hits, key=lambda h: _phone_rank(plan, records[h["id"]])
+            )  # stable: ties keep Meilisearch's order
         elif bands is not None:
             band = self._band_key(plan, bands)
-            hits = sorted(hits, key=lambda hr: band(rows[hr[1].id]))  # stable: then Meilisearch's order
+            hits = sorted(hits, key=lambda h: band(rows[h["id"]]))  # stable: then Meilisearch's order
         if query.open_now:
-            hits = [(h, r) for h, r in hits if open_state(r.hours).open]
-            total, facets = len(hits), _count_facets([h for h, _ in hits])
+            hits = [h for h in hits if open_state(records[h["id"]].hours).open]
+            total, facets = len(hits), _count_facets(hits)
         else:
             facets = _facets(response.get("facetDistribution") or {})
         hits = hits[query.offset : query.offset + query.limit]
-        words = (hits[0][0].get("_rankingScoreDetails") or {}).get("words") if hits else None
+        missing = [h["id"] for h in hits if h["id"] not in texts]
+        try:
+            texts.update(self._records(missing))
+            records.update({i: msgspec.json.decode(texts[i], type=Resource) for i in missing})
+        except (KeyError, TypeError, ValueError, msgspec.DecodeError) as exc:
+            raise EngineError(
+                f"Meilisearch answered something else than records ({type(exc).__name__})"
+            ) from exc
+        words = (hits[0].get("_rankingScoreDetails") or {}).get("words") if hits else None
         # Not every word of the query is in the best hit: say so, as the SQLite engine does.
         relaxed = (
             "any" if words and words.get("matchingWords", 0) < words.get("maxMatchingWords", 0) else None
@@ -735,13 +779,13 @@ class MeiliEngine:
             total=total,
             results=[
                 Hit(
-                    resource=r,
+                    resource=records[h["id"]],
                     score=round(float(h.get("_rankingScore", 0.0)), 4),
-                    matched=self._matched(h["record"], r, plan),
-                    open_now=open_state(r.hours),
-                    why=self._local._why(rows[r.id], bands) if bands is not None else None,
+                    matched=self._matched(texts[h["id"]], records[h["id"]], plan),
+                    open_now=open_state(records[h["id"]].hours),
+                    why=self._local._why(rows[h["id"]], bands) if bands is not None else None,
                 )
-                for h, r in hits
+                for h in hits
             ],
             facets=facets,
             region=plan.region,
