@@ -753,7 +753,16 @@ class MeiliEngine:
             )  # stable: ties keep Meilisearch's order
         elif bands is not None:
             band = self._band_key(plan, bands)
-            hits = sorted(hits, key=lambda h: band(rows[h["id"]]))  # stable: then Meilisearch's order
+            national_first = bool(plan.terms) and not plan.region
+
+            def order(h: dict[str, Any]) -> tuple[int, ...]:
+                # As SQLite: the band, then how many of the words it has, then (its national weight)
+                # a nationwide line before a local one; stable, so then Meilisearch's order.
+                words = (h.get("_rankingScoreDetails") or {}).get("words") or {}
+                national = rows[h["id"]]["national"] if national_first else 0
+                return (*band(rows[h["id"]]), -int(words.get("matchingWords", 0)), -national)
+
+            hits = sorted(hits, key=order)
         if query.open_now:
             hits = [h for h in hits if open_state(records[h["id"]].hours).open]
             total, facets = len(hits), _count_facets(hits)
