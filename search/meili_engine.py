@@ -21,11 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-import meilisearch
 import msgspec
-import requests
-from meilisearch.errors import MeilisearchApiError, MeilisearchError, MeilisearchTimeoutError
-from meilisearch.models.task import TaskInfo
 
 from search.analyze import index_text, normalize, phone_digits
 from search.catalog import Catalog
@@ -44,9 +40,22 @@ from search.model import (
     TaxonomyTerm,
     Text,
 )
+from search.needs import Bands, other_language
+from search.places import place_words
 from search.scoring import CONFIDENCE_FACTOR, KIND_WEIGHT, NATIONAL_WEIGHT
 from search.sqlite_engine import SqliteEngine
 from search.understand import Plan, Term
+
+try:  # the optional extra: pip install 'haven[meili]'
+    import meilisearch
+    import requests
+    from meilisearch.errors import MeilisearchApiError, MeilisearchError, MeilisearchTimeoutError
+    from meilisearch.models.task import TaskInfo
+except ImportError as exc:
+    # One line for whoever asked for Meilisearch (HAVEN_MEILI_URL, --meili-url, sync-meili).
+    raise EngineError(
+        "Meilisearch was asked for, but its Python client is not installed: pip install 'haven[meili]'"
+    ) from exc
 
 __all__ = (
     "LIVE_INDEX",
@@ -92,7 +101,16 @@ FACETS = {
     "channel": "channels",
     "region": "regions",
 }
-FILTERABLE = (*FACETS.values(), "national", "always_open", "has_hours", "platform", "confidence", "_geo")
+FILTERABLE = (
+    "id",
+    *FACETS.values(),
+    "national",
+    "always_open",
+    "has_hours",
+    "platform",
+    "confidence",
+    "_geo",
+)
 SORTABLE = ("national", "always_open", "kind_rank", "confidence_rank", "prior", "position", "_geo")
 #: ``sort`` right after ``words``: a query's sort (regional first, open at any hour) reorders only
 #: results that answer as much of the query. ``prior`` is the SQLite engine's kind, confidence and
@@ -100,6 +118,25 @@ SORTABLE = ("national", "always_open", "kind_rank", "confidence_rank", "prior", 
 RANKING_RULES = ("words", "sort", "typo", "proximity", "attribute", "exactness", "prior:desc", "position:asc")
 #: With ``open_now`` the hours are checked here, at query time: scan this many candidates.
 OPEN_NOW_SCAN = 1000
+#: A number's matches are few (a line and the services that list it): take them all and order
+#: them here as the SQLite engine does, its own main number first.
+PHONE_SCAN = 1000
+#: The SQLite engine orders its candidates by the needs a query expresses (data/needs.yaml) before
+#: its words; Meilisearch cannot rank by a per-query list, so this many of its best hits (or the
+#: page asked for, if deeper) are fetched and put in that order here.
+RERANK_WINDOW = 200
+#: What that order reads of each hit of the window; the whole record is fetched for the page only.
+ORDER_FIELDS = (
+    "id",
+    "kind",
+    "national",
+    "platform",
+    "always_open",
+    "name_ko",
+    "name_en",
+    "aliases",
+    "phones",
+)
 #: Deepest result reachable: Query allows offset 10,000 + limit 100.
 MAX_TOTAL_HITS = 10_100
 
@@ -217,7 +254,7 @@ def settings_from_catalog(catalog: Catalog) -> dict[str, Any]:
             others += [t for t in terms if t != term and t not in others]
     return {
         "searchableAttributes": list(SEARCHABLE),
-        "displayedAttributes": ["id", "record", *FACETS.values()],
+        "displayedAttributes": list(dict.fromkeys(["id", "record", *FACETS.values(), *ORDER_FIELDS])),
         "filterableAttributes": list(FILTERABLE),
         "sortableAttributes": list(SORTABLE),
         "rankingRules": list(RANKING_RULES),
@@ -389,6 +426,25 @@ def _sliced_here(query: Query) -> bool:
     return query.offset % query.limit != 0
 
 
+def _phone_rank(plan: Plan, r: Resource) -> tuple[int, ...]:
+    """The SQLite engine's order for a number: regional first (with a region), the service whose own
+    main number it is, then one that lists it, then one that has it inside a number; a service
+    named by the number, then a nationwide one, wins a tie."""
+    phone = plan.phone or ""
+    digits = [phone_digits(p.number) for p in r.phones]
+    if phone in digits:
+        score = 100 - 10 * min(digits.index(phone), 1)
+    elif any(d.startswith(phone) for d in digits):
+        score = 50
+    else:
+        score = 1  # found anywhere: a part of one of its numbers
+    national = "KR" in r.regions
+    regional_first = 0 if plan.region and not national else 1
+    own = any(phone in d for d in digits)
+    named = phone.lstrip("#") in normalize(" | ".join([r.name.ko, r.name.en, *r.aliases]))
+    return (regional_first, -score, -own, -named, -national)
+
+
 def _facets(distribution: dict[str, dict[str, int]]) -> Facets:
     def ordered(counts: dict[str, int]) -> dict[str, int]:
         return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
@@ -457,9 +513,9 @@ class MeiliEngine:
 
     # -- building the request --------------------------------------------------------------
 
-    def request(self, query: Query, plan: Plan) -> tuple[str, dict[str, Any]]:
-        """``(q, parameters)`` for one Meilisearch search answering ``query`` as ``plan`` understood it."""
-        q = plan.phone or " ".join(dict.fromkeys(_form(t) for t in plan.terms))
+    @staticmethod
+    def where(query: Query, plan: Plan) -> list[str]:
+        """The query's region and filters, as Meilisearch filter expressions (joined with AND)."""
         where: list[str] = []
         if plan.region:
             where.append(f"(national = 1 OR regions = {_quote(plan.region)})")
@@ -467,6 +523,12 @@ class MeiliEngine:
             values = getattr(query, facet) if facet != "region" else None  # the region is the plan's
             if values:
                 where.append(f"{field} IN [{', '.join(_quote(v) for v in values)}]")
+        return where
+
+    def request(self, query: Query, plan: Plan) -> tuple[str, dict[str, Any]]:
+        """``(q, parameters)`` for one Meilisearch search answering ``query`` as ``plan`` understood it."""
+        q = plan.phone or " ".join(dict.fromkeys(_form(t) for t in plan.terms))
+        where = self.where(query, plan)
         sort = ["national:asc"] if plan.region else []  # regional services first, as in SQLite
         sort += ["always_open:desc"] if plan.any_hour else []
         if not q:  # a listing: the lines that answer at once first, then the surest, in catalog order
@@ -480,18 +542,20 @@ class MeiliEngine:
             "matchingStrategy": "frequency",
             "locales": ["kor", "eng"],
         }
-        if query.open_now:
+        if plan.phone and not query.open_now:
+            params["facets"] = list(FACETS.values())
+            params.update(page=1, hitsPerPage=PHONE_SCAN)
+        elif query.open_now:
             # Open-now depends on the moment: fetch what has hours and check them here.
             where.append("has_hours = 1")
             params.update(page=1, hitsPerPage=OPEN_NOW_SCAN)
             params["attributesToRetrieve"] += list(FACETS.values())
         else:
             params["facets"] = list(FACETS.values())
-            if _sliced_here(query):
-                params.update(page=1, hitsPerPage=query.offset + query.limit)
-            else:
-                # Page mode gives an exact total (offset/limit gives an estimate).
-                params.update(page=query.offset // query.limit + 1, hitsPerPage=query.limit)
+            # Page mode gives an exact total (offset/limit gives an estimate); the page is cut
+            # here, after the needs have ordered the window.
+            params.update(page=1, hitsPerPage=max(RERANK_WINDOW, query.offset + query.limit))
+            params["attributesToRetrieve"] = list(ORDER_FIELDS)
         if plan.phone:
             params["attributesToSearchOn"] = ["phones"]
         if where:
@@ -519,9 +583,11 @@ class MeiliEngine:
         if not isinstance(query, Query):
             raise TypeError("search() takes a Query")
         plan = self._local.plan(query)
-        if plan.had_text and not plan.terms and not plan.phone and plan.dropped:
-            return Results(query=query.q, total=0, results=[], facets=Facets(), region=plan.region,
-                           reason="no-match", engine=self.name)  # fmt: skip
+        # As the SQLite engine: words typed but none known lists the lines that help with anything.
+        unmatched = plan.had_text and not plan.terms and not plan.phone and bool(plan.dropped)
+        foreign = other_language(query.q[:2000])
+        if foreign and not plan.had_text:
+            plan.had_text = True  # Vietnamese, Chinese …: the lines that speak it are listed
         if not plan.had_text and query.q.strip() and not plan.region:
             return Results(query=query.q, total=0, results=[], facets=Facets(), region=plan.region,
                            reason="nothing-searchable", engine=self.name)  # fmt: skip
@@ -531,7 +597,106 @@ class MeiliEngine:
             # No main number matches: look for the digits anywhere (as the SQLite engine does).
             del params["attributesToSearchOn"]
             response = self._search(q.lstrip("#"), params)
-        return self.results(query, plan, response)
+        if not response.get("hits") and plan.had_text and not plan.phone and plan.terms:
+            # Nothing matched the words: still never leave a person with an empty page.
+            unmatched = True
+            plan.terms = []
+            q, params = self.request(query, plan)
+            response = self._search(q, params)
+        needs = self._local.detect(query.q, plan)
+        town = place_words(plan.place) if plan.place else ()
+        bands = Bands.of(self._local.needs, needs, plan.region, town)
+        advised: list[dict[str, Any]] = []
+        if not plan.phone and (bands.first or bands.also):
+            advised = self._advised(query, plan, [*bands.first, *bands.also], response)
+        results = self.results(query, plan, response, bands, advised)
+        results.understood = {**plan.understood(), "needs": needs.found, "other_language": foreign}
+        if unmatched:
+            results.relaxed = "general" if results.results else results.relaxed
+            results.reason = "no-match"
+        return results
+
+    def _advised(
+        self, query: Query, plan: Plan, ids: list[str], response: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """The advised services the search did not return, within the query's filters."""
+        have = {h.get("id") for h in response.get("hits", [])}
+        missing = [i for i in dict.fromkeys(ids) if i not in have]
+        if not missing:
+            return []
+        where = [*self.where(query, plan), f"id IN [{', '.join(_quote(i) for i in missing)}]"]
+        if query.open_now:
+            where.append("has_hours = 1")
+        found = self._search("", {"filter": " AND ".join(where), "limit": len(missing),
+                                  "attributesToRetrieve": ["id", "record", *ORDER_FIELDS]})  # fmt: skip
+        return list(found.get("hits", []))
+
+    @staticmethod
+    def _hit_row(h: dict[str, Any]) -> dict[str, Any]:
+        """:meth:`_row` from a hit's :data:`ORDER_FIELDS`, without its record."""
+        return {
+            "id": h["id"],
+            "kind": h["kind"],
+            "national": int(h["national"]),
+            "platform": h["platform"],
+            "always_open": int(h["always_open"]),
+            "names": normalize(" | ".join([h["name_ko"], h["name_en"], *h["aliases"]])),
+            "phone_digits": "|" + "|".join(h["phones"]) + "|",
+        }
+
+    def _records(self, ids: list[str]) -> dict[str, str]:
+        """The records of the page's hits, in one request."""
+        if not ids:
+            return {}
+        found = self._search("", {"filter": f"id IN [{', '.join(_quote(i) for i in ids)}]", "limit": len(ids),
+                                  "attributesToRetrieve": ["id", "record"]})  # fmt: skip
+        return {h["id"]: h["record"] for h in found["hits"]}
+
+    def _row(self, r: Resource) -> dict[str, Any]:
+        """The fields the needs' order and the SQLite engine's "why" line read, from a record."""
+        return {
+            "id": r.id,
+            "kind": r.kind,
+            "national": int("KR" in r.regions),
+            "platform": r.platform or "",
+            "always_open": int(bool(r.hours and r.hours.always)),
+            "names": normalize(" | ".join([r.name.ko, r.name.en, *r.aliases])),
+            "phone_digits": "|" + "|".join(phone_digits(p.number) for p in r.phones) + "|",
+        }
+
+    def _band_key(self, plan: Plan, bands: Bands) -> Callable[[dict[str, Any]], tuple[int, int]]:
+        """(band, advice) of a row, as the SQLite engine's order gives them."""
+        name_query = normalize(" ".join(t.surface for t in plan.terms))
+        numbers = [t.surface for t in plan.terms if t.surface.isdigit()]
+        clipped = (
+            len(plan.terms) == 1 and not plan.terms[0].fuzzy and not self._local.exists(plan.terms[0].surface)
+        )
+        typed_names = [
+            normalize(t.surface)
+            for t in plan.terms
+            if len(t.surface) >= 4
+            and not t.fuzzy
+            and not t.surface.isdigit()
+            and normalize(t.surface) not in self._local.lexicon.synonyms
+        ]
+
+        def key(row: dict[str, Any]) -> tuple[int, int]:
+            names = row["names"]
+            padded = f" | {names} | "
+            exact = (
+                bool(name_query and f" | {name_query} | " in padded)
+                or any(f"|{d}|" in row["phone_digits"] for d in numbers)
+                or (clipped and any(f" | {a} | " in padded for a in plan.terms[0].alternatives[1:]))
+                or (row["kind"] != "platform-report" and any(f" | {s} | " in padded for s in typed_names))
+            )
+            band, advice = bands.band(
+                row["id"], row["kind"], bool(row["national"]), row["platform"], names, exact
+            )
+            if plan.region and not row["national"] and any(n in names for n in typed_names):
+                band, advice = 0, (-2 if any(w in names for w in bands.town) else -1)
+            return band, advice
+
+        return key
 
     def _analysed(self, record: str, r: Resource) -> dict[str, str]:
         """A hit's fields as index units, padded for matching; kept, since the same hits recur."""
@@ -555,24 +720,64 @@ class MeiliEngine:
             field for field, padded in self._analysed(record, r).items() if any(u in padded for u in units)
         ]
 
-    def results(self, query: Query, plan: Plan, response: dict[str, Any]) -> Results:
-        """Map a Meilisearch search response back to :class:`Results`."""
+    def results(
+        self,
+        query: Query,
+        plan: Plan,
+        response: dict[str, Any],
+        bands: Bands | None = None,
+        advised: Sequence[dict[str, Any]] = (),
+    ) -> Results:
+        """Map a Meilisearch search response back to :class:`Results`, in the SQLite engine's order.
+
+        ``bands`` orders the hits by the needs of the query (none: Meilisearch's order), and
+        ``advised`` are the advised services the search itself did not return.
+        """
         try:
-            hits = [(h, msgspec.json.decode(h["record"], type=Resource)) for h in response["hits"]]
-            total = int(response.get("totalHits", response.get("estimatedTotalHits", len(hits))))
+            hits: list[dict[str, Any]] = [*response["hits"], *advised]
+            total = int(response.get("totalHits", response.get("estimatedTotalHits", len(hits)))) + len(
+                advised
+            )
+            texts = {h["id"]: h["record"] for h in hits if "record" in h}
+            records = {i: msgspec.json.decode(t, type=Resource) for i, t in texts.items()}
+            rows = {
+                h["id"]: self._row(records[h["id"]]) if h["id"] in records else self._hit_row(h) for h in hits
+            }
         except (KeyError, TypeError, ValueError, msgspec.DecodeError) as exc:
             raise EngineError(
                 f"Meilisearch answered something else than search results ({type(exc).__name__})"
             ) from exc
+        if plan.phone:
+            hits = sorted(
+                hits, key=lambda h: _phone_rank(plan, records[h["id"]])
+            )  # stable: ties keep Meilisearch's order
+        elif bands is not None:
+            band = self._band_key(plan, bands)
+            national_first = bool(plan.terms) and not plan.region
+
+            def order(h: dict[str, Any]) -> tuple[int, ...]:
+                # As SQLite: the band, then how many of the words it has, then (its national weight)
+                # a nationwide line before a local one; stable, so then Meilisearch's order.
+                words = (h.get("_rankingScoreDetails") or {}).get("words") or {}
+                national = rows[h["id"]]["national"] if national_first else 0
+                return (*band(rows[h["id"]]), -int(words.get("matchingWords", 0)), -national)
+
+            hits = sorted(hits, key=order)
         if query.open_now:
-            hits = [(h, r) for h, r in hits if open_state(r.hours).open]
-            total, facets = len(hits), _count_facets([h for h, _ in hits])
-            hits = hits[query.offset : query.offset + query.limit]
+            hits = [h for h in hits if open_state(records[h["id"]].hours).open]
+            total, facets = len(hits), _count_facets(hits)
         else:
             facets = _facets(response.get("facetDistribution") or {})
-            if _sliced_here(query):
-                hits = hits[query.offset : query.offset + query.limit]
-        words = (hits[0][0].get("_rankingScoreDetails") or {}).get("words") if hits else None
+        hits = hits[query.offset : query.offset + query.limit]
+        missing = [h["id"] for h in hits if h["id"] not in texts]
+        try:
+            texts.update(self._records(missing))
+            records.update({i: msgspec.json.decode(texts[i], type=Resource) for i in missing})
+        except (KeyError, TypeError, ValueError, msgspec.DecodeError) as exc:
+            raise EngineError(
+                f"Meilisearch answered something else than records ({type(exc).__name__})"
+            ) from exc
+        words = (hits[0].get("_rankingScoreDetails") or {}).get("words") if hits else None
         # Not every word of the query is in the best hit: say so, as the SQLite engine does.
         relaxed = (
             "any" if words and words.get("matchingWords", 0) < words.get("maxMatchingWords", 0) else None
@@ -583,12 +788,13 @@ class MeiliEngine:
             total=total,
             results=[
                 Hit(
-                    resource=r,
+                    resource=records[h["id"]],
                     score=round(float(h.get("_rankingScore", 0.0)), 4),
-                    matched=self._matched(h["record"], r, plan),
-                    open_now=open_state(r.hours),
+                    matched=self._matched(texts[h["id"]], records[h["id"]], plan),
+                    open_now=open_state(records[h["id"]].hours),
+                    why=self._local._why(rows[h["id"]], bands) if bands is not None else None,
                 )
-                for h, r in hits
+                for h in hits
             ],
             facets=facets,
             region=plan.region,

@@ -258,7 +258,11 @@ def serve(host: str, port: int, data_dir: Path, db_path: Path, meili_url: str | 
               help="Key allowed to create and swap indexes.")  # fmt: skip
 def sync_meili(data_dir: Path, url: str, master_key: str | None) -> None:
     """Validate the data and push it to Meilisearch (a fresh index, swapped in only when complete)."""
-    from search.meili_engine import LIVE_INDEX, SyncError, sync
+    try:
+        from search.meili_engine import LIVE_INDEX, SyncError, sync
+    except EngineError as exc:  # the client, an optional extra, is not installed
+        fail(str(exc))
+        raise
 
     catalog = _load(data_dir)
     with _progress(len(catalog.resources), "Syncing Meilisearch") as bar:

@@ -26,6 +26,7 @@ from search.meili_engine import (
     FILTERABLE,
     OPEN_NOW_SCAN,
     RANKING_RULES,
+    RERANK_WINDOW,
     SEARCHABLE,
     SORTABLE,
     MeiliEngine,
@@ -249,11 +250,11 @@ def test_requests_use_only_configured_attributes(meili: MeiliEngine, engine: Sql
     assert set(params["facets"]) == set(FACETS.values())
 
 
-def test_pages_are_exact_when_aligned_and_cut_here_when_not(meili: MeiliEngine, engine: SqliteEngine) -> None:
+def test_pages_are_cut_here_after_the_needs_order_a_window(meili: MeiliEngine, engine: SqliteEngine) -> None:
     _, params = request(meili, engine, q="상담", offset=20, limit=10)
-    assert (params["page"], params["hitsPerPage"]) == (3, 10)
-    _, params = request(meili, engine, q="상담", offset=5, limit=10)
-    assert (params["page"], params["hitsPerPage"]) == (1, 15)
+    assert (params["page"], params["hitsPerPage"]) == (1, RERANK_WINDOW)
+    _, params = request(meili, engine, q="상담", offset=500, limit=10)
+    assert (params["page"], params["hitsPerPage"]) == (1, 510)
 
 
 def test_open_now_scans_what_has_hours(meili: MeiliEngine, engine: SqliteEngine) -> None:
@@ -263,10 +264,11 @@ def test_open_now_scans_what_has_hours(meili: MeiliEngine, engine: SqliteEngine)
     assert "facets" not in params and "kind" in params["attributesToRetrieve"]
 
 
-def test_unknown_words_are_answered_without_a_request(meili: MeiliEngine) -> None:
-    # The server is a closed port: a request would raise.
-    results = meili.search(Query(q="qzxqzxqzx"))
-    assert (results.total, results.reason, results.engine) == (0, "no-match", "meilisearch")
+def test_unknown_words_ask_for_the_listing(meili: MeiliEngine, engine: SqliteEngine) -> None:
+    # As the SQLite engine: nobody who typed words it does not know is left with an empty page.
+    q, params = request(meili, engine, q="qzxqzxqzx")
+    assert q == ""
+    assert params["sort"] == ["kind_rank:asc", "confidence_rank:asc", "position:asc"]
 
 
 # -- results ------------------------------------------------------------------------------------
@@ -425,3 +427,38 @@ def test_cli_sync_reports_one_line_and_exits_1() -> None:
     result = run_haven("sync-meili", "--url", f"http://127.0.0.1:{closed_port()}", "--master-key", "k")
     assert result.returncode == 1
     assert result.stderr.startswith("haven: cannot reach Meilisearch") and "Traceback" not in result.stderr
+
+
+# -- the optional client ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def without_client(tmp_path: Any) -> dict[str, str]:
+    """An environment where ``import meilisearch`` fails, as without the ``meili`` extra."""
+    shadow = tmp_path / "meilisearch"
+    shadow.mkdir()
+    (shadow / "__init__.py").write_text("raise ImportError('No module named meilisearch')\n")
+    return {"PYTHONPATH": str(tmp_path)}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("sync-meili", "--url", "http://127.0.0.1:9"),
+        ("search", "--meili-url", "http://127.0.0.1:9", "상담"),
+    ],
+)
+def test_asking_for_meilisearch_without_its_client_says_so_in_one_line(
+    without_client: dict[str, str], db_path: Any, args: tuple[str, ...]
+) -> None:
+    extra = ("--db", str(db_path)) if args[0] == "search" else ()
+    done = run_haven(*args[:1], *extra, *args[1:], env=without_client)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        "haven: Meilisearch was asked for, but its Python client is not installed: pip install 'haven[meili]'"
+    ]
+
+
+def test_sqlite_alone_needs_no_client(without_client: dict[str, str], db_path: Any) -> None:
+    done = run_haven("search", "--db", str(db_path), "상담", env=without_client)
+    assert done.returncode == 0, done.stderr

@@ -9,6 +9,7 @@ a search-only key scoped to it, and delete both afterwards.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import secrets
 from collections.abc import Iterator
@@ -18,10 +19,11 @@ import msgspec
 import pytest
 from meilisearch.errors import MeilisearchApiError
 
+from search import meili_engine
 from search.catalog import Catalog
 from search.fallback import FallbackEngine
 from search.meili_engine import RANKING_RULES, MeiliEngine, SyncError, sync
-from search.model import Query
+from search.model import Geo, Query
 from search.sqlite_engine import SqliteEngine
 from tests.relevance.harness import check_relevance
 
@@ -172,3 +174,94 @@ def test_pages_that_do_not_start_on_a_page_boundary(meili: MeiliEngine) -> None:
     everything = ids(meili, q="상담", limit=30)
     assert ids(meili, q="상담", offset=5, limit=10) == everything[5:15]
     assert ids(meili, q="상담", offset=10, limit=10) == everything[10:20]
+
+
+def test_every_page_of_a_listing_in_turn_is_the_whole_listing(
+    meili: MeiliEngine, engine: SqliteEngine
+) -> None:
+    whole = engine.search(Query(q="", limit=100, offset=0))
+    pages: list[str] = []
+    for offset in range(0, whole.total + 7, 7):
+        page = meili.search(Query(q="", limit=7, offset=offset))
+        assert page.total == whole.total
+        pages += [h.resource.id for h in page.results]
+    assert len(pages) == whole.total
+    assert sorted(pages) == sorted(r.id for r in engine.resources())
+    assert meili.search(Query(q="", limit=10, offset=10_000)).results == []
+
+
+def test_a_query_with_filters_keeps_to_them(meili: MeiliEngine) -> None:
+    results = meili.search(Query(q="상담", region="KR-26", channel=["phone"], limit=100))
+    assert results.total
+    for hit in results.results:
+        r = hit.resource
+        assert "KR" in r.regions or "KR-26" in r.regions
+        assert r.phones
+    # Facets are counted over the filtered matches, not over the whole catalog.
+    assert sum(results.facets.kind.values()) == results.total
+
+
+def test_a_document_the_server_refuses_fails_the_sync_and_says_which_task(
+    catalog: Catalog,
+    admin: meilisearch.Client,
+    live: str,
+    meili: MeiliEngine,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert URL
+    before = ids(meili, q="상담")
+    real = meili_engine.documents_from_catalog
+
+    def with_a_bad_point(c: Catalog) -> list[dict[str, object]]:
+        docs = real(c)
+        docs[-1]["_geo"] = {"lat": "north", "lng": 127.0}  # not a number: the server rejects the batch
+        return docs
+
+    monkeypatch.setattr(meili_engine, "documents_from_catalog", with_a_bad_point)
+    with pytest.raises(
+        SyncError, match=r"adding documents: task \d+ failed: .*\(invalid_document_geo_field\)"
+    ):
+        sync(catalog, URL, MASTER_KEY, index_uid=live)
+    assert ids(meili, q="상담") == before
+    uids = [i.uid for i in admin.get_indexes({"limit": 1000})["results"]]
+    assert not [u for u in uids if u.startswith(f"{live}_sync_")]
+
+
+def test_geo_points_are_indexed_as_points(catalog: Catalog, admin: meilisearch.Client) -> None:
+    """No resource has a point yet; the field is ready for them, so check it with a few."""
+    assert URL
+    seoul, busan = Geo(lat=37.5665, lng=126.978), Geo(lat=35.1796, lng=129.0756)
+    placed = [
+        msgspec.structs.replace(r, geo=seoul if i % 2 else busan)
+        for i, r in enumerate(catalog.resources[:10])
+    ]
+    small = dataclasses.replace(catalog, resources=placed)
+    uid = f"haven_test_geo_{secrets.token_hex(4)}"
+    try:
+        sync(small, URL, MASTER_KEY, index_uid=uid)
+        near = admin.index(uid).search("", {"filter": "_geoRadius(37.57, 126.98, 20000)", "limit": 100})
+        assert {h["id"] for h in near["hits"]} == {r.id for i, r in enumerate(placed) if i % 2}
+        nearest = admin.index(uid).search("", {"sort": ["_geoPoint(35.18, 129.07):asc"], "limit": 1})
+        assert nearest["hits"][0]["id"] in {r.id for i, r in enumerate(placed) if not i % 2}
+    finally:
+        admin.wait_for_task(admin.delete_index(uid).task_uid, timeout_in_ms=60_000)
+
+
+def test_korean_and_english_fields_are_segmented_in_their_language(
+    live: str, admin: meilisearch.Client
+) -> None:
+    index = admin.index(live)
+    # Korean text in a _ko field, English words in an _en field, found in each other's script only
+    # through synonyms: the locales the settings give are the ones the server applies.
+    ko = index.search("딥페이크", {"attributesToSearchOn": ["name_ko", "summary_ko"], "locales": ["kor"]})
+    en = index.search("deepfake", {"attributesToSearchOn": ["name_en", "summary_en"], "locales": ["eng"]})
+    assert ko["hits"] and en["hits"]
+
+
+@pytest.mark.parametrize("q", ["qzxqzxqzx", "지금 너무 무서워요 도와주세요"])
+def test_unknown_words_list_the_same_lines_as_sqlite(
+    meili: MeiliEngine, engine: SqliteEngine, q: str
+) -> None:
+    ours, theirs = meili.search(Query(q=q)), engine.search(Query(q=q))
+    assert (ours.reason, ours.relaxed) == (theirs.reason, theirs.relaxed) == ("no-match", "general")
+    assert [h.resource.id for h in ours.results[:3]] == [h.resource.id for h in theirs.results[:3]]
