@@ -161,6 +161,12 @@ def print_table(results: Results, lang: str, region_names: dict[str, str]) -> No
     """Open-now, main number, name, region: one line per result, within 80 columns."""
     if results.relaxed:
         click.echo(("검색 결과: " if lang == "ko" else "Showing results for: ") + results.relaxed)
+    understood = results.understood or {}
+    place, region = understood.get("place"), region_names.get(results.region or "", "")
+    if place and region:
+        click.echo(
+            f"{place}({region}) 기준으로 찾았어요" if lang == "ko" else f"Searching around {place} ({region})"
+        )
     if not results.results:
         click.echo("결과가 없습니다. 24시간 상담: 1366" if lang == "ko" else "No results. 24/7 help: 1366")
         return

@@ -374,3 +374,11 @@ def test_help_lists_every_command() -> None:
     proc = run_haven("--help")
     for command in ("validate", "build", "search", "serve", "show", "referral", "audit", "schema", "export"):
         assert command in proc.stdout
+
+
+def test_search_says_what_it_understood(db_path: Path) -> None:
+    proc = run_haven("search", "해운대", "상담", "--db", str(db_path))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[0] == "해운대구(부산광역시) 기준으로 찾았어요"
+    proc = run_haven("search", "tkdeka", "--lang", "en", "--db", str(db_path))
+    assert "tkdeka → 상담" in proc.stdout.splitlines()[0]
