@@ -16,6 +16,7 @@ the field. Problems:
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import re
 import ssl
 from collections.abc import Callable, Iterable
@@ -206,7 +207,11 @@ def check_links(
     """Ask each distinct URL once and report a problem for every place it is used."""
     uses = list(uses)
     distinct = list(dict.fromkeys(u.url for u in uses))
-    outcomes = asyncio.run(_check_all(distinct, max(1, concurrency), timeout, progress, transport))
+    # In a thread of its own: the caller may already run an event loop (asyncio.run refuses then).
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        outcomes = pool.submit(
+            asyncio.run, _check_all(distinct, max(1, concurrency), timeout, progress, transport)
+        ).result()
     problems: list[LinkProblem] = []
     for use in uses:
         out = outcomes[use.url]
