@@ -61,6 +61,16 @@ def _minute(now: float) -> int:
     return int(now // 60)
 
 
+def _encoding(accept: str) -> str:
+    """The compression the app answers ``Accept-Encoding`` with: brotli, gzip or none."""
+    offered = set()
+    for item in accept.lower().split(","):
+        name, _, params = item.partition(";")
+        if params.strip().replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000"):
+            offered.add(name.strip())
+    return "br" if "br" in offered else "gzip" if "gzip" in offered else "identity"
+
+
 def answer_key(request: Request[Any, Any, Any]) -> str:
     """``"<minute>:<digest>"`` of everything the cached routes' answers depend on.
 
@@ -84,6 +94,8 @@ def answer_key(request: Request[Any, Any, Any]) -> str:
         # HAVEN_PUBLIC_URL is unset.
         scope.get("scheme", "http").encode(),
         headers.get("host", "").encode("latin-1", "replace"),
+        # The answer is kept as sent, compressed for this client (service/app.py).
+        _encoding(headers.get("accept-encoding", "")).encode(),
     ):
         digest.update(len(part).to_bytes(4, "big"))
         digest.update(part)

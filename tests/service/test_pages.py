@@ -430,3 +430,34 @@ def test_an_entry_on_old_sources_says_so_calmly(client: TestClient, engine: Sqli
     en = client.get(f"/resources/{r.id}?lang=en").text
     assert f"Information as of {r.as_of_year}: you can check it with 1366 before you call." in en
     assert "정보 기준" not in client.get(f"/resources/{fresh.id}").text
+
+
+# -- compression -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url", ["/", "/search?q=부산 상담", "/resources/women-1366", "/static/haven.css", "/static/haven.js",
+            "/api/v1/search?q=상담", "/regions/KR-26"],
+)  # fmt: skip
+def test_text_is_compressed_as_the_client_accepts(client: TestClient, url: str) -> None:
+    plain = client.get(url, headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    for asked, sent in [
+        ("gzip", "gzip"),
+        ("gzip, deflate, br, zstd", "br"),
+        ("br", "br"),
+        ("identity", None),
+    ]:
+        for _ in range(3):  # a third request may come from the answer store: compressed as asked
+            response = client.get(url, headers={"Accept-Encoding": asked})
+            assert response.headers.get("content-encoding") == sent, (asked, response.headers)
+            assert response.content == plain.content  # httpx decodes both
+            if sent:
+                assert int(response.headers["content-length"]) < len(plain.content) / 2
+                assert "Accept-Encoding" in response.headers["vary"]
+
+
+def test_a_results_page_is_under_10_kb_on_the_wire(client: TestClient) -> None:
+    for url in ["/search?q=상담", "/search?q=부산 상담", "/search?q=deepfake&lang=en"]:
+        response = client.get(url, headers={"Accept-Encoding": "br"})
+        assert int(response.headers["content-length"]) < 10_000, url
