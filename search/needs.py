@@ -172,9 +172,6 @@ class Bands:
     later: dict[str, int] = field(default_factory=dict)  # the other first lines, in order
     also: dict[str, int] = field(default_factory=dict)
     kinds: set[str] = field(default_factory=set)
-    #: Set per row by the engine: the row answers more of the query than any nationwide one
-    #: (법구공 보은지소), so a regional service is not sent last for want of a region.
-    answers_more: bool = False
 
     @classmethod
     def of(cls, rules: NeedRules, needs: Needs, region: str | None, town: tuple[str, ...] = ()) -> Bands:
@@ -199,9 +196,19 @@ class Bands:
         return b
 
     def band(
-        self, rid: str, kind: str, national: bool, platform: str, names: str, exact: bool
+        self,
+        rid: str,
+        kind: str,
+        national: bool,
+        platform: str,
+        names: str,
+        exact: bool,
+        answers_more: bool = False,
     ) -> tuple[int, int]:
-        """(band, place within the band's advice order); lower comes first."""
+        """(band, place within the band's advice order); lower comes first.
+
+        ``answers_more``: the row answers more of the query than any nationwide one (법구공 보은지소),
+        so a regional service is not sent last for want of a region."""
         if exact:
             return 0, 0
         needs = self.needs
@@ -220,7 +227,7 @@ class Bands:
         abroad = rid in self.rules.abroad and not needs.abroad_asked
         if (platform and kind == "platform-report") or abroad:
             return 7, 0
-        if self.region is None and not national and not self.answers_more:
+        if self.region is None and not national and not answers_more:
             return 7, 1
         if not national:  # a region is known (or it answers more of the query than any national one)
             return 4, (0 if self._in_town(names) else 1)

@@ -511,9 +511,14 @@ class SqliteEngine:
                 or (row["kind"] != "platform-report" and any(f" | {s} | " in padded for s in typed_names))
                 or row["id"] in core_named
             )
-            bands.answers_more = not row["national"] and row["coverage"] > best_national
             band, advice = bands.band(
-                row["id"], row["kind"], bool(row["national"]), row["platform"], names, exact
+                row["id"],
+                row["kind"],
+                bool(row["national"]),
+                row["platform"],
+                names,
+                exact,
+                answers_more=not row["national"] and row["coverage"] > best_national,
             )
             if plan.region and not row["national"] and any(n in names for n in typed_names):
                 # A service named with a place (의정부 스마일센터): that place's own branch first.

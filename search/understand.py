@@ -189,6 +189,16 @@ def _known_hangul_text(text: str, lex: Lexicon, exists: Callable[[str], bool]) -
     return any(exists(m.lemma) or m.surface in lex.synonyms for m in content_words(text))
 
 
+def _named_slip(word: str, stripped: str, lex: Lexicon, plan: Plan) -> list[str]:
+    """Words of a service's own vocabulary one key from ``stripped`` (recorded as a correction)."""
+    if len(stripped) < 3:
+        return []
+    named = [f for f in lex.hangul_typo(jamo(stripped)) if lex.hangul.get(f, (0, 0))[1]]
+    if named:
+        plan.corrections.append((word, named[0]))
+    return named
+
+
 def _hangul_terms(word: str, lex: Lexicon, exists: Callable[[str], bool], plan: Plan) -> list[list[str]]:
     """The alternatives of each term a Hangul word holds (a run-together sentence holds several)."""
     stripped = strip_josa(word)
@@ -199,13 +209,8 @@ def _hangul_terms(word: str, lex: Lexicon, exists: Callable[[str], bool], plan: 
     if stripped != word and exists(stripped):
         return [[stripped]]
     # A one-key slip in a service's own vocabulary (텔래그램 → 텔레그램) before any cutting.
-    named = (
-        [f for f in lex.hangul_typo(jamo(stripped)) if lex.hangul.get(f, (0, 0))[1]]
-        if len(stripped) >= 3
-        else []
-    )
+    named = _named_slip(word, stripped, lex, plan)
     if named:
-        plan.corrections.append((word, named[0]))
         return [named]
     # A slang or clipped word with an ending glued on: 중딩인데, 딥페당했어요, 에타에서.
     for n in range(len(word) - 1, 1, -1):
@@ -217,8 +222,7 @@ def _hangul_terms(word: str, lex: Lexicon, exists: Callable[[str], bool], plan: 
     if found:
         out: list[list[str]] = []
         for m in found:
-            forms = [f for f in dict.fromkeys([m.surface, m.lemma]) if len(f) >= 1]
-            known = [f for f in forms if f in lex.synonyms or exists(f)]
+            known = [f for f in dict.fromkeys([m.surface, m.lemma]) if f in lex.synonyms or exists(f)]
             if known:
                 out.append(known)
             elif m.tag in ("NNG", "NNP") and len(m.surface) >= 2:
@@ -234,14 +238,8 @@ def _hangul_terms(word: str, lex: Lexicon, exists: Callable[[str], bool], plan: 
 def _typo_term(word: str, lex: Lexicon, exists: Callable[[str], bool], plan: Plan) -> list[str]:
     """A word the index does not know: a one-key slip, a cut ending, or a half-typed syllable."""
     stripped = strip_josa(word)
-    # A one-key slip in a service's own vocabulary (다누라 → 다누리) before cutting endings off.
-    named = (
-        [f for f in lex.hangul_typo(jamo(stripped)) if lex.hangul.get(f, (0, 0))[1]]
-        if len(stripped) >= 3
-        else []
-    )
+    named = _named_slip(word, stripped, lex, plan)  # 다누라 → 다누리
     if named:
-        plan.corrections.append((word, named[0]))
         return named
     fixes = lex.hangul_typo(jamo(stripped)) or lex.hangul_prefix(jamo(stripped))
     if len(stripped) <= 2:

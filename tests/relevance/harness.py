@@ -21,23 +21,12 @@ import yaml
 
 from search.engine import Engine
 from search.model import Query, Resource
+from search.needs import HUMAN_KINDS  # kinds of service where a person answers the phone
 
 HERE = Path(__file__).parent
 #: The sets that gate the suite (the held-out set is scored apart, see ``holdout_report``).
 SETS = ("queries.yaml", "personas.yaml")
 HOLDOUT = "holdout.yaml"
-#: Kinds of service where a person answers a phone.
-HUMAN_KINDS = frozenset(
-    {
-        "hotline",
-        "takedown-support",
-        "police",
-        "crisis-centre",
-        "counselling-centre",
-        "victim-support",
-        "legal-aid",
-    }
-)
 #: Services run from outside Korea (as data/needs.yaml lists them; read here from the data file
 #: the engine does not see, so the test does not take the ranking's word for it).
 ABROAD_WORDS = re.compile(
