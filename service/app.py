@@ -26,7 +26,7 @@ from service.answer_cache import AnswerStore, answer_cache_config
 from service.api import ApiError, BadParameter, OpenApiJson, make_api_router
 from service.cards import make_cards_router
 from service.hsds_routes import make_hsds_router
-from service.pages import STATIC_DIR, ApiDocs, asset_versions, make_pages_router, render_error
+from service.pages import STATIC_DIR, ApiDocs, asset_versions, make_pages_router, quick_exit, render_error
 from service.reload import Live, LiveState
 from service.safety import (
     ConditionalGetMiddleware,
@@ -168,6 +168,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             healthz,
             make_api_router([limit.middleware] if limit else []),
             make_pages_router(),
+            quick_exit,  # the way out without JavaScript
             make_cards_router(),
             make_hsds_router([limit.middleware] if limit else []),
             static,
