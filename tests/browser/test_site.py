@@ -263,6 +263,56 @@ def test_everything_works_without_javascript(make_context: Any, site: Site) -> N
     page.wait_for_url(site.exit_url)
 
 
+_DEAD_CONTROLS = """() => [...document.querySelectorAll(
+    'a, button, input[type=button], input[type=submit], input[type=reset], input[type=image], [role=button], [onclick]')]
+  .filter(e => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden')
+  .filter(e => {
+    if (e.tagName === 'A') {
+      const href = (e.getAttribute('href') || '').trim();
+      return !href || href === '#' || /^javascript:/i.test(href);
+    }
+    if (e.tagName === 'BUTTON' || e.tagName === 'INPUT') {
+      // Without a script a button does something only when it submits or resets its form.
+      return !((e.type === 'submit' || e.type === 'reset' || e.type === 'image') && e.form);
+    }
+    return true;  // a role=button or onclick element is a script's
+  })
+  .map(e => e.outerHTML.slice(0, 120))"""
+
+
+def test_every_visible_control_works_without_javascript(make_context: Any, site: Site) -> None:
+    """No Copy, Copy-text or Print button (or any other script's control) shows without JavaScript."""
+    with_js = make_context(viewport=MOBILE, locale="ko-KR").new_page()
+    resource = _pages(site, with_js)["resource"]
+    shown_with_js = 0
+    pages = {
+        "home": "/",
+        "results": "/search?q=딥페이크",
+        "resource": resource,
+        "for-schools": "/for-schools?region=KR-26",
+        "embed": "/embed?region=KR-26",
+        "safety": "/safety",
+        "card": resource + "/card",
+        "region": "/regions/KR-26",
+    }
+    for path in pages.values():
+        with_js.goto(site.base + path)
+        shown_with_js += with_js.locator(
+            "[data-copy]:visible, [data-copy-sms]:visible, [data-print]:visible"
+        ).count()
+    assert shown_with_js  # the script's buttons exist and show once it runs: the check below means something
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = make_context(viewport=MOBILE, locale="ko-KR", java_script_enabled=False).new_page()
+    dead: list[str] = []
+    for name, path in pages.items():
+        page.goto(site.base + path)
+        # Open every <details> (share boxes, filters): the controls inside must work too.
+        page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+        page.screenshot(path=str(ARTIFACTS / f"nojs-{name}-mobile.png"), full_page=True)
+        dead += [f"{name}: {html}" for html in page.evaluate(_DEAD_CONTROLS)]
+    assert not dead, "\n".join(dead)
+
+
 # -- nothing leaves the origin ---------------------------------------------------------------------
 
 
