@@ -101,7 +101,10 @@ def _load(context: Any, url: str, throttle: bool, cpu_slowdown: float = 1) -> di
     cdp.on("Network.loadingFinished", on_finished)
     page.add_init_script(WATCH_TEL)
     page.goto(url, wait_until="load", timeout=60_000)
-    page.wait_for_function("window.__tel !== null", timeout=30_000)
+    page.wait_for_function(
+        "window.__tel !== null && performance.getEntriesByName('first-contentful-paint').length > 0",
+        timeout=30_000,
+    )
     # The first screen's own call button, if the page has one there; bounded.
     page.wait_for_function(
         "window.__mainTel !== null || performance.now() > 30000 || "
