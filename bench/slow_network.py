@@ -145,34 +145,36 @@ def _median(rows: list[dict[str, Any]], key: str) -> float | None:
     return statistics.median(values) if values else None
 
 
-def measure(base: str, runs: int, cpu_slowdown: float = 1) -> dict[str, Any]:
-    """Cold and warm loads of each page, ``runs`` times: every run and the medians."""
-    from playwright.sync_api import sync_playwright
+def measure(base: str, runs: int, cpu_slowdown: float = 1, browser: Any = None) -> dict[str, Any]:
+    """Cold and warm loads of each page, ``runs`` times: every run and the medians.
 
+    ``browser`` is a launched Playwright chromium (the tests share theirs); without it one is
+    launched for the run.
+    """
+    if browser is None:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:
+            launched = p.chromium.launch(
+                executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
+            )
+            try:
+                return measure(base, runs, cpu_slowdown, launched)
+            finally:
+                launched.close()
     out: dict[str, Any] = {}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
-        )
-        try:
-            for name, path in PAGES.items():
-                for mode in ("cold", "warm"):
-                    rows = []
-                    for _ in range(runs):
-                        context = browser.new_context(viewport=PHONE, locale="ko-KR", service_workers="block")
-                        if mode == "warm":
-                            _load(context, base + "/", throttle=False)
-                        rows.append(_load(context, base + path, throttle=True, cpu_slowdown=cpu_slowdown))
-                        context.close()
-                    keys = ("fcp_ms", "tel_ms", "main_tel_ms", "html_done_ms", "css_done_ms", "document_bytes",
-                            "total_bytes", "requests")  # fmt: skip
-                    out[f"{name}/{mode}"] = {
-                        "path": path,
-                        "runs": rows,
-                        **{k: _median(rows, k) for k in keys},
-                    }
-        finally:
-            browser.close()
+    keys = ("fcp_ms", "tel_ms", "main_tel_ms", "html_done_ms", "css_done_ms", "document_bytes", "total_bytes",
+            "requests")  # fmt: skip
+    for name, path in PAGES.items():
+        for mode in ("cold", "warm"):
+            rows = []
+            for _ in range(runs):
+                context = browser.new_context(viewport=PHONE, locale="ko-KR", service_workers="block")
+                if mode == "warm":
+                    _load(context, base + "/", throttle=False)
+                rows.append(_load(context, base + path, throttle=True, cpu_slowdown=cpu_slowdown))
+                context.close()
+            out[f"{name}/{mode}"] = {"path": path, "runs": rows, **{k: _median(rows, k) for k in keys}}
     return out
 
 

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bench.slow_network import PAGES, measure
-from tests.conftest import CHROMIUM, missing_browser, serve
+from tests.conftest import serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
 
-def test_slow_network_benchmark_measures_every_page(db_path: Path) -> None:
-    if not CHROMIUM.exists():
-        missing_browser(f"{CHROMIUM} is not installed (apt-get install chromium)")
+def test_slow_network_benchmark_measures_every_page(db_path: Path, browser: Any) -> None:
     with serve(db_path) as (base, _):
-        figures = measure(base, runs=1)
+        figures = measure(base, runs=1, browser=browser)
     assert set(figures) == {f"{name}/{mode}" for name in PAGES for mode in ("cold", "warm")}
     for name, f in figures.items():
         assert f["fcp_ms"] is not None and f["tel_ms"] is not None and f["tel_ms"] >= f["fcp_ms"], name
