@@ -30,7 +30,7 @@ from weakref import WeakKeyDictionary
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-__all__ = ("ConnectionLimits", "GuardedHttp", "raise_file_limit")
+__all__ = ("ConnectionLimits", "GuardedHttp", "OncePerMinute", "raise_file_limit")
 
 log = logging.getLogger("haven.connections")
 
@@ -126,6 +126,32 @@ class _Waiting:
 
 
 _WAITING: WeakKeyDictionary[Any, _Waiting] = WeakKeyDictionary()
+
+
+class OncePerMinute(logging.Filter):
+    """Let each distinct message through once a minute, with how many were held back.
+
+    uvicorn warns once per malformed request ("Invalid HTTP request received."): a client
+    sending junk in a loop would otherwise write a line per request.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._last: dict[str, tuple[float, int]] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        key = f"{record.levelno}:{record.msg}"
+        now = time.monotonic()
+        last, held = self._last.get(key, (-_CAP_LOG_INTERVAL_S, 0))
+        if now - last < _CAP_LOG_INTERVAL_S:
+            self._last[key] = (last, held + 1)
+            return False
+        if len(self._last) > 256:  # messages are uvicorn's own few; bound it all the same
+            self._last.clear()
+        self._last[key] = (now, 0)
+        if held:
+            record.msg = f"{record.msg} ({held} more like it in the last minute)"
+        return True
 
 
 class GuardedHttp(HttpToolsProtocol):

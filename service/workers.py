@@ -106,10 +106,11 @@ def serve_one(
     import uvicorn
 
     from service.app import create_app
-    from service.connections import ConnectionLimits, GuardedHttp, raise_file_limit
+    from service.connections import ConnectionLimits, GuardedHttp, OncePerMinute, raise_file_limit
     from service.reload import LiveState, Reloader
 
     raise_file_limit()
+    logging.getLogger("uvicorn.error").addFilter(OncePerMinute())  # junk in a loop: one line a minute
     GuardedHttp.limits = ConnectionLimits(settings.max_connections, settings.head_timeout).capped_by_files()
     app = create_app(settings)
     reloader = Reloader(cast(LiveState, app.state), settings, rebuild=watch, interval=interval)

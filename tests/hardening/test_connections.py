@@ -214,3 +214,13 @@ def test_two_thousand_slow_connections_do_not_keep_a_person_out(server_with_1024
     assert "connection cap" in logs  # the operator hears of it, once, without any address
     assert logs.count("connection cap") == 1
     assert "127.0.0.1" not in logs
+
+
+def test_junk_requests_in_a_loop_write_one_log_line(quick_server: Server) -> None:
+    before = quick_server.logs().count("Invalid HTTP request")
+    for _ in range(40):
+        with socket.create_connection(("127.0.0.1", quick_server.port), timeout=5) as sock:
+            sock.sendall(b"\x16\x03\x01 junk that is not HTTP\r\n\r\n")
+            assert _answer(sock).startswith(b"HTTP/1.1 400 ")
+    tried("junk request", 40)
+    assert quick_server.logs().count("Invalid HTTP request") - before <= 1
