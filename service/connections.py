@@ -104,6 +104,14 @@ _RESPONSES = {
     431: _plain(431, "Request Header Fields Too Large"),
     503: _plain(503, "Service Unavailable"),
 }
+#: The API's clients read JSON errors (service/app.py's shape), so a too-long API address gets one.
+_API_414_BODY = b'{"error":"uri-too-long","detail":"the address is longer than 8 KiB","parameter":null}'
+_API_414 = (
+    b"HTTP/1.1 414 URI Too Long\r\ncontent-type: application/json\r\n"
+    b"content-length: %d\r\ncache-control: no-store\r\nx-content-type-options: nosniff\r\n"
+    b"connection: close\r\n\r\n%s" % (len(_API_414_BODY), _API_414_BODY)
+)
+_API_PREFIXES = (b"/api/", b"/hsds/", b"/api?", b"/hsds?")
 
 
 class _Waiting:
@@ -214,7 +222,8 @@ class GuardedHttp(HttpToolsProtocol):
         self._stop_waiting()
         self._refused = True
         if not self.transport.is_closing():
-            self.transport.write(_RESPONSES[status])
+            api = status == 414 and self.url.startswith(_API_PREFIXES)
+            self.transport.write(_API_414 if api else _RESPONSES[status])
             self.transport.close()
 
     def _head_too_slow(self) -> None:
