@@ -19,6 +19,7 @@ from typing import Any
 import msgspec
 import yaml
 
+from search.data_yaml import DataLoader, load_data_yaml
 from search.model import PHONE_PATTERN, Region, Resource, Source, SynonymGroup, Taxonomy
 from search.needs import NeedRules
 from search.places import PlaceRow, load_places
@@ -141,7 +142,7 @@ class _File:
             problems.append(Problem(display, line, "", "is not valid UTF-8 text"))
             return
         try:
-            loader = yaml.SafeLoader(text)
+            loader = DataLoader(text)
             try:
                 self.node = loader.get_single_node()
                 self.data = loader.construct_document(self.node) if self.node is not None else None
@@ -426,7 +427,7 @@ def load_catalog(data_dir: Path | str) -> Catalog:
     needs_raw = needs_path.read_bytes() if needs_path.is_file() else b""
     if needs_raw:
         try:
-            needs = msgspec.convert(yaml.safe_load(needs_raw) or {}, NeedRules)
+            needs = msgspec.convert(load_data_yaml(needs_raw) or {}, NeedRules)
         except (yaml.YAMLError, msgspec.ValidationError) as exc:
             problems.append(Problem(str(needs_path), None, "", str(exc)))
         # needs.yaml may name services a smaller directory does not have (a deployment that keeps

@@ -22,6 +22,7 @@ import msgspec
 import yaml
 
 from search.analyze import normalize
+from search.data_yaml import load_data_yaml
 
 __all__ = ("Gazetteer", "Place", "PlaceRow", "load_places", "place_rows", "place_words")
 
@@ -96,7 +97,7 @@ def load_places(data_dir: Path | str) -> tuple[list[PlaceRow], bytes]:
     if extra.is_file():
         raw += extra.read_bytes()
         try:
-            curated = msgspec.convert(yaml.safe_load(extra.read_text(encoding="utf-8")) or {}, _Curated)
+            curated = msgspec.convert(load_data_yaml(extra.read_text(encoding="utf-8")) or {}, _Curated)
         except (yaml.YAMLError, msgspec.ValidationError) as exc:
             raise ValueError(f"{extra}: {exc}") from exc
     rows = place_rows(places, curated.towns, curated.english, curated.prefer, curated.needs_suffix)

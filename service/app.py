@@ -25,27 +25,31 @@ from search.fallback import open_engine
 from service.answer_cache import AnswerStore, answer_cache_config
 from service.api import ApiError, BadParameter, OpenApiJson, make_api_router
 from service.cards import make_cards_router
+from service.hosts import host_of, refuse_host
 from service.hsds_routes import make_hsds_router
 from service.pages import STATIC_DIR, ApiDocs, asset_versions, make_pages_router, quick_exit, render_error
 from service.reload import Live, LiveState
 from service.safety import (
+    UNLIMITED,
     ConditionalGetMiddleware,
     head_as_get,
     is_api_path,
     log_internal_error,
+    purge_rate_limits,
     quiet_logging,
     rate_limit_config,
     retry_after,
     security_headers,
+    static_name_guard,
 )
-from service.settings import Settings
+from service.settings import Settings, is_loopback
 
 __all__ = ("HavenApp", "create_app")
 
 TEMPLATES = Path(__file__).parent / "templates"
 
 
-@get("/healthz", sync_to_thread=False, include_in_schema=False)
+@get("/healthz", sync_to_thread=False, include_in_schema=False, opt={UNLIMITED: True})
 def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
@@ -93,6 +97,8 @@ def handle_http_error(request: Request, exc: HTTPException) -> Response:
     page = render_error(request, exc.status_code)
     if isinstance(exc, MethodNotAllowedException) and exc.headers:
         page.headers.update(exc.headers)  # the Allow header (RFC 9110: a 405 must list the methods)
+    if isinstance(exc, TooManyRequestsException):
+        page.headers["Retry-After"] = str(retry_after(exc.headers))
     return page
 
 
@@ -118,10 +124,19 @@ def compression_config() -> CompressionConfig:
 
 
 class HavenApp(Litestar):
-    """Litestar, answering HEAD wherever it answers GET (its GET routes do not by themselves)."""
+    """Litestar, answering HEAD wherever it answers GET (its GET routes do not by themselves),
+    and only to requests that name one of ``served_hosts`` (or no Host at all)."""
+
+    served_hosts: frozenset[str] = frozenset()
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http":
+            host = host_of(scope)
+            if host is False or (
+                host is not None and host not in self.served_hosts and not is_loopback(host)
+            ):
+                await refuse_host(scope, send)
+                return
             scope, send = head_as_get(scope, send)
         await super().__call__(scope, receive, send)
 
@@ -142,6 +157,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         directories=[STATIC_DIR],
         cache_control=CacheControlHeader(public=True, max_age=604800),
         include_in_schema=False,
+        before_request=static_name_guard,
+        opt={UNLIMITED: True},
     )
     openapi = OpenAPIConfig(
         title="Haven API",
@@ -155,6 +172,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             route_handlers=[],
             include_in_schema=False,
             cache_control=CacheControlHeader(public=True, max_age=3600),
+            opt={UNLIMITED: True},
         ),
     )
     # The index-derived state is one object, swapped whole on reload (service/reload.py).
@@ -163,19 +181,21 @@ def create_app(settings: Settings | None = None) -> Litestar:
     state.on_swap(lambda live: setattr(conditional, "data_hash", live.engine.data_hash))
     answers = AnswerStore(settings.answer_cache)
     state.on_swap(lambda _live: answers.clear())
-    return HavenApp(
+    app = HavenApp(
         route_handlers=[
             healthz,
-            make_api_router([limit.middleware] if limit else []),
+            make_api_router([]),
             make_pages_router(),
             quick_exit,  # the way out without JavaScript
             make_cards_router(),
-            make_hsds_router([limit.middleware] if limit else []),
+            make_hsds_router([]),
             static,
         ],
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment)),
         openapi_config=openapi,
-        middleware=[conditional],
+        # One limit per client for the API, HSDS and the search page alike (see rate_limit_config).
+        middleware=[*([limit.middleware] if limit else []), conditional],
+        lifespan=[purge_rate_limits],
         compression_config=compression_config(),
         stores={"answers": answers},
         response_cache_config=answer_cache_config(),
@@ -185,3 +205,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         state=state,
         debug=False,
     )
+    app.served_hosts = frozenset(settings.allowed_hosts)
+    return app

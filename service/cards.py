@@ -22,6 +22,7 @@ from search.model import Resource
 from service.i18n import Lang, strings
 from service.pages import Presenter, _lang, _template, _url
 from service.referral import hours_text, main_link, prepare_text
+from service.safety import UNLIMITED
 from service.share import public_base, qr_svg, referral_text
 
 __all__ = ("GROUPS", "MAX_CARDS", "RegionGroup", "group_of", "make_cards_router", "region_groups")
@@ -194,4 +195,5 @@ def make_cards_router() -> Router:
         route_handlers=[resource_card, cards, regions_index, region_page],
         include_in_schema=False,
         cache_control=CacheControlHeader(no_store=True),
+        opt={UNLIMITED: True},
     )

@@ -244,7 +244,7 @@ def serve(host: str, port: int, data_dir: Path, db_path: Path, meili_url: str | 
     index file keeps the current one serving, and one line on stderr says why. With --workers,
     SIGHUP to the main process reloads every worker.
     """
-    from service.settings import Settings
+    from service.settings import Settings, deployment_problem
     from service.workers import WorkersError, run_workers, serve_one
 
     try:
@@ -252,6 +252,8 @@ def serve(host: str, port: int, data_dir: Path, db_path: Path, meili_url: str | 
     except ValueError as exc:
         fail(str(exc))
         return
+    if (problem := deployment_problem(settings, host)) is not None:
+        fail(problem)
     checked = open_search_engine(db_path, meili_url, meili_key)  # a clear error now, not at the first request
     getattr(checked, "close", lambda: None)()
     if watch and not data_dir.is_dir():

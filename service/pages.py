@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 from litestar import MediaType, Request, Response, Router, get
 from litestar.datastructures import CacheControlHeader
@@ -39,6 +39,7 @@ from service.i18n import (
     strings,
     weekday_name,
 )
+from service.safety import UNLIMITED
 from service.share import public_base, qr_svg, referral_text, sms_href
 
 __all__ = (
@@ -289,9 +290,17 @@ class Presenter:
 def _switch_url(request: Request, other: Lang) -> str:
     """This page in the other language, keeping the search and its filters."""
     pairs = [(k, v) for k, v in request.query_params.multi_items() if k not in ("lang", "partial")]
-    # One leading slash: "//evil.example" would make the link leave the site.
-    path = "/" + request.url.path.lstrip("/")
-    return f"{path}?{urlencode([*pairs, ('lang', other)])}"
+    return f"{self_path(request.scope['path'])}?{urlencode([*pairs, ('lang', other)])}"
+
+
+def self_path(path: str) -> str:
+    """A link to this same path that cannot leave the site.
+
+    One leading slash (``//evil.example`` is another host) and everything but plain path
+    characters percent-encoded: browsers read ``/\\evil.example`` as ``//evil.example`` and drop
+    tabs and newlines (``/%09/evil.example``), so those must never appear raw in an ``href``.
+    """
+    return quote("/" + path.lstrip("/\\\t\n\r "), safe="/-._~!$&'()*+,;=:@")
 
 
 def _context(request: Request, lang: Lang, **extra: Any) -> dict[str, Any]:
@@ -410,7 +419,8 @@ def _results_view(p: Presenter, query: Query, params: dict[str, Any], results: R
     )
 
 
-@get("/search", sync_to_thread=False, cache=CACHED_FOR)  # repeats: service/answer_cache.py
+# Typed words cost a search each time: the one page under the rate limit (service/safety.py).
+@get("/search", sync_to_thread=False, cache=CACHED_FOR, opt={UNLIMITED: False})
 def search_page(request: Request) -> Template:
     lang = _lang(request)
     query, params = _page_query(request, lang)
@@ -602,4 +612,5 @@ def make_pages_router() -> Router:
         route_handlers=[home, search_page, resource_page, safety_page, embed, for_schools, robots],
         include_in_schema=False,
         cache_control=_NO_STORE,
+        opt={UNLIMITED: True},
     )

@@ -8,30 +8,40 @@ no log line ever holds a query, a client address or a user agent.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import logging
 import math
+import re
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
+from litestar.exceptions import NotFoundException
 from litestar.logging.config import LoggingConfig
 from litestar.middleware import ASGIMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.stores.memory import MemoryStore
 
 if TYPE_CHECKING:
+    from litestar import Litestar
     from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = (
     "FRAMEABLE_PATHS",
+    "UNLIMITED",
     "ConditionalGetMiddleware",
     "head_as_get",
     "is_api_path",
+    "purge_rate_limits",
     "quiet_logging",
     "rate_limit_config",
     "retry_after",
     "security_headers",
+    "static_name_guard",
 )
 
 #: The only pages another site may put in an iframe (the school embed).
@@ -152,6 +162,21 @@ def head_as_get(scope: Scope, send: Send) -> tuple[Scope, Send]:
     return scope, send_head
 
 
+_STATIC_NAME = re.compile(
+    r"/static/[A-Za-z0-9][A-Za-z0-9._-]{0,100}(?:/[A-Za-z0-9][A-Za-z0-9._-]{0,100}){0,3}"
+)
+
+
+def static_name_guard(request: Any) -> None:
+    """Refuse, as 404, a static path no asset could have (a Litestar ``before_request`` hook).
+
+    Litestar hands the decoded path to the file system: a NUL byte or a name longer than the
+    file system allows raised there and came back as 500.
+    """
+    if not _STATIC_NAME.fullmatch(request.scope["path"]) or ".." in request.scope["path"]:
+        raise NotFoundException()
+
+
 def _matches(if_none_match: str, etag: str) -> bool:
     if if_none_match.strip() == "*":
         return True
@@ -229,7 +254,39 @@ def rate_limit_config(limit: tuple[str, int] | None) -> RateLimitConfig | None:
         rate_limit=(unit, count),  # type: ignore[arg-type]
         store="rate_limit",
         check_throttle_handler=_counts_toward_limit,
+        exclude_opt_key=UNLIMITED,
     )
+
+
+#: A route option: ``opt={UNLIMITED: True}`` on a router or route keeps it out of the rate limit.
+#: Pages and assets are marked so (the answer store or a browser cache serves them cheaply); the
+#: API, the HSDS feed and the search page (results and their ``partial=1`` fragments) are not.
+UNLIMITED = "unlimited"
+_PURGE_EVERY_S = 60.0
+
+
+@contextlib.asynccontextmanager
+async def purge_rate_limits(app: Litestar) -> AsyncIterator[None]:
+    """Forget clients whose window has ended, once a minute (a Litestar lifespan hook).
+
+    Litestar's memory store drops an expired entry only when the same client comes back, so a
+    stream of new addresses would otherwise grow it without end.
+    """
+
+    async def purge() -> None:
+        store = app.stores.get("rate_limit")
+        while True:
+            await asyncio.sleep(_PURGE_EVERY_S)
+            if isinstance(store, MemoryStore):
+                await store.delete_expired()
+
+    task = asyncio.create_task(purge())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 async def _counts_toward_limit(request: Any) -> bool:

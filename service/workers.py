@@ -106,14 +106,21 @@ def serve_one(
     import uvicorn
 
     from service.app import create_app
+    from service.connections import ConnectionLimits, GuardedHttp, OncePerMinute, raise_file_limit
     from service.reload import LiveState, Reloader
 
+    raise_file_limit()
+    logging.getLogger("uvicorn.error").addFilter(OncePerMinute())  # junk in a loop: one line a minute
+    GuardedHttp.limits = ConnectionLimits(settings.max_connections, settings.head_timeout).capped_by_files()
     app = create_app(settings)
     reloader = Reloader(cast(LiveState, app.state), settings, rebuild=watch, interval=interval)
     reloader.start(watch=watch)
     config = uvicorn.Config(
-        app, host=host, port=port, access_log=False, server_header=False, log_level="warning"
-    )
+        app, host=host, port=port, access_log=False, server_header=False, log_level="warning",
+        http=GuardedHttp, ws="none", timeout_keep_alive=5,
+        # X-Forwarded-For and -Proto are believed only from the proxies named in HAVEN_TRUSTED_PROXIES.
+        proxy_headers=bool(settings.trusted_proxies), forwarded_allow_ips=list(settings.trusted_proxies) or None,
+    )  # fmt: skip
     try:
         uvicorn.Server(config).run(sockets=[sock] if sock else None)
     finally:

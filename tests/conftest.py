@@ -20,6 +20,10 @@ from search.catalog import Catalog, load_catalog
 from search.index import build_index
 from search.sqlite_engine import SqliteEngine
 
+# The host names Litestar's test client sends (its default, and the HTTPS one some tests use):
+# the service answers only hosts it is told about (service/hosts.py).
+os.environ.setdefault("HAVEN_ALLOWED_HOSTS", "testserver.local,haven.test")
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 HAVEN = str(Path(sys.executable).parent / "haven")

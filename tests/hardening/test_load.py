@@ -116,6 +116,9 @@ def test_an_abusive_client_gets_429_while_another_is_served(serve: Any, db_path:
     assert abusive[:20] == [200] * 20 and set(abusive[20:]) == {429}, abusive
     polite = [_status("127.0.0.2", server.port, "/api/v1/search?q=1366") for _ in range(10)]
     assert polite == [200] * 10
-    # Pages are never rate-limited: a victim on the same address (a shared school network) still gets help.
-    assert _status("127.0.0.1", server.port, "/search?q=1366") == 200
+    # The search page shares the budget, but a victim on the same address (a shared school network)
+    # still gets help: the other pages are never limited, and the refusal carries the crisis numbers.
+    for path in ("/", "/regions", "/resources/women-1366", "/safety"):
+        assert _status("127.0.0.1", server.port, path) == 200, path
+    assert _status("127.0.0.1", server.port, "/search?q=1366") == 429
     tried("rate limit: requests", 51)

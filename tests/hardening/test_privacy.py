@@ -100,3 +100,22 @@ def test_only_get_head_and_options_on_every_route_class(shared_server: Server, p
         assert headers["access-control-allow-origin"] == "*"
         assert headers["access-control-allow-methods"] == "GET, HEAD, OPTIONS"
     tried("methods: route classes x methods", 9)
+
+
+@pytest.mark.parametrize("path", [f"/search?q={urllib.parse.quote(CANARY)}", f"/api/v1/search?q={urllib.parse.quote(CANARY)}",
+                                  f"/search?q={urllib.parse.quote(CANARY)}&partial=1"])  # fmt: skip
+def test_answers_to_typed_words_are_stored_nowhere_and_titled_neutrally(
+    shared_server: Server, path: str
+) -> None:
+    for _ in range(3):  # asked again and again: still never kept, by the browser or by a shared cache
+        status, headers, body = _request(shared_server, "GET", path)
+        assert status == 200
+        assert headers["cache-control"] == "no-store"
+    title = body.decode().partition("<title>")[2].partition("</title>")[0]
+    assert CANARY not in title
+
+
+def test_answers_without_typed_words_may_be_cached(shared_server: Server) -> None:
+    for path in ("/embed?region=KR-26", "/for-schools", "/api/v1/regions"):
+        cache = _request(shared_server, "GET", path)[1]["cache-control"]
+        assert "no-store" not in cache and "max-age" in cache, (path, cache)

@@ -124,6 +124,18 @@ def test_yaml_syntax_error_has_a_line(data_copy: Path) -> None:
     assert 7 <= line <= 9
 
 
+def test_an_alias_is_refused_where_it_stands(data_copy: Path) -> None:
+    # Nested aliases expand to billions of nodes (800 bytes stalled validation for minutes).
+    bomb = "x-a: &a [lol, lol, lol]\nx-b: &b [*a, *a, *a]\n"
+    d = write(data_copy, GOOD + bomb)
+    found = problems(d)
+    assert any("aliases (*name) are not allowed" in p for p in found), found
+    alias_line = (GOOD + bomb).splitlines().index("x-b: &b [*a, *a, *a]") + 1
+    assert any(p.startswith(f"{d}/resources.yaml:{alias_line}:") for p in found), found
+    (d / "places.yaml").write_text("towns: &t {}\nenglish: *t\n", encoding="utf-8")
+    assert any("places.yaml" in p and "aliases" in p for p in problems(d))
+
+
 def test_an_unclosed_quote_is_located_where_it_began(data_copy: Path) -> None:
     # The quote opened on line 5 runs on to the next quote mark; the parser fails lines later.
     d = write(

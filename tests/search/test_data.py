@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from search.catalog import Catalog
+from search.model import Source
 
 #: National lines the directory must always carry, by the number people dial.
 NATIONAL_LINES = {
@@ -64,6 +65,21 @@ def test_sources_are_mostly_dated(catalog: Catalog) -> None:
     """Most entries have a source that states its date, so the audit can tell what is stale."""
     dated = sum(1 for r in catalog.resources if r.as_of is not None)
     assert dated / len(catalog.resources) >= 0.8
+
+
+def test_most_sources_state_their_date(catalog: Catalog) -> None:
+    """Counted per source, not per entry: an entry's one dated source must not hide many undated ones."""
+    sources = [s for r in catalog.resources for s in r.sources]
+    dated = [s for s in sources if isinstance(s, Source) and s.as_of is not None]
+    assert len(dated) / len(sources) >= 0.65
+
+
+def test_male_victims_have_a_route(catalog: Catalog) -> None:
+    """Men and boys find an entry meant for them, resting on dated sources."""
+    for_men = [r for r in catalog.resources if "men" in r.audiences]
+    assert for_men
+    for r in for_men:
+        assert any(isinstance(s, Source) and s.as_of is not None for s in r.sources), r.id
 
 
 def test_platforms_covered(catalog: Catalog) -> None:

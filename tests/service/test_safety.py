@@ -163,7 +163,7 @@ def test_logs_hold_no_query_address_or_user_agent(
         def search(self, query: object) -> object:
             raise RuntimeError(f"failed on {marker}")
 
-    app = create_app(Settings(db_path=db_path, rate_limit=("minute", 2)))
+    app = create_app(Settings(db_path=db_path, rate_limit=("minute", 4)))
     caplog.set_level(logging.DEBUG)
     headers = {"User-Agent": agent, "X-Forwarded-For": "198.51.100.23"}
     with TestClient(app, raise_server_exceptions=False) as c:
@@ -225,3 +225,24 @@ def test_answers_to_typed_words_are_never_stored_and_the_title_is_neutral(client
     title = page.split("<title>", 1)[1].split("</title>", 1)[0]
     assert "비밀검색어" not in title
     assert client.get("/api/v1/search?region=KR-26").headers["cache-control"] != "no-store"
+
+
+def test_clients_whose_window_ended_are_forgotten(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from service import safety
+
+    monkeypatch.setattr(safety, "_PURGE_EVERY_S", 0.05)
+    app = create_app(Settings(db_path=db_path, rate_limit=("second", 5)))
+    with TestClient(app) as c:
+        assert c.get("/api/v1/search?q=1366").status_code == 200
+        store = app.stores.get("rate_limit")
+
+        def kept() -> int:
+            return len(store._store)  # type: ignore[attr-defined]  # MemoryStore's dict: what is in memory
+
+        assert kept() == 1
+        deadline = time.monotonic() + 10
+        while kept() and time.monotonic() < deadline:
+            time.sleep(0.05)  # nobody comes back: only the purge can remove the entry
+        assert not kept(), "an expired client entry stayed in memory"
