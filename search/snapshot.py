@@ -5,15 +5,15 @@ in place (same inode: ``cp new.db var/haven.db`` does that) a running server rea
 different indexes, or garbage, and fails on searches it answered a moment before. ``haven build``
 replaces the file atomically, but an operator's ``cp`` or a restore does not.
 
-So a server does not read the file it was given: it copies it, hashing the bytes as they pass,
-opens the copy and unlinks it at once. Nobody else can name the copy; its pages stay readable until
+So a server does not read the file it was given: it copies it (in the kernel), hashes the copy,
+opens it and unlinks it at once. Nobody else can name the copy; its pages stay readable until
 the connection closes, and the disk space is freed then. The hash names the content: a reload of
 a file whose bytes have not changed is noticed as such, whatever its timestamps say.
 
 A copy rather than an in-memory database (``Connection.deserialize``): the benchmark's index of
-100,000 resources is about 0.5 GB, which in memory every worker would hold whole as its own; the
-copy's pages sit in the page cache, which the kernel shares and can evict (BENCHMARKS.md has both
-measured).
+100,000 resources is about 0.9 GB, which in memory every worker would hold whole as its own (and
+twice that while loading); the copy's pages sit in the page cache, which the kernel shares and can
+evict. Both take about as long to open (BENCHMARKS.md, ``bench/open_bench.py``).
 """
 
 from __future__ import annotations
