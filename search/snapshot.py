@@ -83,7 +83,9 @@ def open_snapshot(path: Path) -> tuple[sqlite3.Connection, str]:
         src = path.open("rb")
     except OSError as exc:
         raise SnapshotError(f"cannot read {path}: {exc.strerror or exc}") from None
-    fd, copy = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".serving", dir=_copy_dir(path))
+    where = _copy_dir(path)
+    _remove_left_behind(where, path.name)
+    fd, copy = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".serving", dir=where)
     try:
         with src, os.fdopen(fd, "w+b") as dst:
             before = os.fstat(src.fileno())
@@ -97,7 +99,7 @@ def open_snapshot(path: Path) -> tuple[sqlite3.Connection, str]:
         uri = f"file:{urllib.parse.quote(copy)}?mode=ro&immutable=1"
         conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
         try:
-            conn.execute("PRAGMA schema_version").fetchone()  # the file is open before it goes
+            conn.execute("PRAGMA schema_version").fetchone()  # SQLite holds the file open from here
         except sqlite3.DatabaseError:
             conn.close()
             raise
@@ -109,3 +111,18 @@ def open_snapshot(path: Path) -> tuple[sqlite3.Connection, str]:
     finally:
         with contextlib.suppress(OSError):
             os.unlink(copy)
+
+
+def _remove_left_behind(where: Path, name: str) -> None:
+    """Remove copies whose process is gone (killed while copying, before it removed the name)."""
+    for stale in where.glob(f".{name}.*.serving"):
+        pid = stale.name[len(name) + 2 :].split(".", 1)[0]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            with contextlib.suppress(OSError):
+                stale.unlink()
+        except PermissionError:
+            continue  # another user's process: alive
