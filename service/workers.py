@@ -250,6 +250,8 @@ def run_workers(settings: Settings, host: str, port: int, workers: int) -> None:
             stopping = True
         for slot in slots:
             process = slot.process
+            if signum == signal.SIGHUP and slot.ready_at is None:
+                continue  # still starting: it opens the file as it is now, and SIGHUP would kill it
             if process is not None and process.pid is not None and process.is_alive():
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(process.pid, signal.SIGHUP if signum == signal.SIGHUP else signal.SIGTERM)
