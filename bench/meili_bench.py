@@ -192,7 +192,7 @@ def _http(db: Path, url: str | None, key: str | None, queries: list[Query], roun
         # HAVEN_MEILI_MASTER_KEY holds the same value.
         env.update(HAVEN_MEILI_URL=url, HAVEN_MEILI_KEY=key or "", HAVEN_MEILI_TIMEOUT="2",
                    HAVEN_MEILI_MASTER_KEY="")  # fmt: skip
-    with server(haven_argv(1), "/healthz", env) as (base, _group):
+    with server(haven_argv(1), "/livez", env) as (base, _group):
         return _http_latencies(base, queries, rounds)
 
 

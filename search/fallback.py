@@ -164,20 +164,31 @@ class FallbackEngine:
     def taxonomy(self) -> dict[str, list[TaxonomyTerm]]:
         return self.fallback.taxonomy()
 
+    @property
+    def file_hash(self) -> str:
+        return str(getattr(self.fallback, "file_hash", ""))
+
+    def check(self) -> int:
+        """The local index's :meth:`SqliteEngine.check`: it answers whenever Meilisearch does not."""
+        check = getattr(self.fallback, "check", self.fallback.count)
+        return int(check())
+
     def close(self) -> None:
         close = getattr(self.fallback, "close", None)
         if close:
             close()
 
 
-def open_engine(settings: EngineSettings) -> Engine:
+def open_engine(settings: EngineSettings, *, private: bool = True) -> Engine:
     """The engine a service or a CLI search uses: SQLite alone, or Meilisearch backed by SQLite.
+
+    ``private`` (for a server) reads a private copy of the index file (:class:`SqliteEngine`).
 
     Raises:
         EngineError: no usable SQLite index (it is needed either way), or the key given for
             searching is the master key.
     """
-    local = SqliteEngine(settings.db_path)
+    local = SqliteEngine(settings.db_path, private=private)
     if not settings.meili_url:
         return local
     master = os.environ.get("HAVEN_MEILI_MASTER_KEY")

@@ -13,6 +13,7 @@ so they narrow the matching itself.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
@@ -45,6 +46,7 @@ from search.scoring import (
     idf,
     scored_term,
 )
+from search.snapshot import SnapshotError, open_snapshot
 from search.understand import MAX_TERMS, Plan, Term, plan_query
 
 __all__ = ("SqliteEngine",)
@@ -94,16 +96,32 @@ def _scaled(found: list[sqlite3.Row], limit: int, first: int, reach: int) -> int
 
 
 class SqliteEngine:
-    """Searches one read-only index file."""
+    """Searches one read-only index file.
+
+    Args:
+        path: The index file.
+        private: Read a private copy of the file (:mod:`search.snapshot`), so that the file
+            rewritten in place cannot change what this engine reads: for a server. A command that
+            answers once and exits reads the file itself.
+
+    Raises:
+        EngineError: no file, not an index, an index of another version, or one that does not
+            answer a search for an entry it holds (:meth:`check`).
+    """
 
     name = "sqlite"
+    #: The SHA-256 of the index file's bytes as read (empty when not ``private``).
+    file_hash: str = ""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, private: bool = False) -> None:
         path = Path(path)
         if not path.is_file():
             raise EngineError(f"no index at {path}: run `haven build` first")
         try:
-            self._conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+            if private:
+                self._conn, self.file_hash = open_snapshot(path)
+            else:
+                self._conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
             self._conn.row_factory = sqlite3.Row
             meta = {k: json.loads(v) for k, v in self._conn.execute("SELECT key, value FROM meta")}
             if meta.get("schema_version") != SCHEMA_VERSION:
@@ -130,8 +148,12 @@ class SqliteEngine:
                         aliases=json.loads(t["aliases"]),
                     )
                 )
-        except sqlite3.DatabaseError as exc:
-            raise EngineError(f"{path} is not a readable Haven index ({exc})") from exc
+        except SnapshotError as exc:
+            raise EngineError(str(exc)) from None
+        except (sqlite3.DatabaseError, KeyError, ValueError, msgspec.ValidationError) as exc:
+            with contextlib.suppress(AttributeError):
+                self._conn.close()
+            raise EngineError(f"{path} is not a readable Haven index ({exc})") from None
         self._platforms = {
             t.key: [normalize(a) for a in [t.key, t.label.ko, t.label.en, *t.aliases]]
             for t in self._taxonomy.get("platform", [])
@@ -141,6 +163,37 @@ class SqliteEngine:
         self._decoder = msgspec.json.Decoder(Resource)
         self._record_cache: dict[str, Resource] = {}
         self._hours = msgspec.json.Decoder(Hours)
+        try:
+            self.check()
+        except EngineError as exc:
+            self._conn.close()
+            raise EngineError(f"{path} is not a usable Haven index: {exc}") from None
+
+    def check(self) -> int:
+        """Prove that the index answers: every entry is there, and a real search for the first
+        one's name finds it. Returns how many entries the index holds.
+
+        Raises:
+            EngineError: it does not (a damaged file), saying what failed in a few words.
+        """
+        try:
+            count = int(self._query("SELECT count(*) FROM resources")[0][0])
+            expected = int(self.meta.get("resources", count))
+            if count != expected:
+                raise EngineError(f"it holds {count} of its {expected} entries")
+            first = self.resources(limit=1)
+            if first:
+                # Every word matched in the text, not a loosened answer nor the lines for anything.
+                found = self.search(Query(q=first[0].name.ko, limit=1))
+                if not found.results or found.relaxed is not None or not found.results[0].matched:
+                    raise EngineError("a search for an entry it holds finds nothing")
+        except EngineError:
+            raise
+        except Exception as exc:  # a damaged page shows as any of sqlite3's, msgspec's, json's errors
+            raise EngineError(
+                f"a search fails ({type(exc).__name__}: {' '.join(str(exc).split())})"
+            ) from None
+        return count
 
     # -- reading ---------------------------------------------------------------------------
 

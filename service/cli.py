@@ -104,7 +104,8 @@ def open_search_engine(db_path: Path, meili_url: str | None, meili_key: str | No
     from service.settings import Settings
 
     try:
-        return open_with_fallback(Settings(db_path=db_path, meili_url=meili_url, meili_key=meili_key))
+        settings = Settings(db_path=db_path, meili_url=meili_url, meili_key=meili_key)
+        return open_with_fallback(settings, private=False)  # read once: no copy needed
     except (EngineError, ValueError) as exc:
         fail(str(exc))
         raise
