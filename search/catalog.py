@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,13 +18,13 @@ from typing import Any
 import msgspec
 import yaml
 
+from search.hours import SEOUL
 from search.model import PHONE_PATTERN, Region, Resource, Source, SynonymGroup, Taxonomy
 from search.needs import NeedRules
 from search.places import PlaceRow, load_places
 
 __all__ = ("Catalog", "CatalogError", "Problem", "load_catalog")
 
-SEOUL = zoneinfo.ZoneInfo("Asia/Seoul")
 _PATH_PART = re.compile(r"\.([A-Za-z_][\w-]*)|\[(\d+)\]")
 _FIELDS = {f.name: f for f in msgspec.structs.fields(Resource)}
 

@@ -27,20 +27,18 @@ engine (the web routes), so ``haven export`` and ``/hsds/…`` serve the same da
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import functools
 import io
 import json
 import math
-import os
-import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from search.atomic import write_texts
 from search.catalog import Catalog
 from search.model import Region, Resource, TaxonomyTerm, Text
 
@@ -655,20 +653,8 @@ def write_hsds(feed: Feed, out_dir: Path | str, progress: Callable[[int], None] 
     files = {"services.json": json.dumps(services, ensure_ascii=False, separators=(",", ":")) + "\n"}
     files.update({path: _csv(columns, rows[table]) for table, (path, columns) in TABLES.items()})
     files["datapackage.json"] = json.dumps(datapackage(lang=feed.lang), ensure_ascii=False, indent=2) + "\n"
-    temps: list[tuple[str, Path]] = []
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for name, text in files.items():
-            fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f".{name}.", suffix=".tmp")
-            temps.append((tmp, out_dir / name))
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                fh.write(text)
-            os.chmod(tmp, 0o644)  # mkstemp makes 0600; an export is meant to be published
-        for tmp, target in temps:
-            os.replace(tmp, target)
+        write_texts({out_dir / name: text for name, text in files.items()})
     except OSError as exc:
-        for tmp, _ in temps:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
         raise ExportError(f"cannot write to {out_dir}: {exc.strerror or exc}") from exc
     return [out_dir / name for name in files]

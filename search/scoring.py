@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from search.index import COLUMN_BREAK, FTS_WEIGHTS
+from search.index_schema import COLUMN_BREAK, FTS_WEIGHTS
 
 __all__ = (
     "CONFIDENCE_FACTOR",

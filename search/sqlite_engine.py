@@ -26,13 +26,20 @@ import msgspec
 
 from search.analyze import index_text, normalize
 from search.analyze import words as runs_words
-from search.catalog import SEOUL
-from search.engine import KIND_PRIORITY, EngineError, count_facets
+from search.engine import EngineError
+from search.facets import count_facets
 from search.hangul import strip_josa
-from search.hours import open_state
-from search.index import COLUMN_BREAK, FILTER_COLUMN, FLAT_COLUMNS, FTS_WEIGHTS, SCHEMA_VERSION, filter_token
+from search.hours import SEOUL, open_state
+from search.index_schema import (
+    COLUMN_BREAK,
+    FILTER_COLUMN,
+    FLAT_COLUMNS,
+    FTS_WEIGHTS,
+    SCHEMA_VERSION,
+    filter_token,
+)
 from search.lexicon import load_lexicon
-from search.model import Hit, Hours, Query, Region, Resource, Results, TaxonomyTerm, Text
+from search.model import KIND_PRIORITY, Hit, Hours, Query, Region, Resource, Results, TaxonomyTerm, Text
 from search.morph import content_words
 from search.needs import Bands, NeedRules, Needs, detect, other_language
 from search.places import place_words
@@ -97,6 +104,7 @@ class SqliteEngine:
     """Searches one read-only index file."""
 
     name = "sqlite"
+    url: str | None = None  # a local file: nothing to name in the log
 
     def __init__(self, path: Path | str) -> None:
         path = Path(path)

@@ -25,7 +25,8 @@ import pytest
 from search.catalog import Catalog
 from search.engine import EngineError
 from search.fallback import FallbackEngine, open_engine
-from search.meili_engine import MeiliEngine, documents_from_catalog
+from search.meili_engine import MeiliEngine
+from search.meili_sync import documents_from_catalog
 from search.model import Query
 from search.sqlite_engine import SqliteEngine
 from tests.conftest import run_haven

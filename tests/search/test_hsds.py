@@ -15,6 +15,7 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 import search.hsds as hsds
+from search import atomic
 from search.catalog import Catalog
 from search.hsds import EXTRAS, NAMESPACE, TABLES, ExportError, Feed, compile_services, service_id, write_hsds
 from search.sqlite_engine import SqliteEngine
@@ -262,7 +263,6 @@ def test_a_failed_export_leaves_the_previous_one(
 ) -> None:
     write_hsds(feed, tmp_path)
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
-    real_fdopen = hsds.os.fdopen
     calls = 0
 
     def disk_full(*args: Any, **kwargs: Any) -> Any:
@@ -270,9 +270,10 @@ def test_a_failed_export_leaves_the_previous_one(
         calls += 1
         if calls == 5:
             raise OSError(28, "No space left on device")
-        return real_fdopen(*args, **kwargs)
+        return open(*args, **kwargs)
 
-    monkeypatch.setattr(hsds.os, "fdopen", disk_full)
+    # The fifth file of the export cannot be written.
+    monkeypatch.setattr(atomic, "open", disk_full, raising=False)
     with pytest.raises(ExportError, match="No space left"):
         write_hsds(feed, tmp_path)
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from litestar.testing import TestClient
 
-from search.catalog import SEOUL
+from search.hours import SEOUL
 from search.model import Facets, Query, Resource, Results
 from search.sqlite_engine import SqliteEngine
 from service import i18n
