@@ -11,7 +11,7 @@ itself is built by search/meili_sync.py.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, cast
 
 import msgspec
@@ -33,6 +33,7 @@ from search.meili_sync import LIVE_INDEX, ORDER_FIELDS
 from search.model import Facets, Hit, Query, Resource, Results
 from search.needs import Bands, other_language
 from search.places import place_words
+from search.scoring import Order
 from search.sqlite_engine import SqliteEngine
 from search.understand import Plan, Term
 
@@ -288,40 +289,6 @@ class MeiliEngine(LocalReads):
             "phone_digits": "|" + "|".join(phone_numbers(r)) + "|",
         }
 
-    def _band_key(self, plan: Plan, bands: Bands) -> Callable[[dict[str, Any]], tuple[int, int]]:
-        """(band, advice) of a row, as the SQLite engine's order gives them."""
-        name_query = normalize(" ".join(t.surface for t in plan.terms))
-        numbers = [t.surface for t in plan.terms if t.surface.isdigit()]
-        clipped = (
-            len(plan.terms) == 1 and not plan.terms[0].fuzzy and not self._local.exists(plan.terms[0].surface)
-        )
-        typed_names = [
-            normalize(t.surface)
-            for t in plan.terms
-            if len(t.surface) >= 4
-            and not t.fuzzy
-            and not t.surface.isdigit()
-            and normalize(t.surface) not in self._local.lexicon.synonyms
-        ]
-
-        def key(row: dict[str, Any]) -> tuple[int, int]:
-            names = row["names"]
-            padded = f" | {names} | "
-            exact = (
-                bool(name_query and f" | {name_query} | " in padded)
-                or any(f"|{d}|" in row["phone_digits"] for d in numbers)
-                or (clipped and any(f" | {a} | " in padded for a in plan.terms[0].alternatives[1:]))
-                or (row["kind"] != "platform-report" and any(f" | {s} | " in padded for s in typed_names))
-            )
-            band, advice = bands.band(
-                row["id"], row["kind"], bool(row["national"]), row["platform"], names, exact
-            )
-            if plan.region and not row["national"] and any(n in names for n in typed_names):
-                band, advice = 0, (-2 if any(w in names for w in bands.town) else -1)
-            return band, advice
-
-        return key
-
     def _analysed(self, record: str, r: Resource) -> dict[str, str]:
         """A hit's fields as index units, padded for matching; kept, since the same hits recur."""
         found = self._analysed_cache.get(record)
@@ -376,7 +343,14 @@ class MeiliEngine(LocalReads):
                 hits, key=lambda h: _phone_rank(plan, records[h["id"]])
             )  # stable: ties keep Meilisearch's order
         elif bands is not None:
-            band = self._band_key(plan, bands)
+            band = Order(
+                plan,
+                bands,
+                list(rows.values()),
+                synonyms=self._local.lexicon.synonyms,
+                need_words=self._local.need_words,
+                known=self._local.exists,
+            ).band
             national_first = bool(plan.terms) and not plan.region
 
             def order(h: dict[str, Any]) -> tuple[int, ...]:
@@ -416,7 +390,7 @@ class MeiliEngine(LocalReads):
                     score=round(float(h.get("_rankingScore", 0.0)), 4),
                     matched=self._matched(texts[h["id"]], records[h["id"]], plan),
                     open_now=open_state(records[h["id"]].hours),
-                    why=self._local._why(rows[h["id"]], bands) if bands is not None else None,
+                    why=self._local.why(rows[h["id"]], bands) if bands is not None else None,
                 )
                 for h in hits
             ],
