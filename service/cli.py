@@ -562,7 +562,8 @@ def schema(out: Path | None) -> None:
 @data_option
 def export(fmt: str, out: Path, lang: str, data_dir: Path) -> None:
     """Export the directory for other systems: haven export --format hsds --out var/hsds"""
-    from search.hsds import ExportError, Feed, write_hsds
+    from search.hsds import ExportError, Feed
+    from search.hsds_package import write_hsds
     from service.i18n import language_name
 
     catalog = _load(data_dir)

@@ -22,7 +22,8 @@ from litestar.middleware import ASGIMiddleware
 from litestar.params import FromPath
 
 from search.engine import Engine
-from search.hsds import Feed, api_root, compile_service, page
+from search.hsds import Feed
+from search.hsds_api import api_root, compile_service, page
 from service.i18n import language_name
 
 if TYPE_CHECKING:
