@@ -311,6 +311,41 @@ class MeiliEngine(LocalReads):
             field for field, padded in self._analysed(record, r).items() if any(u in padded for u in units)
         ]
 
+    def _ordered(
+        self,
+        hits: list[dict[str, Any]],
+        plan: Plan,
+        bands: Bands | None,
+        rows: dict[str, dict[str, Any]],
+        records: dict[str, Resource],
+    ) -> list[dict[str, Any]]:
+        """The hits in the SQLite engine's order: by number for a phone query, else by the needs'
+        bands (none: Meilisearch's order)."""
+        if plan.phone:
+            return sorted(
+                hits, key=lambda h: _phone_rank(plan, records[h["id"]])
+            )  # stable: ties keep Meilisearch's order
+        if bands is not None:
+            band = Order(
+                plan,
+                bands,
+                list(rows.values()),
+                synonyms=self._local.lexicon.synonyms,
+                need_words=self._local.need_words,
+                known=self._local.exists,
+            ).band
+            national_first = bool(plan.terms) and not plan.region
+
+            def order(h: dict[str, Any]) -> tuple[int, ...]:
+                # As SQLite: the band, then how many of the words it has, then (its national weight)
+                # a nationwide line before a local one; stable, so then Meilisearch's order.
+                words = (h.get("_rankingScoreDetails") or {}).get("words") or {}
+                national = rows[h["id"]]["national"] if national_first else 0
+                return (*band(rows[h["id"]]), -int(words.get("matchingWords", 0)), -national)
+
+            return sorted(hits, key=order)
+        return hits
+
     def results(
         self,
         query: Query,
@@ -338,29 +373,7 @@ class MeiliEngine(LocalReads):
             raise EngineError(
                 f"Meilisearch answered something else than search results ({type(exc).__name__})"
             ) from exc
-        if plan.phone:
-            hits = sorted(
-                hits, key=lambda h: _phone_rank(plan, records[h["id"]])
-            )  # stable: ties keep Meilisearch's order
-        elif bands is not None:
-            band = Order(
-                plan,
-                bands,
-                list(rows.values()),
-                synonyms=self._local.lexicon.synonyms,
-                need_words=self._local.need_words,
-                known=self._local.exists,
-            ).band
-            national_first = bool(plan.terms) and not plan.region
-
-            def order(h: dict[str, Any]) -> tuple[int, ...]:
-                # As SQLite: the band, then how many of the words it has, then (its national weight)
-                # a nationwide line before a local one; stable, so then Meilisearch's order.
-                words = (h.get("_rankingScoreDetails") or {}).get("words") or {}
-                national = rows[h["id"]]["national"] if national_first else 0
-                return (*band(rows[h["id"]]), -int(words.get("matchingWords", 0)), -national)
-
-            hits = sorted(hits, key=order)
+        hits = self._ordered(hits, plan, bands, rows, records)
         if query.open_now:
             hits = [h for h in hits if open_state(records[h["id"]].hours).open]
             total, facets = len(hits), count_facets(hits)

@@ -122,22 +122,7 @@ class Candidates:
         """
         cap = _cap(query, self._size)
         if plan.phone:
-            where, args = self._filters(query, plan.region)
-            digits = plan.phone
-            found = self._read(
-                f"""SELECT {_FLAT}, MAX(CASE WHEN p.digits = ? THEN 100.0 - 10 * MIN(p.position, 1) ELSE 50.0 END) AS score
-                    FROM phones p JOIN flat r ON r.rowid = p.rid
-                    WHERE p.digits >= ? AND p.digits < ? AND {where} GROUP BY r.rowid LIMIT {cap}""",
-                [digits, digits, f"{digits}:", *args],  # a range on the index: ":" sorts after "9"
-            )
-            if not found:  # part of a number (8994, 735-8994): the start of one of its endings
-                plan.terms = []
-                found = self._read(
-                    f"""SELECT {_FLAT}, 1.0 AS score FROM phone_tails t JOIN flat r ON r.rowid = t.rid
-                        WHERE t.tail >= ? AND t.tail < ? AND {where} GROUP BY r.rowid LIMIT {cap}""",
-                    [digits, f"{digits}:", *args],
-                )
-            return [{**dict(r), "coverage": 1.0} for r in found], len(found), True, None
+            return self._phone(plan, query, cap)
         if not plan.terms:
             return self.listing(query, plan.region)
         groups = self._groups(plan.terms)
@@ -195,6 +180,26 @@ class Candidates:
         full = self._score(rows, terms, groups, bounds, total, size)
         best = max((r["coverage"] for r in rows), default=0.0)
         return rows, total, not capped, ("any" if rows and best < full else None)
+
+    def _phone(self, plan: Plan, query: Query, cap: int) -> tuple[list[dict[str, Any]], int, bool, None]:
+        """The services with the typed number: its own main number first, then one it lists, then
+        (when none has it whole) those with it at the start of one of a number's endings."""
+        where, args = self._filters(query, plan.region)
+        digits = plan.phone
+        found = self._read(
+            f"""SELECT {_FLAT}, MAX(CASE WHEN p.digits = ? THEN 100.0 - 10 * MIN(p.position, 1) ELSE 50.0 END) AS score
+                FROM phones p JOIN flat r ON r.rowid = p.rid
+                WHERE p.digits >= ? AND p.digits < ? AND {where} GROUP BY r.rowid LIMIT {cap}""",
+            [digits, digits, f"{digits}:", *args],  # a range on the index: ":" sorts after "9"
+        )
+        if not found:  # part of a number (8994, 735-8994): the start of one of its endings
+            plan.terms = []
+            found = self._read(
+                f"""SELECT {_FLAT}, 1.0 AS score FROM phone_tails t JOIN flat r ON r.rowid = t.rid
+                    WHERE t.tail >= ? AND t.tail < ? AND {where} GROUP BY r.rowid LIMIT {cap}""",
+                [digits, f"{digits}:", *args],
+            )
+        return [{**dict(r), "coverage": 1.0} for r in found], len(found), True, None
 
     def listing(self, query: Query, region: str | None) -> tuple[list[dict[str, Any]], int, bool, None]:
         """No words: a region's own services first, then nationwide ones, in static quality order.
