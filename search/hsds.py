@@ -31,9 +31,10 @@ import functools
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from search.catalog import Catalog
+from search.engine import Engine
 from search.model import Region, Resource, TaxonomyTerm, Text
 
 __all__ = (
@@ -120,12 +121,6 @@ class ExportError(Exception):
     """The export could not be written (nothing in the target folder was replaced)."""
 
 
-class _Engine(Protocol):
-    def resources(self) -> list[Resource]: ...
-    def regions(self) -> list[Region]: ...
-    def taxonomy(self) -> dict[str, list[TaxonomyTerm]]: ...
-
-
 def uid(*parts: str) -> str:
     """A stable UUID for one HSDS object, e.g. ``uid("phone", "women-1366", "1366")``."""
     return str(uuid.uuid5(NAMESPACE, "/".join(parts)))
@@ -171,7 +166,7 @@ class Feed:
         return cls(catalog.resources, catalog.regions, terms, lang, **kw)
 
     @classmethod
-    def from_engine(cls, engine: _Engine, lang: Lang = "ko", **kw: Any) -> Feed:
+    def from_engine(cls, engine: Engine, lang: Lang = "ko", **kw: Any) -> Feed:
         return cls(engine.resources(), engine.regions(), engine.taxonomy(), lang, **kw)
 
     def get(self, key: str) -> Resource | None:
