@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from search.model import Region, Resource, Results, TaxonomyTerm
+from search.model import Query, Region, Resource, Results, TaxonomyTerm
 
 __all__ = ("Engine", "EngineError", "LocalReads")
 
@@ -41,7 +41,7 @@ class Engine(Protocol):
         """Where the engine answers from, for the log: a server's URL, or None for a local file."""
         ...
 
-    def search(self, query: object) -> Results:
+    def search(self, query: Query) -> Results:
         """Answer a :class:`~search.model.Query`."""
         ...
 

@@ -133,7 +133,7 @@ class FallbackEngine(LocalReads):
                 self._down_since = None
                 self._delay = self._backoff
 
-    def search(self, query: object) -> Results:
+    def search(self, query: Query) -> Results:
         if not isinstance(query, Query):
             raise TypeError("search() takes a Query")  # a caller's bug, not an outage
         if self._may_try():

@@ -204,9 +204,7 @@ class MeiliEngine(LocalReads):
         except (MeilisearchError, requests.RequestException, ValueError) as exc:
             raise EngineError(f"cannot reach Meilisearch ({type(exc).__name__})") from exc
 
-    def search(self, query: object) -> Results:
-        if not isinstance(query, Query):
-            raise TypeError("search() takes a Query")
+    def search(self, query: Query) -> Results:
         plan = self._local.plan(query)
         # As the SQLite engine: words typed but none known lists the lines that help with anything.
         unmatched = plan.had_text and not plan.terms and not plan.phone and bool(plan.dropped)

@@ -1,14 +1,10 @@
 """Query → Results on the embedded SQLite index (the default engine: nothing else to run).
 
-The query is understood once (search/understand.py), then each term becomes an FTS5 group of
-alternatives: ``("상담" OR "counsel"*) AND (...)``. Every alternative goes through the same
-analysis as the documents (search/analyze.py), so index and query never diverge. Resources with
-every term are read first, then those with any term; when none has every term the results say so.
-
-On a large index a search ranks a bounded number of candidates per scope (a region's own
-services, then nationwide ones), taken in the index's static quality order, and estimates the
-total: the cost of a search follows the cap, not the number of matches. Filters are FTS5 tokens,
-so they narrow the matching itself.
+The query is understood once (search/understand.py); its candidates are read from the index
+(search/sqlite_candidates.py), put in the one order both engines share (search/scoring.py) and
+explained (search/why.py). Every term goes through the same analysis as the documents
+(search/analyze.py), so index and query never diverge. When no resource has every term, or none
+has any, the results say so.
 """
 
 from __future__ import annotations
@@ -188,9 +184,7 @@ class SqliteEngine:
     def _candidates(self) -> Candidates:
         return Candidates(self._query, self._count(), self._national)
 
-    def search(self, query: object) -> Results:
-        if not isinstance(query, Query):
-            raise TypeError("search() takes a Query")
+    def search(self, query: Query) -> Results:
         plan = self.plan(query)
         # Words were typed but none is known, even loosely ("무서워요", "help me please"): say so, and
         # list the lines that help with anything rather than leave a frightened person with nothing.

@@ -83,7 +83,7 @@ def test_html_and_script_in_data_and_queries_are_inert(
     box = page.locator("input[name=q]").first
     box.fill(PAYLOAD)
     # The results the server rendered for the payload are in the page (a count or a notice).
-    page.wait_for_function("document.querySelector('#results [data-count]') !== null", timeout=10_000)
+    page.locator("#results [data-count]").wait_for(state="attached", timeout=10_000)
     assert page.evaluate(f"document.querySelectorAll({INJECTED!r}).length") == 0
     assert page.evaluate("window.__pwned") is None
     context.close()
