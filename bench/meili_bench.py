@@ -43,7 +43,8 @@ from bench.synth import synthetic_catalog
 from search.catalog import Catalog, load_catalog
 from search.engine import Engine
 from search.index import build_index
-from search.meili_engine import LIVE_INDEX, MeiliEngine, sync
+from search.meili_engine import MeiliEngine
+from search.meili_sync import LIVE_INDEX, sync
 from search.model import Query
 from search.sqlite_engine import SqliteEngine
 from tests.relevance.harness import judge, load_cases, score
