@@ -6,7 +6,7 @@
   own listening socket (:mod:`service.workers`), rate limiting off, no access log. How the CPU
   split between the workers is recorded too: a lopsided split means one process did the work.
   wrk (Debian's ``wrk``) drives it at a fixed concurrency for a fixed time, rotating through the
-  200-query mix of :mod:`bench.search_bench`: the JSON API, the HTML results page, and ``/healthz``
+  200-query mix of :mod:`bench.search_bench`: the JSON API, the HTML results page, and ``/livez``
   (a static JSON answer on the same app and server: the limit of the HTTP stack). The mix repeats,
   so after its first two rounds each worker answers it from memory (:mod:`service.answer_cache`);
   the API and the page are run again on a server with that store off
@@ -331,15 +331,15 @@ def run(size: int, duration: float, connections: int = 32, threads: int = 2, wor
     # As deployed (repeats within a minute answered from memory), then with that store off: every
     # request searched, as when no two people ask the same thing within a minute.
     for suffix, env in (("", {}), ("_cold", {"HAVEN_ANSWER_CACHE_MB": "0"})):
-        with server(haven_argv(workers), "/healthz", {**haven_env(haven_db), **env}) as (base, group):
+        with server(haven_argv(workers), "/livez", {**haven_env(haven_db), **env}) as (base, group):
             wrk(base, api, min(duration, 2), connections, threads)  # warm-up: every worker, every query
             if not suffix:
                 # Until each worker has been asked for each answer twice, it searches: the figures
                 # below are for a store that holds the mix, as it does a minute's repeated queries.
                 for paths in (api, pages):
                     wrk(base, paths, max(3, min(duration, 5)), connections, threads)
-                report["static_1t"] = wrk(base, ["/healthz"], duration, connections, 1)
-                report["static"] = wrk(base, ["/healthz"], duration, connections, threads)
+                report["static_1t"] = wrk(base, ["/livez"], duration, connections, 1)
+                report["static"] = wrk(base, ["/livez"], duration, connections, threads)
             for name, paths in (("api", api), ("page", pages)):
                 before = worker_ticks(group)
                 report[name + suffix] = wrk(base, paths, duration, connections, threads)
@@ -364,7 +364,7 @@ def run(size: int, duration: float, connections: int = 32, threads: int = 2, wor
         real_db, _, _ = prepare(0, cache)
         report["start"] = start_time(real_db, start_tries)
         if "weight" not in report:
-            with server(haven_argv(1), "/healthz", haven_env(real_db)) as (base, _):
+            with server(haven_argv(1), "/livez", haven_env(real_db)) as (base, _):
                 report["weight"] = weight(base)
     return report
 
@@ -376,8 +376,8 @@ def print_report(r: dict[str, Any]) -> None:
         f"{'endpoint':<28} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'errors':>7} {'ratio':>14}"
     )
     rows = [
-        ("/healthz (wrk 1 thread)", r["static_1t"], ""),
-        ("/healthz (static, limit)", r["static"], f"{r['wrk_2t_vs_1t']}x 1 thread"),
+        ("/livez (wrk 1 thread)", r["static_1t"], ""),
+        ("/livez (static, limit)", r["static"], f"{r['wrk_2t_vs_1t']}x 1 thread"),
         ("/api/v1/search", r["api"], f"{r['api_vs_static']:.0%} static"),
         ("/search (HTML)", r["page"], f"{r['page_vs_static']:.0%} static"),
         ("/api/v1/search, no store", r["api_cold"], f"{r['api_cold_vs_static']:.0%} static"),

@@ -43,7 +43,8 @@ from bench.synth import synthetic_catalog
 from search.catalog import Catalog, load_catalog
 from search.engine import Engine
 from search.index import build_index
-from search.meili_engine import LIVE_INDEX, MeiliEngine, sync
+from search.meili_engine import MeiliEngine
+from search.meili_sync import LIVE_INDEX, sync
 from search.model import Query
 from search.sqlite_engine import SqliteEngine
 from tests.relevance.harness import judge, load_cases, score
@@ -192,7 +193,7 @@ def _http(db: Path, url: str | None, key: str | None, queries: list[Query], roun
         # HAVEN_MEILI_MASTER_KEY holds the same value.
         env.update(HAVEN_MEILI_URL=url, HAVEN_MEILI_KEY=key or "", HAVEN_MEILI_TIMEOUT="2",
                    HAVEN_MEILI_MASTER_KEY="")  # fmt: skip
-    with server(haven_argv(1), "/healthz", env) as (base, _group):
+    with server(haven_argv(1), "/livez", env) as (base, _group):
         return _http_latencies(base, queries, rounds)
 
 

@@ -29,7 +29,8 @@ from urllib.parse import urlsplit
 
 import msgspec
 
-from search.catalog import SEOUL, Catalog
+from search.catalog import Catalog
+from search.hours import SEOUL
 from search.model import Resource, Text
 
 __all__ = (

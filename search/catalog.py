@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,30 +18,16 @@ from typing import Any
 import msgspec
 import yaml
 
-from search.data_yaml import DataLoader, load_data_yaml
+from search.hours import SEOUL
 from search.model import PHONE_PATTERN, Region, Resource, Source, SynonymGroup, Taxonomy
 from search.needs import NeedRules
 from search.places import PlaceRow, load_places
+from search.yaml_file import Problem, YamlFile, load_data_yaml
 
 __all__ = ("Catalog", "CatalogError", "Problem", "load_catalog")
 
-SEOUL = zoneinfo.ZoneInfo("Asia/Seoul")
 _PATH_PART = re.compile(r"\.([A-Za-z_][\w-]*)|\[(\d+)\]")
 _FIELDS = {f.name: f for f in msgspec.structs.fields(Resource)}
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong in the data, located as precisely as the YAML allows."""
-
-    file: str
-    line: int | None
-    where: str
-    message: str
-
-    def __str__(self) -> str:
-        loc = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{loc}: {self.where}: {self.message}" if self.where else f"{loc}: {self.message}"
 
 
 class CatalogError(Exception):
@@ -70,127 +55,6 @@ class Catalog:
 
     def __post_init__(self) -> None:
         self.by_id = {r.id: r for r in self.resources}
-
-
-def _open_quote(text: str, found: yaml.Mark) -> yaml.Mark | None:
-    """Where a quoted text that swallowed line breaks began, if one ends just before ``found``.
-
-    An unclosed quote runs on to the next quote mark; the parser then fails there, naming the
-    enclosing mapping as its context. The quote itself is the construct to point at.
-    """
-    last: list[yaml.Token] = []
-    try:
-        for token in yaml.scan(text, Loader=yaml.SafeLoader):
-            if token.start_mark.index >= found.index:
-                break
-            last = [*last[-2:], token]
-    except yaml.YAMLError:
-        pass
-    for token in reversed(last):
-        quoted = isinstance(token, yaml.ScalarToken) and token.style in ('"', "'")
-        if quoted and token.end_mark.line > token.start_mark.line:
-            return token.start_mark
-    return None
-
-
-def _yaml_problem(display: str, exc: yaml.MarkedYAMLError, text: str = "") -> Problem:
-    """A YAML syntax error located where the broken construct began, and where it was noticed.
-
-    PyYAML detects an unclosed quote or bracket only where the text stops making sense, often
-    lines later; its ``context_mark`` is where the construct (the quote, the list …) opened.
-    """
-    began, found = exc.context_mark, exc.problem_mark
-    what = exc.problem or exc.context or "invalid YAML"
-    context = (exc.context or "").removeprefix("while ")
-    quote = _open_quote(text, found) if text and found is not None else None
-    if quote is not None and found is not None:
-        began, context = quote, "a quoted text"
-    if began is not None and found is not None and began.line != found.line:
-        return Problem(
-            display,
-            began.line + 1,
-            "",
-            f"YAML syntax error: {what} (detected on line {found.line + 1}, column {found.column + 1}; "
-            f"{context} began here, at column {began.column + 1})",
-        )
-    mark = found or began
-    column = f" (column {mark.column + 1})" if mark is not None else ""
-    return Problem(display, mark.line + 1 if mark else None, "", f"YAML syntax error: {what}{column}")
-
-
-class _File:
-    """A YAML file parsed to plain data, with its node tree kept for line numbers."""
-
-    def __init__(self, path: Path, display: str, problems: list[Problem]) -> None:
-        self.display = display
-        self.data: Any = None
-        self.node: yaml.Node | None = None
-        self.raw = b""
-        self.ok = False
-        try:
-            self.raw = path.read_bytes()
-        except FileNotFoundError:
-            problems.append(Problem(display, None, "", "file not found"))
-            return
-        except OSError as exc:
-            problems.append(Problem(display, None, "", f"cannot be read ({exc.strerror})"))
-            return
-        try:
-            text = self.raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = self.raw[: exc.start].count(b"\n") + 1
-            problems.append(Problem(display, line, "", "is not valid UTF-8 text"))
-            return
-        try:
-            loader = DataLoader(text)
-            try:
-                self.node = loader.get_single_node()
-                self.data = loader.construct_document(self.node) if self.node is not None else None
-            finally:
-                loader.dispose()
-        except yaml.MarkedYAMLError as exc:
-            problems.append(_yaml_problem(display, exc, text))
-            return
-        except yaml.YAMLError as exc:
-            problems.append(Problem(display, None, "", f"YAML error: {exc}"))
-            return
-        self.ok = True
-        if self.node is not None:
-            self._find_duplicate_keys(self.node, problems)
-
-    def _find_duplicate_keys(self, node: yaml.Node, problems: list[Problem]) -> None:
-        if isinstance(node, yaml.MappingNode):
-            seen: set[Any] = set()
-            for key, value in node.value:
-                if isinstance(key, yaml.ScalarNode):
-                    if key.value in seen:
-                        problems.append(
-                            Problem(
-                                self.display, key.start_mark.line + 1, "", f"key '{key.value}' appears twice"
-                            )
-                        )
-                    seen.add(key.value)
-                self._find_duplicate_keys(value, problems)
-        elif isinstance(node, yaml.SequenceNode):
-            for item in node.value:
-                self._find_duplicate_keys(item, problems)
-
-    def line(self, path: list[str | int]) -> int | None:
-        """The line of the deepest node that exists along ``path``."""
-        node = self.node
-        best = node.start_mark.line + 1 if node is not None else None
-        for part in path:
-            if isinstance(node, yaml.MappingNode) and isinstance(part, str):
-                nxt = next((v for k, v in node.value if getattr(k, "value", None) == part), None)
-            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-                nxt = node.value[part]
-            else:
-                nxt = None
-            if nxt is None:
-                break
-            node = nxt
-            best = node.start_mark.line + 1
-        return best
 
 
 def _split_path(path: str) -> list[str | int]:
@@ -234,7 +98,7 @@ def _explain(message: str, value: Any) -> str:
     return text
 
 
-def _check_structs(file: _File, kind: type, top: str, problems: list[Problem]) -> Any:
+def _check_structs(file: YamlFile, kind: type, top: str, problems: list[Problem]) -> Any:
     """Decode a whole small file (regions, taxonomy, synonyms) or report its first problem."""
     try:
         return msgspec.convert(file.data, type=kind)
@@ -256,7 +120,7 @@ class _Synonyms(msgspec.Struct, forbid_unknown_fields=True):
 
 
 def _check_resource(
-    file: _File, index: int, raw: Any, problems: list[Problem]
+    file: YamlFile, index: int, raw: Any, problems: list[Problem]
 ) -> tuple[dict[str, Any], str, bool]:
     """Check one resource field by field, so every bad field is reported, not only the first.
 
@@ -298,7 +162,7 @@ def _check_resource(
 
 
 def _cross_checks(
-    file: _File,
+    file: YamlFile,
     resources: list[tuple[int, str, dict[str, Any]]],
     regions: set[str],
     taxonomy: Taxonomy | None,
@@ -368,24 +232,10 @@ def _cross_checks(
                 add(i, label, ["phones", j, "number"], f"{n!r} is listed twice")
 
 
-def load_catalog(data_dir: Path | str) -> Catalog:
-    """Read and validate ``data_dir``; raise :class:`CatalogError` listing every problem found."""
-    data_dir = Path(data_dir)
-    problems: list[Problem] = []
-
-    def open_file(name: str) -> _File:
-        return _File(data_dir / name, str(data_dir / name), problems)
-
-    res_file = open_file("resources.yaml")
-    reg_file = open_file("regions.yaml")
-    tax_file = open_file("taxonomy.yaml")
-    syn_file = open_file("synonyms.yaml")
-
-    regions_doc = _check_structs(reg_file, _Regions, "regions", problems) if reg_file.ok else None
-    taxonomy = _check_structs(tax_file, Taxonomy, "taxonomy", problems) if tax_file.ok else None
-    synonyms_doc = _check_structs(syn_file, _Synonyms, "groups", problems) if syn_file.ok else None
-    region_codes = {r.code for r in regions_doc.regions} if regions_doc else set()
-
+def _read_resources(
+    res_file: YamlFile, region_codes: set[str], taxonomy: Taxonomy | None, problems: list[Problem]
+) -> list[Resource]:
+    """The valid resources of resources.yaml; every problem found goes to ``problems``."""
     checked: list[tuple[int, str, dict[str, Any]]] = []
     valid: list[Resource] = []
     data = res_file.data
@@ -408,6 +258,28 @@ def load_catalog(data_dir: Path | str) -> Catalog:
                 if ok:
                     valid.append(msgspec.convert(raw, type=Resource))
             _cross_checks(res_file, checked, region_codes or {"KR"}, taxonomy, problems)
+    return valid
+
+
+def load_catalog(data_dir: Path | str) -> Catalog:
+    """Read and validate ``data_dir``; raise :class:`CatalogError` listing every problem found."""
+    data_dir = Path(data_dir)
+    problems: list[Problem] = []
+
+    def open_file(name: str) -> YamlFile:
+        return YamlFile(data_dir / name, str(data_dir / name), problems)
+
+    res_file = open_file("resources.yaml")
+    reg_file = open_file("regions.yaml")
+    tax_file = open_file("taxonomy.yaml")
+    syn_file = open_file("synonyms.yaml")
+
+    regions_doc = _check_structs(reg_file, _Regions, "regions", problems) if reg_file.ok else None
+    taxonomy = _check_structs(tax_file, Taxonomy, "taxonomy", problems) if tax_file.ok else None
+    synonyms_doc = _check_structs(syn_file, _Synonyms, "groups", problems) if syn_file.ok else None
+    region_codes = {r.code for r in regions_doc.regions} if regions_doc else set()
+
+    valid = _read_resources(res_file, region_codes, taxonomy, problems)
 
     places: list[PlaceRow] = []
     places_raw = b""

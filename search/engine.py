@@ -1,4 +1,4 @@
-"""The Engine protocol every search back end answers, and the shared pieces of a result.
+"""The Engine protocol every search back end answers.
 
 An engine takes a :class:`~search.model.Query` and returns :class:`~search.model.Results`; the
 web service and the CLI never know which engine answered beyond the ``engine`` field.
@@ -6,34 +6,12 @@ web service and the CLI never know which engine answered beyond the ``engine`` f
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any, Protocol
 
-from search.model import Facets, Region, Resource, Results, TaxonomyTerm
+from search.model import Query, Region, Resource, Results, TaxonomyTerm
 
-__all__ = ("Engine", "EngineError", "KIND_PRIORITY", "count_facets")
-
-#: When results tie (or a region is listed with no text), the lines that answer at once come first.
-KIND_PRIORITY = {
-    k: i
-    for i, k in enumerate(
-        [
-            "hotline",
-            "takedown-support",
-            "police",
-            "crisis-centre",
-            "counselling-centre",
-            "legal-aid",
-            "victim-support",
-            "school",
-            "regulator",
-            "removal-tool",
-            "platform-report",
-            "guide",
-        ]
-    )
-}
+__all__ = ("Engine", "EngineError", "LocalReads")
 
 
 class EngineError(Exception):
@@ -43,10 +21,27 @@ class EngineError(Exception):
 class Engine(Protocol):
     """What the service needs from a search back end."""
 
-    name: str
-    data_hash: str
+    @property
+    def name(self) -> str:
+        """Which engine answers: ``sqlite``, ``meilisearch``, ``meilisearch+sqlite``."""
+        ...
 
-    def search(self, query: object) -> Results:
+    @property
+    def data_hash(self) -> str:
+        """The hash of the data/ files the index was built from."""
+        ...
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        """What the index says of itself (schema version, data hash, when it was built, counts)."""
+        ...
+
+    @property
+    def url(self) -> str | None:
+        """Where the engine answers from, for the log: a server's URL, or None for a local file."""
+        ...
+
+    def search(self, query: Query) -> Results:
         """Answer a :class:`~search.model.Query`."""
         ...
 
@@ -70,15 +65,40 @@ class Engine(Protocol):
 
     def taxonomy(self) -> dict[str, list[TaxonomyTerm]]: ...
 
+    def close(self) -> None:
+        """Let go of the index (a file handle, a connection pool)."""
+        ...
 
-def count_facets(rows: Iterable[Any]) -> Facets:
-    """Facet counts over matching rows whose list fields are pipe-delimited (``|a|b|``)."""
-    rows = list(rows)
-    out: dict[str, dict[str, int]] = {}
-    for facet, col in (("kind", "kind"), ("cost", "cost"), ("topic", "topics"), ("audience", "audiences"),
-                       ("language", "languages"), ("channel", "channels"), ("region", "regions")):  # fmt: skip
-        # One join and one split per facet: a large result set is counted in C, not row by row.
-        counts = Counter("|".join([row[col] for row in rows]).split("|"))
-        counts.pop("", None)
-        out[facet] = dict(counts.most_common())
-    return Facets(**out)
+
+class LocalReads:
+    """Reads answered by the local index beside an engine that searches elsewhere.
+
+    Meilisearch and the fallback engine search their own way but read resources, regions and
+    the taxonomy from the same catalog's SQLite index: no network hop for a resource page.
+    """
+
+    @property
+    def local(self) -> Engine:
+        """The SQLite engine over the same catalog."""
+        raise NotImplementedError
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        return self.local.meta
+
+    def get(self, resource_id: str) -> Resource | None:
+        return self.local.get(resource_id)
+
+    def resources(
+        self, kind: str | None = None, regions: Sequence[str] = (), offset: int = 0, limit: int | None = None
+    ) -> list[Resource]:
+        return self.local.resources(kind, regions, offset, limit)
+
+    def count(self) -> int:
+        return self.local.count()
+
+    def regions(self) -> list[Region]:
+        return self.local.regions()
+
+    def taxonomy(self) -> dict[str, list[TaxonomyTerm]]:
+        return self.local.taxonomy()

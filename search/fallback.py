@@ -15,13 +15,13 @@ import os
 import random
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlsplit
 
-from search.engine import Engine, EngineError
-from search.model import Query, Region, Resource, Results, TaxonomyTerm
+from search.engine import Engine, EngineError, LocalReads
+from search.model import Query, Results
 from search.sqlite_engine import SqliteEngine
 
 __all__ = ("EngineSettings", "FallbackEngine", "open_engine")
@@ -40,10 +40,9 @@ class EngineSettings(Protocol):
 
 def _where(engine: Engine) -> str:
     """The engine and its host, never credentials or paths: this goes to the log."""
-    url = getattr(engine, "url", None)
-    if not url:
+    if not engine.url:
         return engine.name
-    parts = urlsplit(url)
+    parts = urlsplit(engine.url)
     return (
         f"{engine.name} at {parts.hostname}:{parts.port}"
         if parts.port
@@ -56,7 +55,7 @@ def _reason(exc: Exception) -> str:
     return str(exc) if isinstance(exc, EngineError) else type(exc).__name__
 
 
-class FallbackEngine:
+class FallbackEngine(LocalReads):
     """Answers from ``primary`` while it can and from ``fallback`` while it cannot.
 
     Args:
@@ -134,7 +133,7 @@ class FallbackEngine:
                 self._down_since = None
                 self._delay = self._backoff
 
-    def search(self, query: object) -> Results:
+    def search(self, query: Query) -> Results:
         if not isinstance(query, Query):
             raise TypeError("search() takes a Query")  # a caller's bug, not an outage
         if self._may_try():
@@ -147,37 +146,38 @@ class FallbackEngine:
                 return results
         return self.fallback.search(query)
 
-    def get(self, resource_id: str) -> Resource | None:
-        return self.fallback.get(resource_id)
+    @property
+    def local(self) -> Engine:
+        return self.fallback
 
-    def resources(
-        self, kind: str | None = None, regions: Sequence[str] = (), offset: int = 0, limit: int | None = None
-    ) -> list[Resource]:
-        return self.fallback.resources(kind, regions, offset, limit)
+    @property
+    def url(self) -> str | None:
+        return self.primary.url
 
-    def count(self) -> int:
-        return self.fallback.count()
+    @property
+    def file_hash(self) -> str:
+        return str(getattr(self.fallback, "file_hash", ""))
 
-    def regions(self) -> list[Region]:
-        return self.fallback.regions()
-
-    def taxonomy(self) -> dict[str, list[TaxonomyTerm]]:
-        return self.fallback.taxonomy()
+    def check(self) -> int:
+        """The local index's :meth:`SqliteEngine.check`: it answers whenever Meilisearch does not."""
+        check = getattr(self.fallback, "check", self.fallback.count)
+        return int(check())
 
     def close(self) -> None:
-        close = getattr(self.fallback, "close", None)
-        if close:
-            close()
+        self.primary.close()
+        self.fallback.close()
 
 
-def open_engine(settings: EngineSettings) -> Engine:
+def open_engine(settings: EngineSettings, *, private: bool = True) -> Engine:
     """The engine a service or a CLI search uses: SQLite alone, or Meilisearch backed by SQLite.
+
+    ``private`` (for a server) reads a private copy of the index file (:class:`SqliteEngine`).
 
     Raises:
         EngineError: no usable SQLite index (it is needed either way), or the key given for
             searching is the master key.
     """
-    local = SqliteEngine(settings.db_path)
+    local = SqliteEngine(settings.db_path, private=private)
     if not settings.meili_url:
         return local
     master = os.environ.get("HAVEN_MEILI_MASTER_KEY")

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import zoneinfo
 
 import holidays
 
-from search.catalog import SEOUL
 from search.model import Hours, OpenState
 
-__all__ = ("is_holiday", "open_state")
+__all__ = ("SEOUL", "is_holiday", "open_state")
+
+#: Every clock in the directory is Seoul's: hours, holidays, the dates sources were checked.
+SEOUL = zoneinfo.ZoneInfo("Asia/Seoul")
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 

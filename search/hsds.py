@@ -27,21 +27,14 @@ engine (the web routes), so ``haven export`` and ``/hsds/…`` serve the same da
 
 from __future__ import annotations
 
-import contextlib
-import csv
 import functools
-import io
-import json
-import math
-import os
-import tempfile
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from search.catalog import Catalog
+from search.engine import Engine
 from search.model import Region, Resource, TaxonomyTerm, Text
 
 __all__ = (
@@ -50,16 +43,10 @@ __all__ = (
     "TABLES",
     "ExportError",
     "Feed",
-    "api_root",
-    "compile_service",
-    "compile_services",
-    "datapackage",
-    "page",
     "resource_rows",
     "service_id",
     "tables",
     "uid",
-    "write_hsds",
 )
 
 Lang = Literal["ko", "en"]
@@ -106,31 +93,6 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "url": ("url.csv", ("id", "label", "url", "organization_id", "service_id")),
 }  # fmt: skip
 
-#: Our extra properties, as documented in the data package.
-EXTRAS: dict[str, str] = {
-    "translations": 'The texts in both languages: {"ko": {...}, "en": {...}} (HSDS has no translated text).',
-    "haven_id": "The entry's id in Haven's data/resources.yaml.",
-    "confidence": "How far the entry can be trusted: official, secondary, dated or unconfirmed.",
-    "sources": "The pages that state the entry's facts (read on assured_date).",
-    "timezone_name": "The IANA time zone of opens_at/closes_at (Korea has no daylight saving time).",
-}
-_NUMBERS = {"year_incorporated", "minimum_age", "maximum_age", "latitude", "longitude", "extension",
-            "timezone", "count", "interval", "amount"}  # fmt: skip
-_DATES = {"assured_date", "valid_from", "valid_to", "dtstart", "until"}
-_REFS = {
-    ("service", "organization_id"): "organization",
-    ("location", "organization_id"): "organization",
-    ("service_at_location", "service_id"): "service",
-    ("service_at_location", "location_id"): "location",
-    ("phone", "service_id"): "service",
-    ("schedule", "service_id"): "service",
-    ("service_area", "service_id"): "service",
-    ("language", "service_id"): "service",
-    ("url", "service_id"): "service",
-    ("cost_option", "service_id"): "service",
-    ("attribute", "taxonomy_term_id"): "taxonomy_term",
-    ("taxonomy_term", "taxonomy_id"): "taxonomy",
-}
 _ICAL_DAYS = {"mon": "MO", "tue": "TU", "wed": "WE", "thu": "TH", "fri": "FR", "sat": "SA", "sun": "SU"}
 #: Our taxonomy groups as HSDS taxonomies: (name ko, name en).
 _TAXONOMIES = {
@@ -157,12 +119,6 @@ _MAIN_LINKS = ("website", "form", "chat", "kakaotalk", "app")
 
 class ExportError(Exception):
     """The export could not be written (nothing in the target folder was replaced)."""
-
-
-class _Engine(Protocol):
-    def resources(self) -> list[Resource]: ...
-    def regions(self) -> list[Region]: ...
-    def taxonomy(self) -> dict[str, list[TaxonomyTerm]]: ...
 
 
 def uid(*parts: str) -> str:
@@ -210,7 +166,7 @@ class Feed:
         return cls(catalog.resources, catalog.regions, terms, lang, **kw)
 
     @classmethod
-    def from_engine(cls, engine: _Engine, lang: Lang = "ko", **kw: Any) -> Feed:
+    def from_engine(cls, engine: Engine, lang: Lang = "ko", **kw: Any) -> Feed:
         return cls(engine.resources(), engine.regions(), engine.taxonomy(), lang, **kw)
 
     def get(self, key: str) -> Resource | None:
@@ -328,11 +284,8 @@ def _attributes(feed: Feed, r: Resource, sid: str) -> list[Row]:
     ]
 
 
-def resource_rows(feed: Feed, r: Resource) -> dict[str, list[Row]]:
-    """The HSDS rows of one resource, by HSDS object (organization included, taxonomies not)."""
-    sid, lid = service_id(r.id), uid("location", r.id)
-    org = _org_row(feed, r)
-    main = _main_link(r)
+def _service_row(feed: Feed, r: Resource, org: Row, main: str | None) -> Row:
+    """The ``service`` row, with our documented extras (translations, haven_id, confidence, sources)."""
     email = next((link.url[7:] for link in r.links if link.url.startswith("mailto:")), None)
     audiences = [feed.text(feed._labels.get(("audience", a))) or a for a in r.audiences]
     translations = {
@@ -348,8 +301,8 @@ def resource_rows(feed: Feed, r: Resource) -> dict[str, list[Row]]:
         }
         for lang in ("ko", "en")
     }
-    service = {
-        "id": sid,
+    return {
+        "id": service_id(r.id),
         "organization_id": org["id"],
         "name": r.name.get(feed.lang),
         "alternate_name": r.name.get("ko" if feed.lang == "en" else "en"),
@@ -368,8 +321,12 @@ def resource_rows(feed: Feed, r: Resource) -> dict[str, list[Row]]:
         "sources": r.source_urls,
         "translations": translations,
     }
-    location = {
-        "id": lid,
+
+
+def _location_row(feed: Feed, r: Resource, org: Row, main: str | None) -> Row:
+    """Where the service is delivered: its address, or its main link for a service online."""
+    return {
+        "id": uid("location", r.id),
         "location_type": "physical" if r.address else "virtual",
         "url": None if r.address else main,
         "organization_id": org["id"],
@@ -378,6 +335,15 @@ def resource_rows(feed: Feed, r: Resource) -> dict[str, list[Row]]:
         "latitude": r.geo.lat if r.geo else None,
         "longitude": r.geo.lng if r.geo else None,
     }
+
+
+def resource_rows(feed: Feed, r: Resource) -> dict[str, list[Row]]:
+    """The HSDS rows of one resource, by HSDS object (organization included, taxonomies not)."""
+    sid, lid = service_id(r.id), uid("location", r.id)
+    org = _org_row(feed, r)
+    main = _main_link(r)
+    service = _service_row(feed, r, org, main)
+    location = _location_row(feed, r, org, main)
     extra_links = [link for link in r.links if link.url.startswith("https://") and link.url != main]
     return {
         "organization": [org],
@@ -479,196 +445,3 @@ def tables(feed: Feed, progress: Callable[[int], None] | None = None) -> dict[st
             progress(1)
     out.update(feed.taxonomy_rows)
     return out
-
-
-# -- compiled services ------------------------------------------------------------------------
-
-
-def _clean(row: Row) -> Row:
-    return {k: v for k, v in row.items() if v is not None}
-
-
-def compile_service(feed: Feed, r: Resource) -> Row:
-    """One compiled HSDS service: the service with everything about it nested inside."""
-    rows = resource_rows(feed, r)
-    terms = {t["id"]: t for t in feed.taxonomy_rows["taxonomy_term"]}
-    location = _clean(rows["location"][0])
-    return {
-        **_clean(rows["service"][0]),
-        "organization": _clean(rows["organization"][0]),
-        "service_at_locations": [
-            {**_clean(sal), "location": location} for sal in rows["service_at_location"]
-        ],
-        "phones": [_clean(x) for x in rows["phone"]],
-        "schedules": [_clean(x) for x in rows["schedule"]],
-        "service_areas": [_clean(x) for x in rows["service_area"]],
-        "languages": [_clean(x) for x in rows["language"]],
-        "additional_urls": [_clean(x) for x in rows["url"]],
-        "cost_options": [_clean(x) for x in rows["cost_option"]],
-        "attributes": [
-            {
-                **_clean(a),
-                **({"taxonomy_term": terms[a["taxonomy_term_id"]]} if a["taxonomy_term_id"] in terms else {}),
-            }
-            for a in rows["attribute"]
-        ],
-    }
-
-
-def compile_services(feed: Feed, progress: Callable[[int], None] | None = None) -> list[Row]:
-    """Every resource as a compiled HSDS service, in catalog order."""
-    out = []
-    for r in feed.resources:
-        out.append(compile_service(feed, r))
-        if progress:
-            progress(1)
-    return out
-
-
-# -- the API envelope (for /hsds/ and /hsds/services) ----------------------------------------
-
-
-def api_root(openapi_url: str | None = None, description: str | None = None) -> Row:
-    """The body of ``GET /``: which HSDS version this feed speaks."""
-    return _clean(
-        {
-            "version": HSDS_VERSION,
-            "openapi_url": openapi_url,
-            "description": description
-            or "Haven: help for victims of deepfake and digital sex crimes in South "
-            "Korea, as Open Referral HSDS 3.1. Extra properties: translations, haven_id, confidence, "
-            "sources (services), translations (organizations), timezone_name (schedules).",
-        }
-    )
-
-
-def page(items: Sequence[Any], page_number: int = 1, per_page: int = 50) -> Row:
-    """An HSDS list page: ``total_items … empty`` and the page's ``contents``."""
-    per_page = max(1, per_page)
-    total_pages = max(1, math.ceil(len(items) / per_page))
-    start = (max(1, page_number) - 1) * per_page
-    contents = list(items[start : start + per_page])
-    return {
-        "total_items": len(items),
-        "total_pages": total_pages,
-        "page_number": page_number,
-        "size": len(contents),
-        "first_page": page_number <= 1,
-        "last_page": page_number >= total_pages,
-        "empty": not contents,
-        "contents": contents,
-    }
-
-
-# -- the tabular data package -----------------------------------------------------------------
-
-
-def _field(table: str, column: str) -> Row:
-    spec: Row = {"name": column, "type": "string"}
-    if column in EXTRAS:
-        spec["type"] = (
-            "array" if column == "sources" else ("object" if column == "translations" else "string")
-        )
-        spec["description"] = EXTRAS[column]
-    elif column == "id" or column.endswith("_id"):
-        spec["format"] = "uuid"
-    elif column in _NUMBERS:
-        spec["type"] = "number"
-    elif column in _DATES:
-        spec["type"] = "date"
-    elif column in ("opens_at", "closes_at"):
-        spec["type"], spec["format"] = "time", "any"  # HH:MM+09:00
-    elif column == "last_modified":
-        spec["type"] = "datetime"
-    elif column in ("url", "website", "uri", "term_uri", "schedule_link"):
-        spec["format"] = "uri"
-    elif column in ("email", "assurer_email"):
-        spec["format"] = "email"
-    return spec
-
-
-def datapackage(name: str = "haven-hsds", lang: Lang = "ko") -> Row:
-    """The Frictionless ``datapackage.json`` describing the CSV files."""
-    resources = []
-    for table, (path, columns) in TABLES.items():
-        schema: Row = {"fields": [_field(table, c) for c in columns], "primaryKey": "id"}
-        refs = [
-            {"fields": column, "reference": {"resource": TABLES[target][0][:-4], "fields": "id"}}
-            for (t, column), target in _REFS.items()
-            if t == table
-        ]
-        if refs:
-            schema["foreignKeys"] = refs
-        resources.append(
-            {
-                "name": path[:-4],
-                "path": path,
-                "profile": "tabular-data-resource",
-                "format": "csv",
-                "mediatype": "text/csv",
-                "encoding": "utf-8",
-                "schema": schema,
-            }
-        )
-    return {
-        "name": name,
-        "title": "Haven: help after deepfake and digital sex crimes in South Korea (Open Referral HSDS 3.1)",
-        "profile": "tabular-data-package",
-        "language": lang,
-        "hsds_version": HSDS_VERSION,
-        "resources": resources,
-    }
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _csv(columns: Iterable[str], rows: list[Row]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")  # RFC 4180, as Frictionless expects by default
-    cols = list(columns)
-    writer.writerow(cols)
-    writer.writerows([_cell(row.get(c)) for c in cols] for row in rows)
-    return buf.getvalue()
-
-
-def write_hsds(feed: Feed, out_dir: Path | str, progress: Callable[[int], None] | None = None) -> list[Path]:
-    """Write ``services.json``, one CSV per HSDS object and ``datapackage.json`` into ``out_dir``.
-
-    Every file is written beside its target and renamed over it only when all are ready, so a
-    failed export leaves the previous one as it was.
-
-    Raises:
-        ExportError: the folder cannot be created or written.
-    """
-    out_dir = Path(out_dir)
-    services = compile_services(feed, progress)
-    rows = tables(feed)
-    # Compact: the compiled services are for machines (1.5 MB for 171 services), the package for people.
-    files = {"services.json": json.dumps(services, ensure_ascii=False, separators=(",", ":")) + "\n"}
-    files.update({path: _csv(columns, rows[table]) for table, (path, columns) in TABLES.items()})
-    files["datapackage.json"] = json.dumps(datapackage(lang=feed.lang), ensure_ascii=False, indent=2) + "\n"
-    temps: list[tuple[str, Path]] = []
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for name, text in files.items():
-            fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f".{name}.", suffix=".tmp")
-            temps.append((tmp, out_dir / name))
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                fh.write(text)
-            os.chmod(tmp, 0o644)  # mkstemp makes 0600; an export is meant to be published
-        for tmp, target in temps:
-            os.replace(tmp, target)
-    except OSError as exc:
-        for tmp, _ in temps:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-        raise ExportError(f"cannot write to {out_dir}: {exc.strerror or exc}") from exc
-    return [out_dir / name for name in files]

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures
-import contextlib
 import datetime as dt
 import functools
 import json
@@ -26,7 +25,6 @@ import multiprocessing
 import os
 import re
 import sqlite3
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -34,57 +32,36 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import msgspec
 
-from search.analyze import normalize, normalized_units, phone_digits
-from search.catalog import SEOUL, Catalog
-from search.engine import KIND_PRIORITY
+from search.analyze import normalize, normalized_units
+from search.atomic import replacing
+from search.catalog import Catalog
+from search.documents import (
+    SearchText,
+    TermIndex,
+    channels_of,
+    names_key,
+    phone_numbers,
+    search_text,
+    term_index,
+)
 from search.hangul import choseong, jamo, romanisations, strip_josa
-from search.model import CONFIDENCE_ORDER, Resource, Taxonomy
+from search.hours import SEOUL
+from search.index_schema import (
+    COLUMN_BREAK,
+    FILTER_COLUMN,
+    FLAT_COLUMNS,
+    FTS_COLUMNS,
+    INDEXES,
+    SCHEMA_VERSION,
+    TABLES,
+    filter_token,
+)
+from search.model import CONFIDENCE_ORDER, KIND_PRIORITY, Resource
 
 if TYPE_CHECKING:
     import sqlite_utils
 
-__all__ = (
-    "SCHEMA_VERSION",
-    "COLUMN_BREAK",
-    "FILTER_COLUMN",
-    "filter_token",
-    "FTS_COLUMNS",
-    "FTS_WEIGHTS",
-    "BuildError",
-    "build_index",
-    "channels_of",
-)
-
-SCHEMA_VERSION = 5
-#: Analysed text columns, in ranking order, and the weight of a term found in each.
-FTS_COLUMNS = ("fts_name", "fts_aliases", "fts_tags", "fts_summary", "fts_body")
-FTS_WEIGHTS = (6.0, 4.0, 4.0, 2.0, 1.0)
-#: The analysed text is already normalised and cut into units: FTS5 only needs to split it at
-#: spaces (ascii is the cheapest tokenizer that does) and stem English words.
-TOKENIZER = "porter ascii"
-#: The narrow per-resource columns the engine filters and ranks on (table ``flat``).
-FLAT_COLUMNS = (
-    "id", "kind", "cost", "regions", "topics", "audiences", "languages", "channels", "national",
-    "confidence_rank", "names", "phone_digits", "always_open", "reachable", "platform", "has_phone",
-)  # fmt: skip
-
-
-#: An FTS column of filter tokens (region, kind, topic …), so that filters narrow FTS5's own
-#: matching instead of discarding rows one by one after it.
-FILTER_COLUMN = "fts_filter"
-
-
-_FILTER_PREFIX = {"region": "r", "kind": "k", "cost": "c", "topic": "t", "audience": "a", "language": "l",
-                  "channel": "h"}  # fmt: skip
-
-
-@functools.lru_cache(maxsize=4096)
-def filter_token(facet: str, value: str) -> str:
-    """The FTS token that stands for ``facet = value``: ``("region", "KR-26")`` → ``rkr260``.
-
-    Letters and digits only, so the ascii tokenizer keeps it whole, and it ends in a digit, so the
-    porter stemmer leaves it as it is."""
-    return _FILTER_PREFIX[facet] + re.sub(r"[^a-z0-9]", "", value.lower()) + "0"
+__all__ = ("BuildError", "build_index")
 
 
 def filter_tokens(r: Resource) -> str:
@@ -99,49 +76,18 @@ class BuildError(Exception):
     """The index could not be written."""
 
 
-def channels_of(r: Resource) -> list[str]:
-    """How a person can reach a resource: phone, sms and the link types."""
-    out = {"sms" if p.type == "sms" else "phone" for p in r.phones}
-    out.update(link.type for link in r.links if link.type != "guide")
-    return sorted(out)
-
-
-def _labels(taxonomy: Taxonomy) -> dict[tuple[str, str], list[str]]:
-    out: dict[tuple[str, str], list[str]] = {}
-    for group, terms in (
-        ("kind", taxonomy.kinds),
-        ("topic", taxonomy.topics),
-        ("platform", taxonomy.platforms),
-    ):
-        for t in terms:
-            out[(group, t.key)] = [t.label.ko, t.label.en, *t.aliases]
-    return out
-
-
-def _texts(r: Resource, labels: dict[tuple[str, str], list[str]]) -> dict[str, list[str]]:
-    """The raw text of each ranked field, before analysis, in parts that are analysed apart (as if
+def _columns(text: SearchText) -> dict[str, list[str]]:
+    """The raw text of each FTS column, before analysis, in parts that are analysed apart (as if
     joined by " | ": nothing is bigrammed across two parts)."""
-    tags = [*labels.get(("kind", r.kind), []), *(w for t in r.topics for w in labels.get(("topic", t), []))]
-    tags += [w for a in r.audiences if a != "everyone" for w in labels.get(("audience", a), [])]
-    if r.platform:
-        tags += labels.get(("platform", r.platform), [])
-    body = [
-        *(x.ko + " " + x.en for x in (r.how_to, r.organization, r.address, r.caveat) if x),
-        *(p.label.ko + " " + p.label.en for p in r.phones if p.label),
-        *(link.label.ko + " " + link.label.en for link in r.links if link.label),
-        *(p.number + " " + phone_digits(p.number) for p in r.phones),
-    ]
     return {
-        "fts_name": [f"{r.name.ko} {r.name.en}"],
-        "fts_aliases": r.aliases,
-        "fts_tags": [" | ".join(tags)],
-        "fts_summary": [f"{r.summary.ko} {r.summary.en}"],
-        "fts_body": body,
+        "fts_name": [f"{text.name.ko} {text.name.en}"],
+        "fts_aliases": text.aliases,
+        "fts_tags": [" | ".join(text.tag_words())],
+        "fts_summary": [f"{text.summary.ko} {text.summary.en}"],
+        "fts_body": [*(x.ko + " " + x.en for x in text.body), *(n + " " + d for n, d in text.numbers)],
     }
 
 
-#: Where one ranked column ends and the next begins in ``flat.text`` (never in analysed text).
-COLUMN_BREAK = "\x01"
 #: Resources analysed per batch; a build holds only a few batches' rows in memory at once.
 _BATCH = 2000
 #: Catalogs at least this large are analysed in worker processes while the main one writes.
@@ -180,15 +126,13 @@ class _Batch(NamedTuple):
     named: set[str]
 
 
-def _batch(
-    first_rowid: int, items: list[tuple[int, Resource]], labels: dict[tuple[str, str], list[str]]
-) -> _Batch:
+def _batch(first_rowid: int, items: list[tuple[int, Resource]], terms: TermIndex) -> _Batch:
     """Analyse ``items`` (catalog position, resource), which get row ids from ``first_rowid`` on."""
     out = _Batch([], [], [], [], [], [], [], Counter(), set())
     for rowid, (position, r) in enumerate(items, start=first_rowid):
         seen: set[str] = set()
         columns = []
-        for col, parts in _texts(r, labels).items():
+        for col, parts in _columns(search_text(r, terms)).items():
             analysed = [_analysed(part) for part in parts]
             columns.append(" ".join(units for units, _ in analysed if units))
             found = frozenset().union(*(words for _, words in analysed))
@@ -196,14 +140,14 @@ def _batch(
             if col in ("fts_name", "fts_aliases", "fts_tags"):
                 out.named.update(found)
         out.df.update(seen)
-        digits = [phone_digits(p.number) for p in r.phones]
+        digits = phone_numbers(r)
         out.resources.append(
             (rowid, r.id, position, r.kind, r.name.ko, r.name.en, msgspec.json.encode(r).decode())
         )
         out.flat.append((
             rowid, r.id, r.kind, r.cost, _pipes(r.regions), _pipes(r.topics), _pipes(r.audiences),
             _pipes(r.languages), _pipes(channels_of(r)), int("KR" in r.regions), CONFIDENCE_ORDER[r.confidence],
-            normalize(" | ".join([r.name.ko, r.name.en, *r.aliases])), _pipes(digits),
+            names_key(r), _pipes(digits),
             int(bool(r.hours and r.hours.always)), int(bool(r.phones or r.links)), r.platform or "",
             int(any(p.type != "sms" for p in r.phones)),
             msgspec.json.encode(r.hours).decode() if r.hours else None,
@@ -222,11 +166,11 @@ def _batch(
     return out
 
 
-def _batch_packed(first_rowid: int, packed: bytes, labels: dict[tuple[str, str], list[str]]) -> _Batch:
+def _batch_packed(first_rowid: int, packed: bytes, terms: TermIndex) -> _Batch:
     # A worker process receives its resources encoded: a forked worker that read the parent's
     # objects would copy the pages they live on and hold a second catalog in memory.
     positions, resources = msgspec.msgpack.decode(packed, type=tuple[list[int], list[Resource]])
-    return _batch(first_rowid, list(zip(positions, resources, strict=True)), labels)
+    return _batch(first_rowid, list(zip(positions, resources, strict=True)), terms)
 
 
 def _static_order(resources: list[Resource]) -> list[int]:
@@ -245,7 +189,7 @@ def _static_order(resources: list[Resource]) -> list[int]:
     )
 
 
-def _batches(catalog: Catalog, labels: dict[tuple[str, str], list[str]]) -> Iterator[_Batch]:
+def _batches(catalog: Catalog, terms: TermIndex) -> Iterator[_Batch]:
     """The catalog's rows in static order, one batch at a time; large catalogs are analysed by
     worker processes (pure Python analysis is the slowest part of a build) while the caller writes."""
     order = _static_order(catalog.resources)
@@ -253,7 +197,7 @@ def _batches(catalog: Catalog, labels: dict[tuple[str, str], list[str]]) -> Iter
     workers = min(os.cpu_count() or 1, 8)
     if len(order) < _PARALLEL_FROM or workers < 2:
         for start, idx in spans:
-            yield _batch(start + 1, [(i, catalog.resources[i]) for i in idx], labels)
+            yield _batch(start + 1, [(i, catalog.resources[i]) for i in idx], terms)
         return
     encoder = msgspec.msgpack.Encoder()
     context = multiprocessing.get_context("spawn")
@@ -261,7 +205,7 @@ def _batches(catalog: Catalog, labels: dict[tuple[str, str], list[str]]) -> Iter
         pending: collections.deque[concurrent.futures.Future[_Batch]] = collections.deque()
         for start, idx in spans:
             packed = encoder.encode((idx, [catalog.resources[i] for i in idx]))
-            pending.append(pool.submit(_batch_packed, start + 1, packed, labels))
+            pending.append(pool.submit(_batch_packed, start + 1, packed, terms))
             # A bounded window: finished batches wait in memory only until they are written.
             if len(pending) > 4 * workers:
                 yield pending.popleft().result()
@@ -301,36 +245,10 @@ def _place_rows(catalog: Catalog, df: Counter[str]) -> Iterator[dict[str, object
                "preferred": int(p.preferred)}  # fmt: skip
 
 
-_TABLES = f"""
-CREATE TABLE resources (rowid INTEGER PRIMARY KEY, id TEXT, position INTEGER, kind TEXT, name_ko TEXT,
-    name_en TEXT, record TEXT);
--- The engine filters, counts and ranks on these narrow rows; ``text`` (last, as it is the longest)
--- is the analysed text of the ranked FTS columns (all but the body, which is long and ranks
--- lowest) in ranking order, joined by COLUMN_BREAK.
-CREATE TABLE flat (rowid INTEGER PRIMARY KEY, {", ".join(FLAT_COLUMNS)}, hours, text);
--- Contentless: the engine reads row ids from FTS5 and the text from ``flat``.
-CREATE VIRTUAL TABLE resources_fts USING fts5({", ".join(FTS_COLUMNS)}, {FILTER_COLUMN}, content='', columnsize=0,
-    tokenize='{TOKENIZER}');
-CREATE TABLE resource_regions (region TEXT, rid INTEGER, PRIMARY KEY (region, rid)) WITHOUT ROWID;
-CREATE TABLE phones (rid INTEGER, position INTEGER, number TEXT, digits TEXT, type TEXT);
-CREATE TABLE phone_tails (tail TEXT, rid INTEGER);
-CREATE TABLE links (rid INTEGER, type TEXT, url TEXT);
-"""
-_INDEXES = """
-CREATE UNIQUE INDEX resources_id ON resources (id);
--- Listings in catalog order, a page at a time (/api/v1/resources).
-CREATE INDEX resources_position ON resources (position);
-CREATE INDEX flat_national ON flat (national, rowid);
-CREATE INDEX phones_digits ON phones (digits);
--- After the rows: one sort costs less than inserting endings in random order.
-CREATE INDEX phone_tails_tail ON phone_tails (tail, rid);
-"""
-
-
 def _write(db: sqlite_utils.Database, catalog: Catalog, progress: Callable[[int], None]) -> None:
-    labels = _labels(catalog.taxonomy)
+    terms = term_index(catalog.taxonomy)
     conn = db.conn
-    conn.executescript(_TABLES)
+    conn.executescript(TABLES)
     # No merging while rows arrive, and large in-memory segments: one 'optimize' at the end merges
     # a few segments once, which costs less than merging as the index grows (BENCHMARKS.md).
     conn.execute("INSERT INTO resources_fts (resources_fts, rank) VALUES ('automerge', 0)")
@@ -347,7 +265,7 @@ def _write(db: sqlite_utils.Database, catalog: Catalog, progress: Callable[[int]
     fts_insert = (
         f"INSERT INTO resources_fts (rowid, {columns}) VALUES ({', '.join('?' * (len(FTS_COLUMNS) + 2))})"
     )
-    for batch in _batches(catalog, labels):
+    for batch in _batches(catalog, terms):
         for table, rows in (("resources", batch.resources), ("flat", batch.flat), ("resource_regions", batch.regions),
                             ("phones", batch.phones), ("phone_tails", batch.tails), ("links", batch.links)):  # fmt: skip
             conn.executemany(inserts[table], rows)
@@ -355,7 +273,7 @@ def _write(db: sqlite_utils.Database, catalog: Catalog, progress: Callable[[int]
         df.update(batch.df)
         named |= batch.named
         progress(len(batch.resources))
-    conn.executescript(_INDEXES)
+    conn.executescript(INDEXES)
     # One segment per term: fewer doclists to merge on every query (measured in BENCHMARKS.md).
     conn.execute("INSERT INTO resources_fts (resources_fts) VALUES ('optimize')")
     db.table("lexicon").insert_all(
@@ -412,36 +330,26 @@ def build_index(catalog: Catalog, out: Path | str, progress: Callable[[int], Non
         BuildError: the file cannot be written (the old index, if any, is untouched).
     """
     out = Path(out)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-        os.close(fd)
-    except OSError as exc:
-        raise BuildError(f"cannot write to {out.parent}: {exc.strerror or exc}") from exc
-    tmp = Path(tmp_name)
-    try:
-        # Imported here: the engine (and so every server start) needs this module's names only.
-        import sqlite_utils
+    # Imported here: the server imports this module for reloads, and sqlite-utils only for them.
+    import sqlite_utils
 
-        db = sqlite_utils.Database(tmp)
-        try:
-            # Larger pages: fewer B-tree pages to write and walk for rows of a few KB (measured
-            # in BENCHMARKS.md).
-            db.execute("PRAGMA page_size = 16384")
-            db.execute("PRAGMA journal_mode = OFF")
-            db.execute("PRAGMA synchronous = OFF")
-            with db.conn:
-                _write(db, catalog, progress or (lambda n: None))
-            db.execute("PRAGMA optimize")
-        finally:
-            db.close()
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, out)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        if isinstance(exc, OSError | sqlite3.Error):
-            raise BuildError(f"cannot write the index {out}: {exc}") from exc
-        raise
+    try:
+        with replacing([out], mode=None, fsync=True) as (tmp,):
+            try:
+                db = sqlite_utils.Database(tmp)
+                try:
+                    # Larger pages: fewer B-tree pages to write and walk for rows of a few KB
+                    # (measured in BENCHMARKS.md).
+                    db.execute("PRAGMA page_size = 16384")
+                    db.execute("PRAGMA journal_mode = OFF")
+                    db.execute("PRAGMA synchronous = OFF")
+                    with db.conn:
+                        _write(db, catalog, progress or (lambda n: None))
+                    db.execute("PRAGMA optimize")
+                finally:
+                    db.close()
+            except (OSError, sqlite3.Error) as exc:
+                raise BuildError(f"cannot write the index {out}: {exc}") from exc
+    except OSError as exc:  # the folder, the temporary file or the rename
+        raise BuildError(f"cannot write to {out.parent}: {exc.strerror or exc}") from exc
     return out

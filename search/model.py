@@ -22,6 +22,7 @@ __all__ = (
     "Geo",
     "Hit",
     "Hours",
+    "KIND_PRIORITY",
     "Link",
     "Phone",
     "Query",
@@ -56,10 +57,30 @@ PHONE_PATTERN = (
     r"|\+[0-9][0-9 -]{6,18}[0-9]"  # international
     r")$"
 )
-HTTPS_URL = r"^https://[^\s/$.?#][^\s]*$"
 LINK_URL = r"^(?:https://[^\s/$.?#][^\s]*|mailto:[^\s@]+@[^\s@]+|tel:\+?[0-9#*-]+)$"
 SOURCE_URL = r"^https?://[^\s/$.?#][^\s]*$"
 CLOCK = r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$"
+
+#: When results tie (or a region is listed with no text), the lines that answer at once come first.
+KIND_PRIORITY = {
+    k: i
+    for i, k in enumerate(
+        [
+            "hotline",
+            "takedown-support",
+            "police",
+            "crisis-centre",
+            "counselling-centre",
+            "legal-aid",
+            "victim-support",
+            "school",
+            "regulator",
+            "removal-tool",
+            "platform-report",
+            "guide",
+        ]
+    )
+}
 
 NonEmpty = Annotated[str, Meta(min_length=1, max_length=4000)]
 ResourceId = Annotated[str, Meta(pattern=ID_PATTERN, min_length=2, max_length=64)]
@@ -302,8 +323,3 @@ class Results(Struct, kw_only=True):
     #: What the query was understood as: the place and its region, the other regions a place name
     #: may mean, corrections (keyboard, typo), the terms searched for and the needs found.
     understood: dict[str, object] | None = None
-
-
-def to_builtins(obj: object) -> object:
-    """Plain dicts/lists for JSON and for the index's JSON column."""
-    return msgspec.to_builtins(obj)

@@ -22,7 +22,7 @@ import msgspec
 import yaml
 
 from search.analyze import normalize
-from search.data_yaml import load_data_yaml
+from search.yaml_file import load_data_yaml
 
 __all__ = ("Gazetteer", "Place", "PlaceRow", "load_places", "place_rows", "place_words")
 

@@ -1,4 +1,4 @@
-"""Field-weighted term scoring for the candidates an FTS5 query found.
+"""How candidates are ordered: field-weighted term scores, and the one sort key of every engine.
 
 FTS5's bm25() gives a term found in more than half of the documents an IDF of almost zero. In a
 directory where nearly every entry says 상담 (counselling), that makes field weights meaningless
@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
-from typing import NamedTuple
+from collections.abc import Callable, Container, Mapping, Sequence
+from typing import Any, NamedTuple
 
-from search.index import COLUMN_BREAK, FTS_WEIGHTS
+from search.analyze import normalize
+from search.index_schema import COLUMN_BREAK, FTS_WEIGHTS
+from search.model import KIND_PRIORITY
+from search.needs import Bands
+from search.understand import Plan
 
 __all__ = (
     "CONFIDENCE_FACTOR",
     "KIND_WEIGHT",
     "NATIONAL_WEIGHT",
+    "Order",
     "ScoredTerm",
     "best_fields",
     "idf",
@@ -86,3 +91,147 @@ def best_fields(text: str, terms: Sequence[ScoredTerm]) -> list[float]:
         m = term.needles.search(text)
         out.append(FTS_WEIGHTS[text.count(COLUMN_BREAK, 0, m.start())] if m else 0.0)
     return out
+
+
+class Order:
+    """The order of one query's candidates, for every engine: the band the needs give a result,
+    whether the query names it, then (on the SQLite index) coverage, region and field scores.
+
+    Args:
+        plan: The query as understood.
+        bands: The needs' bands for this query (search/needs.py).
+        rows: The candidates, each with ``id``, ``kind``, ``national``, ``platform`` and ``names``
+            (`` | ``-joined, normalised) and ``phone_digits`` (``|a|b|``); the SQLite engine's also
+            with ``rowid``, ``score``, ``coverage`` and its flat columns.
+        synonyms: Words that belong to a synonym group (the lexicon's).
+        need_words: The words of every need (상담, 신고 …): they ask for help, not for one service.
+        known: Whether the index has a form (a clipped name such as 범피센터 is known by synonym only).
+    """
+
+    def __init__(
+        self,
+        plan: Plan,
+        bands: Bands,
+        rows: Sequence[Mapping[str, Any]],
+        *,
+        synonyms: Container[str],
+        need_words: Container[str],
+        known: Callable[[str], bool],
+    ) -> None:
+        self.plan = plan
+        self.bands = bands
+        terms = plan.terms
+        self._name_query = normalize(" ".join(t.surface for t in terms))
+        self._numbers = [t.surface for t in terms if t.surface.isdigit()]
+        self._heads = [
+            re.compile("|".join(" " + re.escape(normalize(a)) for a in t.alternatives)) for t in terms
+        ]
+        # One word the directory does not use, known through a synonym only (범피센터, 법구공).
+        self._clipped = len(terms) == 1 and not terms[0].fuzzy and not known(terms[0].surface)
+        self._generic = [any(a in need_words for a in [t.surface, *t.alternatives]) for t in terms]
+        typed = [
+            normalize(t.surface)
+            for t, generic in zip(terms, self._generic, strict=True)
+            # The words of a need (중학생, revenge porn) ask for help, not for one service.
+            if len(t.surface) >= 3 and not t.fuzzy and not t.surface.isdigit() and not generic
+        ]
+        # A service's own name (한사성, 방송통신심의위원회): a topic word that is also in a synonym
+        # group counts only when a single result has it as a whole name (해바라기센터, not 디지털성범죄).
+        self._typed_names = [
+            n
+            for n in typed
+            if n not in synonyms or sum(f" | {n} | " in f" | {r['names']} | " for r in rows) == 1
+        ]
+        # The typed words, less those of a need, run together: "wee클래스", "한사성".
+        self._core = "".join(t.surface for t, g in zip(terms, self._generic, strict=True) if not g)
+        self._core_named: set[str] = set()
+        self._best_national = 0.0
+        self.add(rows)
+
+    def add(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """More candidates (the lines the needs advise that the search itself did not find)."""
+        if len(self._core) >= 3 and len(self.plan.terms) > 1:
+            core = self._core
+            self._core_named |= {
+                r["id"] for r in rows if core in {n.replace(" ", "") for n in r["names"].split(" | ")}
+            }
+        found = (r.get("coverage", 0.0) for r in rows if r["national"])
+        self._best_national = max(self._best_national, *found, 0.0)
+
+    def exact(self, row: Mapping[str, Any]) -> bool:
+        """Whether the query names the service, or typed a number that is its own phone."""
+        padded = f" | {row['names']} | "
+        plan = self.plan
+        return (
+            bool(self._name_query and f" | {self._name_query} | " in padded)
+            or any(f"|{d}|" in row["phone_digits"] for d in self._numbers)
+            # A clipped name (범피센터) whose synonym is the service's full name.
+            or (self._clipped and any(f" | {a} | " in padded for a in plan.terms[0].alternatives[1:]))
+            # A service named among other words (방송통신심의위원회 신고); a platform is named
+            # through the needs instead, so that a victim still meets a human line first.
+            or (row["kind"] != "platform-report" and any(f" | {s} | " in padded for s in self._typed_names))
+            or row["id"] in self._core_named
+        )
+
+    def band(self, row: Mapping[str, Any]) -> tuple[int, int]:
+        """(band, place within the band's advice order) of a row; lower comes first."""
+        names = row["names"]
+        national = bool(row["national"])
+        band, advice = self.bands.band(
+            row["id"],
+            row["kind"],
+            national,
+            row["platform"],
+            names,
+            self.exact(row),
+            answers_more=not national and row.get("coverage", 0.0) > self._best_national,
+        )
+        if self.plan.region and not national and any(n in names for n in self._typed_names):
+            # A service named with a place (의정부 스마일센터): that place's own branch first.
+            band, advice = 0, (-2 if any(w in names for w in self.bands.town) else -1)
+        return band, advice
+
+    def key(self, row: Mapping[str, Any]) -> tuple[float, ...]:
+        """The SQLite engine's sort key of a candidate."""
+        plan = self.plan
+        regional_first = 0 if (plan.region and not row["national"]) else 1
+        if plan.phone:
+            # Its own main number first, then one it lists; a service named by the number wins a tie.
+            named = plan.phone.lstrip("#") in row["names"]
+            own = plan.phone in row["phone_digits"]  # part of one of its own numbers: 8994
+            return (regional_first, -row["score"], -own, -named, -row["national"], row["rowid"])
+        band, advice = self.band(row)
+        if not plan.terms:
+            always = -row["always_open"] if plan.any_hour else 0
+            # row ids follow the static quality order
+            return (band, advice, regional_first, always, row["rowid"])
+        return (
+            band,
+            advice,
+            -row["coverage"],
+            regional_first,
+            -self.score(row),
+            KIND_PRIORITY.get(row["kind"], 99),
+            row["rowid"],
+        )
+
+    def score(self, row: Mapping[str, Any]) -> float:
+        """A candidate's field score weighed by its confidence, kind, reach and name."""
+        plan = self.plan
+        score: float = (
+            row["score"] * CONFIDENCE_FACTOR[row["confidence_rank"]] * KIND_WEIGHT.get(row["kind"], 1.0)
+        )
+        if row["national"] and not plan.region:
+            score *= NATIONAL_WEIGHT
+        if not row["reachable"]:
+            score *= 0.6  # no number or link to offer: a person can do little with it
+        if plan.any_hour and row["always_open"]:
+            score *= 1.6
+        spaced = " " + row["names"].replace(" | ", " ")
+        for head, generic in zip(self._heads, self._generic, strict=True):
+            # A name word that starts with the term is a closer match than the term found inside a
+            # longer compound (범죄피해자 → 범죄피해자지원센터 before 디지털성범죄피해자지원센터).
+            # Not for the words of a need (상담, 신고): every line's name has them.
+            if not generic and head.search(spaced):
+                score *= 1.5
+        return score

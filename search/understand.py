@@ -21,7 +21,7 @@ understood, for the page and the API to show.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from search.analyze import normalize, words
@@ -278,21 +278,9 @@ def _expand(alts: list[str], surface: str, lex: Lexicon) -> list[str]:
     return out[:24]
 
 
-def plan_query(q: str, lex: Lexicon, exists: Callable[[str], bool], region: str | None = None) -> Plan:
-    """Understand ``q``. ``exists(form)`` says whether a form (or ``form*``) matches any document."""
-    plan = Plan(region=region)
-    text = normalize(q)[:2000]
-    compact = _PHONE_CHARS.sub("", text)
-    if _PHONE.match(compact):
-        plan.phone = compact
-        plan.had_text = True
-        return plan
-
-    if _ANY_HOUR.search(text):
-        plan.any_hour = True
-        text = _ANY_HOUR.sub(" ", text)
-    text = normalize(_unslip(text, lex, exists, plan))
-    tokens = text.split()[:64]
+def _take_places(tokens: list[str], lex: Lexicon, exists: Callable[[str], bool], plan: Plan) -> list[str]:
+    """Set the plan's region and place from the tokens that name them; the other tokens (and
+    what is left of a token once its region is taken off) are returned."""
     # Regions named anywhere: "부산 상담", "상담 부산에서", "counselling in Incheon", "south jeolla".
     multi_regions, tokens = _take_phrases(tokens, lex.region_alias)
     found_regions = [lex.region_alias[m] for m in multi_regions]
@@ -336,24 +324,16 @@ def plan_query(q: str, lex: Lexicon, exists: Callable[[str], bool], region: str 
             explicit = explicit or plan.place.region
     if plan.region is None:
         plan.region = explicit
+    return rest
 
-    phrases, rest = _take_phrases(rest, lex.synonyms)
-    for phrase in phrases:
-        plan.terms.append(Term(surface=phrase, alternatives=_expand([phrase], phrase, lex)))
 
-    units = [(script, w) for tok in rest for script, w in words(tok)]
-    plan.had_text = bool(units or phrases)
-    # Repeated words add nothing but work.
-    meaningful = list(
-        dict.fromkeys(
-            (s, w)
-            for s, w in units
-            # One syllable is a word only when it is a known name or synonym (빙 = Bing).
-            if w not in STOPWORDS and not (s == "hangul" and len(w) == 1 and w not in lex.synonyms)
-        )
-    )
-    for n, (script, w) in enumerate(meaningful[:MAX_TERMS]):
-        last = n == len(meaningful) - 1 and not q.endswith(" ")
+def _add_word_terms(
+    units: Sequence[tuple[str, str]], open_end: bool, lex: Lexicon, exists: Callable[[str], bool], plan: Plan
+) -> None:
+    """A term for each meaningful word (script, word); ``open_end``: the query may still be typed
+    on, so its last word is also a prefix. Words that match nothing go to ``plan.dropped``."""
+    for n, (script, w) in enumerate(units):
+        last = n == len(units) - 1 and open_end
         if script == "hangul":
             groups = _hangul_terms(w, lex, exists, plan)
             if not groups:
@@ -386,6 +366,41 @@ def plan_query(q: str, lex: Lexicon, exists: Callable[[str], bool], region: str 
                 fuzzy=any(typed == w for typed, _ in plan.corrections),
             )
         )
+
+
+def plan_query(q: str, lex: Lexicon, exists: Callable[[str], bool], region: str | None = None) -> Plan:
+    """Understand ``q``. ``exists(form)`` says whether a form (or ``form*``) matches any document."""
+    plan = Plan(region=region)
+    text = normalize(q)[:2000]
+    compact = _PHONE_CHARS.sub("", text)
+    if _PHONE.match(compact):
+        plan.phone = compact
+        plan.had_text = True
+        return plan
+
+    if _ANY_HOUR.search(text):
+        plan.any_hour = True
+        text = _ANY_HOUR.sub(" ", text)
+    text = normalize(_unslip(text, lex, exists, plan))
+    tokens = text.split()[:64]
+    rest = _take_places(tokens, lex, exists, plan)
+
+    phrases, rest = _take_phrases(rest, lex.synonyms)
+    for phrase in phrases:
+        plan.terms.append(Term(surface=phrase, alternatives=_expand([phrase], phrase, lex)))
+
+    units = [(script, w) for tok in rest for script, w in words(tok)]
+    plan.had_text = bool(units or phrases)
+    # Repeated words add nothing but work.
+    meaningful = list(
+        dict.fromkeys(
+            (s, w)
+            for s, w in units
+            # One syllable is a word only when it is a known name or synonym (빙 = Bing).
+            if w not in STOPWORDS and not (s == "hangul" and len(w) == 1 and w not in lex.synonyms)
+        )
+    )
+    _add_word_terms(meaningful[:MAX_TERMS], not q.endswith(" "), lex, exists, plan)
     if plan.any_hour and not plan.terms:
         plan.had_text = True
     return plan

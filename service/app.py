@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from litestar import Litestar, MediaType, Request, Response, Router, get
+from litestar import Litestar, MediaType, Request, Response, Router
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import CacheControlHeader
 from litestar.exceptions import (
@@ -25,6 +25,7 @@ from search.fallback import open_engine
 from service.answer_cache import AnswerStore, answer_cache_config
 from service.api import ApiError, BadParameter, OpenApiJson, make_api_router
 from service.cards import make_cards_router
+from service.health import healthz, livez
 from service.hosts import host_of, refuse_host
 from service.hsds_routes import make_hsds_router
 from service.pages import STATIC_DIR, ApiDocs, asset_versions, make_pages_router, quick_exit, render_error
@@ -47,11 +48,6 @@ from service.settings import Settings, is_loopback
 __all__ = ("HavenApp", "create_app")
 
 TEMPLATES = Path(__file__).parent / "templates"
-
-
-@get("/healthz", sync_to_thread=False, include_in_schema=False, opt={UNLIMITED: True})
-def healthz() -> dict[str, str]:
-    return {"status": "ok"}
 
 
 def _is_api(request: Request) -> bool:
@@ -184,6 +180,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = HavenApp(
         route_handlers=[
             healthz,
+            livez,
             make_api_router([]),
             make_pages_router(),
             quick_exit,  # the way out without JavaScript

@@ -104,7 +104,8 @@ def open_search_engine(db_path: Path, meili_url: str | None, meili_key: str | No
     from service.settings import Settings
 
     try:
-        return open_with_fallback(Settings(db_path=db_path, meili_url=meili_url, meili_key=meili_key))
+        settings = Settings(db_path=db_path, meili_url=meili_url, meili_key=meili_key)
+        return open_with_fallback(settings, private=False)  # read once: no copy needed
     except (EngineError, ValueError) as exc:
         fail(str(exc))
         raise
@@ -283,7 +284,7 @@ def serve(host: str, port: int, data_dir: Path, db_path: Path, meili_url: str | 
 def sync_meili(data_dir: Path, url: str, master_key: str | None) -> None:
     """Validate the data and push it to Meilisearch (a fresh index, swapped in only when complete)."""
     try:
-        from search.meili_engine import LIVE_INDEX, SyncError, sync
+        from search.meili_sync import LIVE_INDEX, SyncError, sync
     except EngineError as exc:  # the client, an optional extra, is not installed
         fail(str(exc))
         raise
@@ -354,8 +355,7 @@ def _open_line(hours: Any, lang: str) -> str:
     """``● 지금 운영 중 · 18:00까지``: open now, computed for this moment in Seoul."""
     import datetime as dt
 
-    from search.catalog import SEOUL
-    from search.hours import open_state
+    from search.hours import SEOUL, open_state
     from service.i18n import strings, weekday_name
 
     s = strings(lang)
@@ -488,16 +488,10 @@ def resources_schema() -> dict[str, Any]:
 
 def _write_text(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` whole or not at all; one clear line when it cannot be."""
-    import os
-    import tempfile
+    from search.atomic import write_texts
 
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        write_texts({path: text})
     except OSError as exc:
         fail(f"cannot write {path}: {exc.strerror or exc}")
 
@@ -587,7 +581,8 @@ def schema(out: Path | None) -> None:
 @data_option
 def export(fmt: str, out: Path, lang: str, data_dir: Path) -> None:
     """Export the directory for other systems: haven export --format hsds --out var/hsds"""
-    from search.hsds import ExportError, Feed, write_hsds
+    from search.hsds import ExportError, Feed
+    from search.hsds_package import write_hsds
     from service.i18n import language_name
 
     catalog = _load(data_dir)

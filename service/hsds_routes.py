@@ -16,19 +16,17 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from litestar import MediaType, Request, Response, Router, get
-from litestar.datastructures import MutableScopeHeaders
-from litestar.enums import ScopeType
-from litestar.middleware import ASGIMiddleware
 from litestar.params import FromPath
 
 from search.engine import Engine
-from search.hsds import Feed, api_root, compile_service, page
+from search.hsds import Feed
+from search.hsds_api import api_root, compile_service, page
 from service.i18n import language_name
 
 if TYPE_CHECKING:
-    from litestar.types import ASGIApp, Message, Receive, Scope, Send
+    pass
 
-__all__ = ("MAX_PER_PAGE", "PER_PAGE", "OpenCors", "compiled_services", "make_hsds_router")
+__all__ = ("MAX_PER_PAGE", "PER_PAGE", "compiled_services", "make_hsds_router")
 
 PER_PAGE = 50
 MAX_PER_PAGE = 200
@@ -108,38 +106,11 @@ def hsds_service(request: Request, service_id: FromPath[str]) -> Response[dict[s
     return Response(compile_service(feed, resource), headers=_PUBLIC, media_type=MediaType.JSON)
 
 
-class OpenCors(ASGIMiddleware):
-    """CORS open for GET, as on /api/: any site may read the feed (it holds nothing private).
-
-    ``service.safety`` adds these headers for /api/ only, so the feed adds its own, also to
-    the preflight Litestar answers by itself.
-    """
-
-    scopes = (ScopeType.HTTP,)
-
-    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        preflight = scope.get("method") == "OPTIONS"
-
-        async def send_with_cors(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableScopeHeaders.from_message(message)
-                headers["Access-Control-Allow-Origin"] = "*"
-                headers["Access-Control-Expose-Headers"] = "ETag, Retry-After"
-                headers["X-Robots-Tag"] = "noindex"
-                if preflight:
-                    headers["Access-Control-Allow-Methods"] = "GET, OPTIONS"
-                    headers["Access-Control-Allow-Headers"] = "Accept, Accept-Language, If-None-Match"
-                    headers["Access-Control-Max-Age"] = "86400"
-            await send(message)
-
-        await next_app(scope, receive, send_with_cors)
-
-
 def make_hsds_router(middleware: list[Any] | None = None) -> Router:
     """The /hsds router; pass the API's rate-limit middleware so both share one limit."""
     return Router(
         path="/hsds",
         route_handlers=[hsds_root, hsds_services, hsds_service],
-        middleware=[OpenCors(), *(middleware or [])],
+        middleware=list(middleware or []),
         include_in_schema=False,
     )

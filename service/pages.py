@@ -23,9 +23,8 @@ from litestar.openapi.plugins import OpenAPIRenderPlugin
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from search.catalog import SEOUL
 from search.engine import Engine
-from search.hours import open_state
+from search.hours import SEOUL, open_state
 from search.model import Hit, Hours, OpenState, Phone, Query, Resource, Results
 from service.answer_cache import CACHED_FOR
 from service.api import EngineUnavailable, build_query, run_search

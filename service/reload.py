@@ -4,8 +4,10 @@ The routes read the engine, the filter vocabulary and the guides from one :class
 held in ``app.state``. A reload opens (and, with ``--watch``, first builds) a new index beside the
 running one and replaces that object in a single assignment: a request already running keeps the
 engine it started with and finishes on it; the old engine's connection closes when the last such
-request lets go of it. Anything that goes wrong — a broken YAML, a failed build, a missing or
-corrupt index file — leaves the old index serving, and one line says why (never a query).
+request lets go of it. Each engine reads a private copy of the file (search/snapshot.py), so a
+file rewritten in place changes nothing until a reload has checked it. Anything that goes wrong —
+a broken YAML, a failed build, a missing, corrupt or unchanged index file — leaves the old index
+serving, and one line says why (never a query).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from search.engine import Engine, EngineError
 from search.fallback import open_engine
 from search.index import BuildError, build_index
 from search.model import Resource
+from search.snapshot import file_digest
 from service.api import Vocabulary
 from service.settings import Settings
 
@@ -165,12 +168,22 @@ class Reloader:
         self._thread: threading.Thread | None = None
 
     def reload(self) -> bool:
-        """Build (with ``rebuild``) and open the index, then swap it in. False, logged, if it failed."""
+        """Build (with ``rebuild``) and open the index, then swap it in. False, logged, if it failed.
+
+        The file is compared by content with the one serving: the same bytes are not opened again,
+        whatever their timestamps say. A new file is opened and checked (:meth:`SqliteEngine.check`)
+        before it serves; one that fails leaves the old index serving.
+        """
         with self._lock:
-            old = self.state.live.engine.data_hash
+            serving = self.state.live.engine
+            old = serving.data_hash
             try:
                 if self.rebuild:
                     build_index(load_catalog(self.settings.data_dir), self.settings.db_path)
+                held = getattr(serving, "file_hash", "")
+                if held and file_digest(self.settings.db_path) == held:
+                    log.warning("the index file is unchanged: still serving data %s", old)
+                    return True
                 live = Live.open(self.settings)
             except (CatalogError, BuildError, EngineError, OSError, ValueError) as exc:
                 log.error("reload failed, still serving data %s: %s", old, _one_line(exc))

@@ -13,7 +13,8 @@ On Linux that costs twice, both measured on the benchmark's machine:
 Here each worker binds its own TCP socket with ``SO_REUSEPORT``. The kernel then spreads new
 connections over the workers by a hash of their addresses, and asyncio turns Nagle off. The
 parent only supervises: it forwards SIGHUP (reload) and SIGTERM/SIGINT (stop) to the workers and
-replaces a worker that dies.
+replaces a worker that dies, with a growing pause between quick deaths, while the others keep
+serving. A worker stops by itself when the parent is gone, so no port is left served unmanaged.
 """
 
 from __future__ import annotations
@@ -25,11 +26,14 @@ import os
 import signal
 import socket
 import sys
+import threading
 import time
-from multiprocessing.connection import wait
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from types import FrameType
-from typing import cast
+from typing import Any, cast
 
 from search.engine import EngineError
 from service.reload import log_to_stderr
@@ -38,9 +42,14 @@ from service.settings import Settings
 __all__ = ("WorkersError", "bind", "check_port_free", "reuse_port_supported", "run_workers", "serve_one")
 
 log = logging.getLogger("haven.workers")
-#: A worker that dies this soon after starting is failing to start, not crashing: stop, don't loop.
-_STARTUP_GRACE_S = 10.0
+#: The pause before starting another worker in place of one that died; it doubles with each
+#: death of a worker that had not served for ``_STABLE_S``, up to ``_RESTART_MAX_S``.
+_RESTART_FIRST_S = 0.5
+_RESTART_MAX_S = 30.0
+_STABLE_S = 60.0
 _STOP_TIMEOUT_S = 10.0
+#: How long a worker whose supervisor is gone waits for its open requests before it exits anyway.
+_ORPHAN_EXIT_S = 5.0
 
 
 class WorkersError(RuntimeError):
@@ -96,12 +105,19 @@ def check_port_free(host: str, port: int) -> None:
 
 
 def serve_one(
-    settings: Settings, host: str, port: int, sock: socket.socket | None = None, *, watch: bool = False,
-    interval: float = 1.0,
+    settings: Settings, host: str, port: int, *, reuse_port: bool = False, watch: bool = False,
+    interval: float = 1.0, on_ready: Callable[[], None] | None = None,
 ) -> None:  # fmt: skip
     """One server process: the app, reloads on SIGHUP (and data changes with ``watch``), uvicorn.
 
-    Without ``sock`` uvicorn binds ``host:port`` itself (one process: asyncio names TCP there).
+    With ``reuse_port`` the process binds its own socket in the port's group (:func:`bind`), only
+    once the index is open: until then the kernel sends it no connection to keep waiting. Without,
+    uvicorn binds ``host:port`` itself (one process: asyncio names TCP there). ``on_ready`` is
+    called once the server accepts connections.
+
+    Raises:
+        EngineError: the index cannot be opened.
+        OSError: with ``reuse_port``, the port cannot be bound.
     """
     import uvicorn
 
@@ -112,6 +128,13 @@ def serve_one(
     raise_file_limit()
     logging.getLogger("uvicorn.error").addFilter(OncePerMinute())  # junk in a loop: one line a minute
     GuardedHttp.limits = ConnectionLimits(settings.max_connections, settings.head_timeout).capped_by_files()
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            if self.started and on_ready is not None:
+                on_ready()
+
     app = create_app(settings)
     reloader = Reloader(cast(LiveState, app.state), settings, rebuild=watch, interval=interval)
     reloader.start(watch=watch)
@@ -122,31 +145,96 @@ def serve_one(
         proxy_headers=bool(settings.trusted_proxies), forwarded_allow_ips=list(settings.trusted_proxies) or None,
     )  # fmt: skip
     try:
-        uvicorn.Server(config).run(sockets=[sock] if sock else None)
+        sock = bind(host, port) if reuse_port else None
+        Server(config).run(sockets=[sock] if sock else None)
     finally:
         reloader.stop()
 
 
-def _worker(settings: Settings, host: str, port: int) -> None:
-    try:
-        sock = bind(host, port)
-    except OSError as exc:
-        # One line, as for every other failure of `haven serve`; the parent then stops.
-        print(f"haven: a worker cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
+def _exit_with_parent() -> None:
+    """Stop this worker when the supervisor is gone (even by SIGKILL): nobody would manage its port.
+
+    A thread waits on the parent's sentinel (a pipe the kernel closes when the parent exits), then
+    asks the server to stop as SIGTERM does, and ends the process outright if that takes too long.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        wait([parent.sentinel])
+        with contextlib.suppress(OSError):
+            os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(_ORPHAN_EXIT_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="haven-parent-watch", daemon=True).start()
+
+
+def _worker(settings: Settings, host: str, port: int, report: Connection) -> None:
+    """A worker's life: tell the supervisor when it serves, or in one line why it cannot."""
+    _exit_with_parent()
+
+    def fail(reason: str) -> None:
+        with contextlib.suppress(OSError):
+            report.send(("failed", reason))
         sys.exit(1)
+
     try:
-        serve_one(settings, host, port, sock)
+        serve_one(settings, host, port, reuse_port=True, on_ready=lambda: report.send(("ready", "")))
     except EngineError as exc:
         # The index went missing or bad after the main process checked it: one line, no traceback.
-        print(f"haven: a worker cannot start: {exc}", file=sys.stderr)
-        sys.exit(1)
+        fail(f"a worker cannot start: {exc}")
+    except OSError as exc:
+        fail(f"a worker cannot listen on {host}:{port}: {exc.strerror or exc}")
+
+
+@dataclass
+class _Slot:
+    """One place for a worker: the process in it (None while waiting to start another), and its backoff."""
+
+    process: BaseProcess | None = None
+    report: Connection | None = None
+    ready_at: float | None = None
+    reason: str = ""
+    delay: float = _RESTART_FIRST_S
+    start_at: float = 0.0
+
+    def read_report(self) -> None:
+        """Take in what the worker said (it serves, or why it failed); forget the pipe at its end."""
+        while self.report is not None:
+            try:
+                if not self.report.poll():
+                    return
+                kind, reason = self.report.recv()
+            except (EOFError, OSError):
+                self.report.close()
+                self.report = None
+                return
+            if kind == "ready":
+                self.ready_at = time.monotonic()
+            else:
+                self.reason = str(reason)
+
+
+def _how_it_stopped(process: BaseProcess) -> str:
+    code = process.exitcode
+    if code is not None and code < 0:
+        with contextlib.suppress(ValueError):
+            return f"killed by {signal.Signals(-code).name}"
+    return f"exit status {code}"
 
 
 def run_workers(settings: Settings, host: str, port: int, workers: int) -> None:
     """Run ``workers`` server processes on ``host:port`` until SIGTERM or SIGINT.
 
+    A worker that dies is started again after a pause that doubles with each quick death
+    (0.5 s up to 30 s; back to 0.5 s once a worker has served for a minute); the others keep
+    serving meanwhile. Only at the very start, while no worker has served yet, does a worker's
+    failure stop everything: it would fail the same way again (the port taken, a bad index).
+
     Raises:
-        WorkersError: ``SO_REUSEPORT`` is missing, the port is taken, or a worker fails to start.
+        WorkersError: ``SO_REUSEPORT`` is missing, the port is taken, or the workers fail to start.
     """
     if not reuse_port_supported():
         raise WorkersError("--workers needs Linux (SO_REUSEPORT); run one process per port elsewhere")
@@ -154,43 +242,71 @@ def run_workers(settings: Settings, host: str, port: int, workers: int) -> None:
     log_to_stderr(log)
     context = multiprocessing.get_context("spawn")  # a fresh interpreter: no threads or files copied
     stopping = False
+    served = False  # has any worker served yet? Until then a failure to start stops everything.
+    slots = [_Slot() for _ in range(workers)]
 
-    def start() -> tuple[BaseProcess, float]:
-        process = context.Process(target=_worker, args=(settings, host, port), name="haven-worker")
+    def start(slot: _Slot) -> None:
+        reader, writer = context.Pipe(duplex=False)
+        process = context.Process(target=_worker, args=(settings, host, port, writer), name="haven-worker")
         process.start()
-        return process, time.monotonic()
-
-    running: list[tuple[BaseProcess, float]] = []
+        writer.close()  # the worker holds the only writing end now
+        slot.process, slot.report, slot.ready_at, slot.reason = process, reader, None, ""
 
     def forward(signum: int, _frame: FrameType | None) -> None:
         nonlocal stopping
         if signum != signal.SIGHUP:
             stopping = True
-        for process, _ in running:
-            if process.pid is not None and process.is_alive():
+        for slot in slots:
+            process = slot.process
+            if signum == signal.SIGHUP and slot.ready_at is None:
+                continue  # still starting: it opens the file as it is now, and SIGHUP would kill it
+            if process is not None and process.pid is not None and process.is_alive():
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(process.pid, signal.SIGHUP if signum == signal.SIGHUP else signal.SIGTERM)
 
     # Handlers first: a signal while the workers start must not leave them behind.
     previous = {s: signal.signal(s, forward) for s in (signal.SIGHUP, signal.SIGTERM, signal.SIGINT)}
     try:
-        running.extend(start() for _ in range(workers))
+        for slot in slots:
+            start(slot)
         while not stopping:
-            wait([p.sentinel for p, _ in running], timeout=1.0)
-            for i, (process, started) in enumerate(running):
-                if process.is_alive() or stopping:
+            now = time.monotonic()
+            for slot in slots:
+                if slot.process is None and now >= slot.start_at:
+                    start(slot)
+            waiting = [slot.start_at - now for slot in slots if slot.process is None]
+            handles: list[Any] = [s.process.sentinel for s in slots if s.process is not None]
+            handles += [s.report for s in slots if s.report is not None]
+            wait(handles, timeout=min([1.0, *waiting]))
+            for slot in slots:
+                slot.read_report()
+                served = served or slot.ready_at is not None
+            for slot in slots:
+                process = slot.process
+                if process is None or process.is_alive() or stopping:
                     continue
-                if time.monotonic() - started < _STARTUP_GRACE_S:
-                    raise WorkersError(f"a worker stopped while starting (exit status {process.exitcode})")
-                log.warning("a worker stopped (exit status %s); starting another", process.exitcode)
-                running[i] = start()
+                process.join()
+                slot.read_report()
+                how = _how_it_stopped(process) + (f": {slot.reason}" if slot.reason else "")
+                if not served:
+                    raise WorkersError(slot.reason or f"a worker stopped while starting ({how})")
+                now = time.monotonic()
+                if slot.ready_at is not None and now - slot.ready_at >= _STABLE_S:
+                    slot.delay = _RESTART_FIRST_S  # it served a good while: not a crash loop
+                log.warning("a worker stopped (%s); starting another in %g s", how, slot.delay)
+                slot.process, slot.start_at = None, now + slot.delay
+                slot.delay = min(slot.delay * 2, _RESTART_MAX_S)
+                if slot.report is not None:
+                    slot.report.close()
+                    slot.report = None
     finally:
         stopping = True
-        for process, _ in running:
+        running = [s.process for s in slots if s.process is not None]
+        for process in running:
             if process.is_alive():
                 process.terminate()
         deadline = time.monotonic() + _STOP_TIMEOUT_S
-        for process, _ in running:
+        for process in running:
             process.join(max(0.0, deadline - time.monotonic()))
             if process.is_alive():
                 process.kill()

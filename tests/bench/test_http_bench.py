@@ -35,5 +35,7 @@ def test_http_benchmark_runs_on_the_real_data(tmp_path: Path) -> None:
     for endpoint in ("api", "page", "api_cold", "page_cold"):  # both workers found, their shares add up
         shares = r[endpoint]["worker_cpu_shares"]
         assert len(shares) == 2 and abs(sum(shares) - 1) <= 0.02, shares
-    assert r["haven_answered"] == 12 and 0 <= r["datasette_answered"] <= r["worded_queries"]
+    assert r["haven_answered"] == 12
+    # The peer answers some worded queries, and fewer than Haven: its stock FTS has no Korean analysis.
+    assert 0 < r["datasette_answered"] < r["haven_answered_worded"] <= r["worded_queries"], r
     assert r["start"]["start_best_s"] > 0 and r["weight"]["results_bytes"] > 1000

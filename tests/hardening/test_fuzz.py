@@ -75,8 +75,17 @@ def test_analysis_never_raises_and_is_stable(text: str) -> None:
 @given(text=texts, lang=st.sampled_from(["ko", "en"]), region=st.sampled_from([None, "KR", "KR-26"]))
 def test_the_engine_answers_any_text(engine: SqliteEngine, text: str, lang: str, region: str | None) -> None:
     tried("hypothesis: engine search")
-    results = engine.search(Query(q=text[:1000], lang=lang, region=region))  # type: ignore[arg-type]
-    assert results.total >= 0
+    query = Query(q=text[:1000], lang=lang, region=region)  # type: ignore[arg-type]
+    results = engine.search(query)
+    # An answer a page can show: at most a page of distinct, real resources, a total that counts
+    # them, facets over them, and a reason whenever nothing is shown.
+    ids = [h.resource.id for h in results.results]
+    assert len(ids) == len(set(ids)) <= query.limit
+    assert results.total >= len(ids)
+    assert all(engine.get(i) == h.resource for i, h in zip(ids, results.results, strict=True))
+    assert sum(results.facets.kind.values()) >= len(ids)
+    assert results.results or results.reason in ("no-match", "nothing-searchable")
+    assert results.query == query.q
 
 
 # -- the API over HTTP ----------------------------------------------------------------------------

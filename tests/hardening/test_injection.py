@@ -71,8 +71,8 @@ def test_html_and_script_in_data_and_queries_are_inert(
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     shown = 0
     for path in pages:
-        page.goto(server.base + path, wait_until="load")
-        page.wait_for_timeout(100)
+        # Until the network is quiet: every script and request the page starts has run.
+        page.goto(server.base + path, wait_until="networkidle")
         found = page.evaluate(f"Array.from(document.querySelectorAll({INJECTED!r})).map(e => e.outerHTML)")
         assert found == [], (path, found)
         assert page.evaluate("window.__pwned") is None, path
@@ -82,8 +82,10 @@ def test_html_and_script_in_data_and_queries_are_inert(
     page.goto(server.base + "/?lang=en")
     box = page.locator("input[name=q]").first
     box.fill(PAYLOAD)
-    page.wait_for_timeout(800)
+    # The results the server rendered for the payload are in the page (a count or a notice).
+    page.locator("#results [data-count]").wait_for(state="attached", timeout=10_000)
     assert page.evaluate(f"document.querySelectorAll({INJECTED!r}).length") == 0
+    assert page.evaluate("window.__pwned") is None
     context.close()
     assert dialogs == [], dialogs
     assert outside == [], outside

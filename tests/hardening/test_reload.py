@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import threading
 import time
@@ -185,7 +186,8 @@ def test_reloads_under_a_request_loop_lose_no_request(
             server.hup()
             server.wait_for_log("reloaded the index", count=i + 1)
             wait_until(lambda name=name: english_name(server.base) == name)
-            time.sleep(0.3)
+            seen = len(done)
+            wait_until(lambda seen=seen: len(done) >= seen + 8)  # the loops run on the new index a while
     finally:
         stop.set()
         for t in threads:
@@ -194,3 +196,95 @@ def test_reloads_under_a_request_loop_lose_no_request(
     failed("reload: requests during 6 reloads", len(errors) + sum(s != 200 for s in done))
     assert not errors, errors[:5]
     assert set(done) == {200} and len(done) > 50
+
+
+def overwrite(path: Path, content: bytes) -> None:
+    """Write ``content`` over ``path`` in place, as ``cp`` does: the same inode, new bytes."""
+    inode = path.stat().st_ino
+    with path.open("r+b") as f:
+        f.write(content)
+        f.truncate()
+    assert path.stat().st_ino == inode
+
+
+def status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            response.read()
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def serves_everything(base: str) -> bool:
+    """Search, a region page, the listing and the health check all answer."""
+    paths = ["/api/v1/search?q=%EC%83%81%EB%8B%B4", "/search?q=deepfake", "/regions/KR-26",
+             "/api/v1/resources", "/resources/women-1366", "/healthz"]  # fmt: skip
+    return all(status(base + path) == 200 for path in paths)
+
+
+@pytest.mark.timeout(120)
+def test_an_index_overwritten_in_place_changes_nothing_until_a_reload_checks_it(
+    serve: Any, data_and_db: tuple[Path, Path], tmp_path: Path
+) -> None:
+    data, db = data_and_db
+    server = serve("--data", str(data), "--db", str(db))
+    before = data_hash(server.base)
+    assert serves_everything(server.base)
+
+    # Garbage over the file, in place: what runs keeps serving the index it opened.
+    good = db.read_bytes()
+    overwrite(db, b"SQLite format 3\x00" + os.urandom(len(good) - 16))
+    assert serves_everything(server.base)
+    assert english_name(server.base) == NAME
+    server.hup()
+    server.wait_for_log("reload failed")
+    assert serves_everything(server.base) and data_hash(server.base) == before
+    health = get_json(server.base + "/healthz")
+    assert health["status"] == "ok" and health["data_hash"] == before, health
+    failures = [line for line in server.logs().splitlines() if line.strip()]
+    assert len(failures) == 1 and "reload failed" in failures[0] and str(db) in failures[0], failures
+
+    # A good, newer index written over it in place: served once SIGHUP has checked it.
+    rename(data, "Hotline copied in place")
+    newer = tmp_path / "newer.db"
+    build(data, newer)
+    overwrite(db, newer.read_bytes())
+    assert english_name(server.base) == NAME  # not before the reload
+    server.hup()
+    server.wait_for_log("reloaded the index")
+    assert english_name(server.base) == "Hotline copied in place"
+    assert data_hash(server.base) != before and serves_everything(server.base)
+
+    # The same bytes again (a second SIGHUP, a `touch`): seen to be unchanged, not opened again.
+    os.utime(db)
+    server.hup()
+    server.wait_for_log("the index file is unchanged")
+    assert english_name(server.base) == "Hotline copied in place"
+    assert "Traceback" not in server.logs()
+    tried("reload: index overwritten in place (garbage, newer, same)", 3)
+
+
+def damage(db: Path, how: str) -> None:
+    """Garbage after the first page, or a search table emptied (an index that opens but finds nothing)."""
+    if how == "garbage":
+        content = db.read_bytes()
+        db.write_bytes(content[:4096] + os.urandom(len(content) - 4096))
+    else:
+        conn = sqlite3.connect(db)
+        with conn:  # a contentless FTS5 table is emptied by its 'delete-all' command
+            conn.execute("INSERT INTO resources_fts(resources_fts) VALUES ('delete-all')")
+        conn.close()
+
+
+@pytest.mark.parametrize(("how", "workers"), [("garbage", "1"), ("no-search", "1"), ("no-search", "2")])
+def test_serve_refuses_a_bad_index_at_start_in_one_line(serve: Any, db_path: Path, tmp_path: Path,
+                                                        how: str, workers: str) -> None:  # fmt: skip
+    db = tmp_path / "bad.db"
+    shutil.copy(db_path, db)
+    damage(db, how)
+    server = serve("--db", str(db), "--workers", workers, wait=False)
+    assert server.wait_exit(60) == 1
+    lines = server.logs().strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("haven: ") and str(db) in lines[0], lines
+    tried("reload: a bad index at start", 1)

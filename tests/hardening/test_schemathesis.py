@@ -59,4 +59,24 @@ def test_every_operation_conforms(operations: list[Any], shared_server: Server, 
         try:
             _conforms(operation, mode, shared_server.base)()
         except Unsatisfiable:
-            assert mode == GenerationMode.NEGATIVE  # an operation without parameters has no invalid request
+            # Only an invalid request can be impossible to generate: for an operation that takes
+            # nothing, or only a free-form path segment (any text is an id that may not exist).
+            assert mode == GenerationMode.NEGATIVE, operation.label
+            free = [p for p in operation.iter_parameters()]
+            assert all(p.location == "path" for p in free), operation.label
+            if free:
+                _unknown_paths_answer_404(operation, shared_server.base)
+
+
+#: Path segments no resource has: unknown, too long, a NUL, Hangul, an emoji.
+ODD_SEGMENTS = ["no-such-id", "x" * 65, "\x00", "상담", "\U0001f600"]
+
+
+def _unknown_paths_answer_404(operation: Any, base: str) -> None:
+    """Requests schemathesis cannot generate as invalid, sent by hand: each gets a documented 404."""
+    kind = f"schemathesis: {operation.method.upper()} {operation.path} (odd path segments)"
+    for segment in ODD_SEGMENTS:
+        tried(kind)
+        case = operation.Case(path_parameters={p.name: segment for p in operation.iter_parameters()})
+        response = case.call_and_validate(base_url=base, excluded_checks=[positive_data_acceptance])
+        assert response.status_code == 404, (segment, response.status_code)

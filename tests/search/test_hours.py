@@ -4,8 +4,7 @@ import datetime as dt
 
 import msgspec
 
-from search.catalog import SEOUL
-from search.hours import is_holiday, open_state
+from search.hours import SEOUL, is_holiday, open_state
 from search.model import Hours
 
 WEEKDAYS = msgspec.convert(

@@ -15,8 +15,12 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 import search.hsds as hsds
+import search.hsds_api as hsds_api
+from search import atomic
 from search.catalog import Catalog
-from search.hsds import EXTRAS, NAMESPACE, TABLES, ExportError, Feed, compile_services, service_id, write_hsds
+from search.hsds import NAMESPACE, TABLES, ExportError, Feed, service_id
+from search.hsds_api import compile_services
+from search.hsds_package import EXTRAS, write_hsds
 from search.sqlite_engine import SqliteEngine
 from service.i18n import language_name
 
@@ -135,8 +139,8 @@ def test_weekly_hours_become_weekly_schedules(services: list[dict[str, Any]], ca
 
 def test_translations_carry_both_languages_and_lang_picks_the_fields(catalog: Catalog) -> None:
     r = catalog.by_id["d4u-central"]
-    ko = hsds.compile_service(Feed.from_catalog(catalog), r)
-    en = hsds.compile_service(Feed.from_catalog(catalog, "en"), r)
+    ko = hsds_api.compile_service(Feed.from_catalog(catalog), r)
+    en = hsds_api.compile_service(Feed.from_catalog(catalog, "en"), r)
     assert ko["name"] == r.name.ko and en["name"] == r.name.en
     assert ko["alternate_name"] == r.name.en
     assert ko["translations"] == en["translations"]
@@ -166,15 +170,15 @@ def test_an_engine_feed_equals_a_catalog_feed(db_path: Path, feed: Feed, catalog
 
 def test_page_envelope() -> None:
     items = list(range(5))
-    first = hsds.page(items, 1, 2)
+    first = hsds_api.page(items, 1, 2)
     assert first == {"total_items": 5, "total_pages": 3, "page_number": 1, "size": 2, "first_page": True,
                      "last_page": False, "empty": False, "contents": [0, 1]}  # fmt: skip
-    last = hsds.page(items, 3, 2)
+    last = hsds_api.page(items, 3, 2)
     assert (last["contents"], last["last_page"], last["first_page"]) == ([4], True, False)
-    beyond = hsds.page(items, 9, 2)
+    beyond = hsds_api.page(items, 9, 2)
     assert beyond["empty"] and beyond["size"] == 0
-    assert hsds.page([], 1, 10)["total_pages"] == 1
-    assert hsds.api_root()["version"] == "3.1"
+    assert hsds_api.page([], 1, 10)["total_pages"] == 1
+    assert hsds_api.api_root()["version"] == "3.1"
 
 
 # -- the tabular data package -------------------------------------------------------------------
@@ -262,7 +266,6 @@ def test_a_failed_export_leaves_the_previous_one(
 ) -> None:
     write_hsds(feed, tmp_path)
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
-    real_fdopen = hsds.os.fdopen
     calls = 0
 
     def disk_full(*args: Any, **kwargs: Any) -> Any:
@@ -270,9 +273,10 @@ def test_a_failed_export_leaves_the_previous_one(
         calls += 1
         if calls == 5:
             raise OSError(28, "No space left on device")
-        return real_fdopen(*args, **kwargs)
+        return open(*args, **kwargs)
 
-    monkeypatch.setattr(hsds.os, "fdopen", disk_full)
+    # The fifth file of the export cannot be written.
+    monkeypatch.setattr(atomic, "open", disk_full, raising=False)
     with pytest.raises(ExportError, match="No space left"):
         write_hsds(feed, tmp_path)
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before

@@ -20,16 +20,14 @@ import pytest
 
 from search.catalog import Catalog
 from search.engine import EngineError
+from search.facets import FACET_FIELDS as FACETS
 from search.hours import open_state
-from search.meili_engine import (
-    FACETS,
+from search.meili_engine import OPEN_NOW_SCAN, RERANK_WINDOW, MeiliEngine
+from search.meili_sync import (
     FILTERABLE,
-    OPEN_NOW_SCAN,
     RANKING_RULES,
-    RERANK_WINDOW,
     SEARCHABLE,
     SORTABLE,
-    MeiliEngine,
     SyncError,
     documents_from_catalog,
     settings_from_catalog,

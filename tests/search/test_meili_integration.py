@@ -19,10 +19,11 @@ import msgspec
 import pytest
 from meilisearch.errors import MeilisearchApiError
 
-from search import meili_engine
+from search import meili_sync
 from search.catalog import Catalog
 from search.fallback import FallbackEngine
-from search.meili_engine import RANKING_RULES, MeiliEngine, SyncError, sync
+from search.meili_engine import MeiliEngine
+from search.meili_sync import RANKING_RULES, SyncError, sync
 from search.model import Geo, Query
 from search.sqlite_engine import SqliteEngine
 from tests.relevance.harness import check_relevance
@@ -210,14 +211,14 @@ def test_a_document_the_server_refuses_fails_the_sync_and_says_which_task(
 ) -> None:
     assert URL
     before = ids(meili, q="상담")
-    real = meili_engine.documents_from_catalog
+    real = meili_sync.documents_from_catalog
 
     def with_a_bad_point(c: Catalog) -> list[dict[str, object]]:
         docs = real(c)
         docs[-1]["_geo"] = {"lat": "north", "lng": 127.0}  # not a number: the server rejects the batch
         return docs
 
-    monkeypatch.setattr(meili_engine, "documents_from_catalog", with_a_bad_point)
+    monkeypatch.setattr(meili_sync, "documents_from_catalog", with_a_bad_point)
     with pytest.raises(
         SyncError, match=r"adding documents: task \d+ failed: .*\(invalid_document_geo_field\)"
     ):

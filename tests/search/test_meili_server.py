@@ -27,7 +27,8 @@ import pytest
 from search.catalog import Catalog
 from search.engine import EngineError
 from search.fallback import FallbackEngine
-from search.meili_engine import LIVE_INDEX, MeiliEngine, SyncError, sync
+from search.meili_engine import MeiliEngine
+from search.meili_sync import LIVE_INDEX, SyncError, sync
 from search.model import Query, Results
 from search.sqlite_engine import SqliteEngine
 from tests.conftest import free_port

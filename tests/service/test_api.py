@@ -293,8 +293,11 @@ def test_rate_limit_answers_429_with_retry_after(db_path: Path) -> None:
         assert int(limited.headers["retry-after"]) >= 1
         assert limited.json()["error"] == "rate-limited"
         assert limited.headers["access-control-allow-origin"] == "*"
-        # Pages are never rate limited: a frightened person must always get the page.
-        assert c.get("/search?q=1366").status_code == 200
+        # Other pages are never rate limited, and the refused search page still gives the numbers.
+        assert c.get("/").status_code == 200
+        assert c.get("/resources/women-1366").status_code == 200
+        page = c.get("/search?q=1366")
+        assert page.status_code == 429 and "tel:1366" in page.text and "tel:112" in page.text
 
 
 def test_rate_limit_zero_turns_it_off(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -20,7 +20,8 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from search.catalog import SEOUL, Catalog
+from search.catalog import Catalog
+from search.hours import SEOUL
 from search.hsds import TABLES
 from service.referral import (
     LMS_BYTES,

@@ -14,7 +14,8 @@ from litestar.testing import TestClient
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-from search.hsds import NAMESPACE, Feed, compile_service, service_id
+from search.hsds import NAMESPACE, Feed, service_id
+from search.hsds_api import compile_service
 from search.sqlite_engine import SqliteEngine
 from service.app import create_app
 from service.hsds_routes import MAX_PER_PAGE, PER_PAGE

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from litestar.testing import TestClient
 
-from search.catalog import SEOUL
+from search.hours import SEOUL
 from search.model import Facets, Query, Resource, Results
 from search.sqlite_engine import SqliteEngine
 from service import i18n
@@ -170,23 +170,56 @@ def test_home_has_one_search_box_region_picker_and_needs(
 # -- results --------------------------------------------------------------------------------------
 
 
-def test_results_show_names_phones_and_open_state(client: TestClient, engine: SqliteEngine) -> None:
-    expected = engine.search(Query(q="1366"))
-    page = client.get("/search?q=1366").text
+def cards(page: str) -> dict[str, str]:
+    """Each result card's HTML by the name in its heading."""
+    out = {}
+    for part in page.split("<h2>")[1:]:
+        heading, _, rest = part.partition("</h2>")
+        out[html.unescape(re.sub(r"<[^>]+>", "", heading))] = rest.split("<h2>")[0]
+    return out
+
+
+def phone_href(number: str, kind: str) -> str:
+    digits = "".join(c for c in number if c.isdigit() or c in "+#").replace("#", "%23")
+    return f"{'sms' if kind == 'sms' else 'tel'}:{digits}"
+
+
+@pytest.mark.parametrize("q", ["1366", "상담"])
+def test_results_show_names_phones_and_open_state(client: TestClient, engine: SqliteEngine, q: str) -> None:
+    expected = engine.search(Query(q=q))
+    shown = cards(client.get("/search", params={"q": q}).text)
     assert expected.results
     for hit in expected.results[:PAGE_SIZE]:
-        assert html.escape(hit.resource.name.ko, quote=False) in page
-        if hit.resource.phones:
-            assert f'href="tel:{hit.resource.phones[0].number.replace("-", "")}"' in page or "sms:" in page
+        r = hit.resource
+        assert r.name.ko in shown, r.id
+        if r.phones:
+            # The card itself offers one of the service's own numbers (not just the banner's 1366).
+            own = {phone_href(p.number, p.type) for p in r.phones}
+            assert any(f'href="{h}"' in shown[r.name.ko] for h in own), r.id
+
+
+def pager(page: str) -> dict[str, str]:
+    """The previous/next links of a results page, by their label."""
+    return {
+        label: html.unescape(href)
+        for href, label in re.findall(r'<a class="btn" href="([^"]*)">([^<]+)</a>', page)
+    }
 
 
 def test_results_page_through(client: TestClient, engine: SqliteEngine) -> None:
-    total = engine.search(Query()).total
-    assert total > PAGE_SIZE
-    first = client.get("/search").text
-    assert "offset=10" in first
-    second = client.get("/search?offset=10").text
-    assert "offset=0" in second or "offset=" in second
+    t = i18n.STRINGS
+    prev_label, next_label = t["page_prev"][0], t["page_next"][0]
+    assert engine.search(Query()).total > 2 * PAGE_SIZE
+    first, second = client.get("/search").text, client.get(f"/search?offset={PAGE_SIZE}").text
+    assert prev_label not in pager(first)
+    assert f"offset={PAGE_SIZE}" in pager(first)[next_label]
+    # The second page goes back to the first and on to the third.
+    assert "offset=" not in pager(second)[prev_label] or "offset=0" in pager(second)[prev_label]
+    assert f"offset={2 * PAGE_SIZE}" in pager(second)[next_label]
+    # It shows the next results in order, none of the first page's.
+    page_one = [h.resource.name.ko for h in engine.search(Query(limit=PAGE_SIZE)).results]
+    page_two = [h.resource.name.ko for h in engine.search(Query(limit=PAGE_SIZE, offset=PAGE_SIZE)).results]
+    assert list(cards(second)) == page_two and list(cards(first)) == page_one
 
 
 def test_need_buttons_become_filters(client: TestClient, engine: SqliteEngine) -> None:

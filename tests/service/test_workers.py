@@ -6,6 +6,7 @@ multi-process server.
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import selectors
 import socket
@@ -98,18 +99,21 @@ def test_a_taken_port_is_a_clear_error() -> None:
 
 
 @pytest.mark.parametrize("index", ["missing", "corrupt"])
-def test_a_worker_whose_index_went_bad_says_so_in_one_line(tmp_path: Path, index: str) -> None:
+def test_a_worker_whose_index_went_bad_tells_the_supervisor_in_one_line(tmp_path: Path, index: str) -> None:
     """The main process checked the index; a worker started after it went missing or bad."""
     db = tmp_path / "haven.db"
     if index == "corrupt":
         db.write_bytes(b"SQLite format 3\x00" + bytes(4096))
     code = (
-        "from pathlib import Path; from service.settings import Settings; from service.workers import _worker; "
-        f"_worker(Settings(db_path=Path({str(db)!r}), rate_limit=None), '127.0.0.1', {free_port()})"
+        "import multiprocessing, sys; from pathlib import Path; from service.settings import Settings; "
+        "from service.workers import _worker; reader, writer = multiprocessing.Pipe(duplex=False)\n"
+        "try:\n"
+        f"    _worker(Settings(db_path=Path({str(db)!r}), rate_limit=None), '127.0.0.1', {free_port()}, writer)\n"
+        "finally:\n"
+        "    print(repr(reader.recv()))"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)
-    assert proc.returncode == 1
-    assert "Traceback" not in proc.stderr
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("haven: a worker cannot start: "), proc.stderr
-    assert str(db) in lines[0]
+    assert proc.returncode == 1 and proc.stderr == "", proc.stderr
+    kind, line = ast.literal_eval(proc.stdout.strip())
+    assert kind == "failed" and line.startswith("a worker cannot start: ") and str(db) in line, line
+    assert "\n" not in line

@@ -1,0 +1,87 @@
+"""search/scoring.py: term scores by field, and the one order both engines give their results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from search.index_schema import COLUMN_BREAK, FTS_WEIGHTS
+from search.model import Query
+from search.needs import Bands
+from search.scoring import Order, best_fields, idf, scored_term
+from search.sqlite_engine import SqliteEngine
+
+
+def test_idf_is_never_negative_and_falls_with_frequency() -> None:
+    assert idf(100, 99) > 0
+    assert idf(100, 1) > idf(100, 10) > idf(100, 90)
+
+
+def padded(*columns: str) -> str:
+    return f" {f' {COLUMN_BREAK} '.join(columns)} "
+
+
+def test_a_term_scores_the_weight_of_its_best_field() -> None:
+    text = padded("여성 긴급 전화", "", "상담 삭제", "상담 24시간", "")
+    counsel, remove, missing = (scored_term([u], False, 1.0) for u in ("상담", "삭제", "경찰"))
+    # 상담 is in the tags (third column) and the summary: the tags' weight counts.
+    assert best_fields(text, [counsel, remove, missing]) == [FTS_WEIGHTS[2], FTS_WEIGHTS[2], 0.0]
+    assert best_fields(text, [scored_term(["긴급"], False, 1.0)]) == [FTS_WEIGHTS[0]]
+
+
+def test_a_whole_word_is_not_found_inside_another_unless_typed_as_a_prefix() -> None:
+    text = padded("상담소", "", "", "", "")
+    assert best_fields(text, [scored_term(["상담"], False, 1.0)]) == [0.0]
+    assert best_fields(text, [scored_term(["상담"], True, 1.0)]) == [FTS_WEIGHTS[0]]
+
+
+def test_long_english_words_match_across_spellings() -> None:
+    # counselling ~ counseling, as FTS5's porter stemmer matched them.
+    assert best_fields(
+        padded("", "", "", "free counseling", ""), [scored_term(["counselling"], False, 1.0)]
+    ) == [FTS_WEIGHTS[3]]
+
+
+def row(rid: str, names: str, **kw: Any) -> dict[str, Any]:
+    return {"id": rid, "kind": "counselling-centre", "national": 1, "platform": "", "names": names,
+            "phone_digits": "||", "coverage": 1.0, "score": 1.0, "confidence_rank": 0, "reachable": 1,
+            "always_open": 0, "rowid": 1, **kw}  # fmt: skip
+
+
+def order(engine: SqliteEngine, q: str, rows: list[dict[str, Any]]) -> Order:
+    plan = engine.plan(Query(q=q))
+    bands = Bands.of(engine.needs, engine.detect(q, plan), plan.region)
+    return Order(
+        plan, bands, rows, synonyms=engine.lexicon.synonyms, need_words=engine.need_words, known=engine.exists
+    )
+
+
+def test_the_service_named_comes_first(engine: SqliteEngine) -> None:
+    rows = [
+        row("other", "한국여성인권진흥원 | women's human rights institute", rowid=1, coverage=1.0, score=9.0),
+        row("named", "한국사이버성폭력대응센터 | 한사성", rowid=2, coverage=0.5, score=1.0),
+    ]
+    o = order(engine, "한사성", rows)
+    assert o.exact(rows[1]) and not o.exact(rows[0])
+    assert o.band(rows[1]) == (0, 0)
+    assert [r["id"] for r in sorted(rows, key=o.key)] == ["named", "other"]
+
+
+def test_a_service_named_among_other_words_is_exact(engine: SqliteEngine) -> None:
+    named = row("kcsc", "방송통신심의위원회 | korea communications standards commission")
+    assert order(engine, "방송통신심의위원회 신고", [named]).exact(named)
+
+
+def test_a_typed_number_that_is_a_service_s_own_is_an_exact_match(engine: SqliteEngine) -> None:
+    rows = [row("mine", "무엇", phone_digits="|15771366|"), row("not", "무엇", phone_digits="|1366|")]
+    o = order(engine, "상담 1366", rows)
+    assert o.exact(rows[1]) and not o.exact(rows[0])
+
+
+def test_within_a_band_more_of_the_query_answered_comes_first(engine: SqliteEngine) -> None:
+    rows = [
+        row("half", "가나다", coverage=0.5, score=5.0, rowid=1),
+        row("all", "라마바", coverage=1.0, rowid=2),
+    ]
+    o = order(engine, "가나다라 마바사아", rows)
+    assert o.band(rows[0])[0] == o.band(rows[1])[0]
+    assert [r["id"] for r in sorted(rows, key=o.key)] == ["all", "half"]
