@@ -101,13 +101,14 @@ def _load(context: Any, url: str, throttle: bool, cpu_slowdown: float = 1) -> di
     cdp.on("Network.loadingFinished", on_finished)
     page.add_init_script(WATCH_TEL)
     page.goto(url, wait_until="load", timeout=60_000)
+    # Functions, not expressions: Playwright evaluates an expression with eval, which the CSP refuses.
     page.wait_for_function(
-        "window.__tel !== null && performance.getEntriesByName('first-contentful-paint').length > 0",
+        "() => window.__tel !== null && performance.getEntriesByName('first-contentful-paint').length > 0",
         timeout=30_000,
     )
     # The first screen's own call button, if the page has one there; bounded.
     page.wait_for_function(
-        "window.__mainTel !== null || performance.now() > 30000 || "
+        "() => window.__mainTel !== null || performance.now() > 30000 || "
         "![...document.querySelectorAll('main a[href^=\"tel:\"]')].some(a => a.getBoundingClientRect().top < innerHeight)",
         timeout=35_000,
     )
