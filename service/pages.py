@@ -38,6 +38,7 @@ from service.i18n import (
     strings,
     weekday_name,
 )
+from service.referral import FALLBACK_ID, MAX_ENTRIES, Format
 from service.share import public_base, qr_svg, referral_text, sms_href
 
 __all__ = (
@@ -128,6 +129,8 @@ class Presenter:
 
     lang: Lang
     engine: Engine
+    #: The site's public address, for links to its pages in referrals ("" until a page sets it).
+    base: str = ""
 
     def __post_init__(self) -> None:
         self.labels = labels(self.lang)
@@ -137,6 +140,7 @@ class Presenter:
         }
         self._regions = {r.code: r.name.get(self.lang) for r in self.engine.regions()}
         self.now = dt.datetime.now(SEOUL)
+        self._fallback = self.engine.get(FALLBACK_ID)
 
     def url(self, path: str, params: dict[str, Any] | None = None, **more: Any) -> str:
         return _url(path, {**(params or {}), **more, "lang": self.lang})
@@ -241,7 +245,18 @@ class Presenter:
 
     def share_sms(self, r: Resource) -> str:
         """An ``sms:`` link with ``r``'s referral typed in (the carrier-safe form)."""
-        return sms_href(referral_text([r], self.lang, "sms"))
+        return sms_href(self.referral([r], "sms"))
+
+    def referral(self, resources: list[Resource], fmt: Format = "text") -> str:
+        """The referral for ``resources``: every entry with a number to call and a link."""
+        base = self.base
+
+        def page_url(r: Resource) -> str:
+            return base + _url(f"/resources/{r.id}", lang="en" if self.lang == "en" else None)
+
+        return referral_text(
+            resources, self.lang, fmt, fallback=self._fallback, page_url=page_url if base else None
+        )
 
     def calls(self, phones: list[Phone]) -> list[Call]:
         t = strings(self.lang)
@@ -300,12 +315,17 @@ def _context(request: Request, lang: Lang, **extra: Any) -> dict[str, Any]:
         "lang": lang,
         "other_lang": other,
         "t": strings(lang),
-        "p": extra.pop("p", None) or Presenter(lang, state.engine),
+        "p": _with_base(extra.pop("p", None) or Presenter(lang, state.engine), request),
         "switch_url": _switch_url(request, other),
         "exit_url": state.settings.exit_url,
         "assets": state.assets,
         **extra,
     }
+
+
+def _with_base(p: Presenter, request: Request) -> Presenter:
+    p.base = p.base or public_base(request)
+    return p
 
 
 def _template(
@@ -431,6 +451,7 @@ def search_page(request: Request) -> Template:
         q=query.q,
         region=query.region,
         view=view,
+        max_cards=MAX_ENTRIES,
     )
 
 
@@ -444,13 +465,15 @@ def resource_page(request: Request, resource_id: FromPath[str]) -> Template:
     see_also = [r for r in (engine.get(i) for i in resource.see_also) if r is not None]
     name = resource.name.get(lang)
     page_url = public_base(request) + _url(f"/resources/{resource.id}", lang=lang)
+    p = _with_base(Presenter(lang, engine), request)
     return _template(
         "resource.html",
         request,
         lang,
+        p=p,
         back=_back_params(request.query_params.get("back")),
         r=resource,
-        share_text=referral_text([resource], lang),
+        share_text=p.referral([resource]),
         qr=qr_svg(page_url, strings(lang)["qr_label"].format(name=name)),
         state=open_state(resource.hours),
         see_also=see_also,

@@ -286,7 +286,7 @@ def _resource_shows_every_field(page: str, r: Resource, lang: str, p_regions: di
                 has(line.strip())
     if r.caveat:
         has(r.caveat.get(lang))
-        assert 'class="caveat"' in page
+        assert '<details class="caveat note-caveat">' in page  # one line; the text behind 자세히
     if r.organization:
         has(r.organization.get(lang))
     if r.address:
