@@ -395,7 +395,7 @@ _CONFIDENCE = {
 _CONFIDENCE_SHORT = {
     "official": ("공식 확인", "Official"),
     "secondary": ("공식 자료가 아니에요", "Not from the organisation"),
-    "dated": ("오래된 정보일 수 있어요", "May be out of date"),
+    "dated": ("오래됐을 수 있어요", "May be out of date"),
     "unconfirmed": ("확인되지 않았어요", "Not confirmed"),
 }
 _COST = {

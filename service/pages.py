@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from litestar import MediaType, Request, Response, Router, get
 from litestar.datastructures import CacheControlHeader
@@ -62,6 +62,18 @@ NEEDS: dict[str, dict[str, list[str]]] = {
     "minor": {"audience": ["minors"]},
     "adult": {"audience": ["teachers", "parents"]},
 }
+#: The embed's height when the school's page cannot run the resize script: what the tallest
+#: region's content needs in a frame 358–390 px wide (a phone) and 640 px wide (a desktop
+#: column), measured in Chromium: Korean 810–855 px; English 833–966 px at 390 px (up to 1,142 px
+#: at 358 px, where the frame scrolls instead). tests/browser/test_embed.py checks it still fits.
+EMBED_HEIGHTS: dict[Lang, int] = {"ko": 880, "en": 980}
+#: The sandbox tokens that keep the embed whole: quick exit may replace the top page on a tap
+#: (only on a tap, never by itself), searches open in a new tab, and the frame keeps its own
+#: origin so the parent can check who sent the height.
+EMBED_SANDBOX = (
+    "allow-scripts allow-same-origin allow-forms allow-popups allow-popups-to-escape-sandbox "
+    "allow-top-navigation-by-user-activation"
+)
 _FACETS = ("kind", "topic", "audience", "cost", "channel", "language")
 _NO_STORE = CacheControlHeader(no_store=True)
 _SHORT_PUBLIC = CacheControlHeader(public=True, max_age=600)
@@ -526,6 +538,7 @@ def for_schools(request: Request) -> Template:
     embed_lang = embed_lang if embed_lang in ("ko", "en") else lang
     settings = request.app.state.settings
     base = (settings.public_url or str(request.base_url)).rstrip("/")
+    parts = urlsplit(base)
     embed_path = _url("/embed", region=region, lang=embed_lang)
     link_path = _url("/search", region=None if region == "KR" else region, lang=embed_lang)
     return _template(
@@ -539,6 +552,9 @@ def for_schools(request: Request) -> Template:
         link_href=base + link_path,
         link_text=strings(embed_lang)["schools_link_text"],
         frame_title=strings(embed_lang)["embed_frame_title"],
+        embed_origin=f"{parts.scheme}://{parts.netloc}",
+        embed_height=EMBED_HEIGHTS["en" if embed_lang == "en" else "ko"],
+        embed_sandbox=EMBED_SANDBOX,
     )
 
 
