@@ -21,7 +21,7 @@ from search.hours import open_state
 from search.model import Resource
 from service.i18n import Lang, strings
 from service.pages import Presenter, _lang, _template, _url, _with_base
-from service.referral import MAX_ENTRIES, hours_text, main_link, prepare_text
+from service.referral import FALLBACK_ID, MAX_ENTRIES, hours_text, main_link, prepare_text
 from service.share import public_base, qr_svg, sms_href
 
 __all__ = ("GROUPS", "MAX_CARDS", "RegionGroup", "group_of", "make_cards_router", "region_groups")
@@ -89,9 +89,11 @@ class CardView:
     link: str | None
     page_url: str
     qr: object
+    #: The line to call instead when the entry has no number (1366), else None.
+    instead: Resource | None = None
 
 
-def _card_view(request: Request, r: Resource, lang: Lang) -> CardView:
+def _card_view(request: Request, r: Resource, lang: Lang, fallback: Resource | None = None) -> CardView:
     language = lang
     url = public_base(request) + _url(f"/resources/{r.id}", lang=lang)
     label = strings(language)["qr_label"].format(name=r.name.get(language))
@@ -99,9 +101,10 @@ def _card_view(request: Request, r: Resource, lang: Lang) -> CardView:
         r=r,
         hours=hours_text(r.hours, language),
         prepare=prepare_text(r, language),
-        link=main_link(r),
+        link=main_link(r) or url,
         page_url=url,
         qr=qr_svg(url, label),
+        instead=fallback if not r.phones and fallback is not None and fallback.phones else None,
     )
 
 
@@ -111,7 +114,8 @@ def _size(request: Request) -> str:
 
 def _cards(request: Request, resources: list[Resource], ids: list[str], dropped: int = 0) -> Template:
     lang = _lang(request)
-    views = [_card_view(request, r, lang) for r in resources]
+    fallback = request.app.state.engine.get(FALLBACK_ID)
+    views = [_card_view(request, r, lang, fallback) for r in resources]
     p = _with_base(Presenter(lang, request.app.state.engine), request)
     sms = p.referral(resources, "sms")
     return _template(

@@ -310,6 +310,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "card_online": ("온라인", "Online"),
     "card_scan": ("자세한 안내", "Details"),
     "card_emergency": ("위험하면 112 · 24시간 상담 1366", "In danger: 112 · 24/7 help: 1366"),
+    "card_instead": ("번호가 없어 대신 안내해요: {name}", "No number listed, so instead: {name}"),
     "card_sms_label": (
         "문자로 보낼 내용 (통신사가 보내는 글자만)",
         "Text message (only characters carriers deliver)",

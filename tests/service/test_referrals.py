@@ -151,6 +151,10 @@ def test_ticked_results_become_one_referral(site: str, catalog: Catalog) -> None
     sms = re.search(r'<a class="btn" href="(sms:\?&amp;body=[^"]+)"', page)
     assert sms and unquote(unescape(sms.group(1)).removeprefix("sms:?&body=")) == areas["sms-text"]
     assert page.count('<article class="pcard"') == 3  # the printable card
+    # The printed card of the entry without a number or link gives 1366 and its page.
+    lawyer_card = page.split('<article class="pcard"')[1]
+    assert "번호가 없어 대신 안내해요" in lawyer_card and 'href="tel:1366"' in lawyer_card
+    assert f'href="{PUBLIC}/resources/victim-state-lawyer?lang=ko"' in lawyer_card
 
 
 def test_nothing_ticked_says_what_to_do(site: str) -> None:
