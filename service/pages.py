@@ -154,6 +154,11 @@ class Presenter:
         self.now = dt.datetime.now(SEOUL)
         self._fallback = self.engine.get(FALLBACK_ID)
 
+    @property
+    def fallback(self) -> Resource | None:
+        """The line to call when an entry has no number of its own (1366)."""
+        return self._fallback
+
     def url(self, path: str, params: dict[str, Any] | None = None, **more: Any) -> str:
         return _url(path, {**(params or {}), **more, "lang": self.lang})
 

@@ -48,8 +48,14 @@ def test_a_caveat_is_one_line_until_asked(watched: Watched, site: Site) -> None:
     assert summary.inner_text().strip().endswith("자세히")
     # One line: its height is one line of text (within a 44 px target), and the long text is hidden.
     assert summary.bounding_box()["height"] <= 48
-    text = caveat.locator("p")
+    text = caveat.locator("p").last
     assert text.is_hidden()
+    # No number of its own: 1366 is offered instead, labelled, on the first screen.
+    instead = page.locator('section a.call[href="tel:1366"]')
+    assert "번호가 없어 대신 안내해요" in page.locator("p.instead").inner_text()
+    box = instead.bounding_box()
+    assert box["y"] + box["height"] <= MOBILE["height"], box
+    page.screenshot(path=str(ARTIFACTS / "resource-first-screen-mobile-ko.png"))
     summary.click()
     assert text.is_visible() and "확인되지 않았어요" in text.inner_text()
     page.screenshot(path=str(ARTIFACTS / "caveat-open-mobile-ko.png"))
