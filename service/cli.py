@@ -211,6 +211,21 @@ def search(query: tuple[str, ...], region: str | None, kind: tuple[str, ...], to
     print_table(results, lang, {g.code: g.name.get(lang) for g in engine.regions()})
 
 
+def _announce(host: str, port: int) -> None:
+    """One line saying where the site is, or, if the port is taken, one line saying so and exit 1.
+
+    Without the check uvicorn would report a port in use as a logged ``[Errno 98]`` and exit 3.
+    """
+    from service.workers import WorkersError, check_port_free
+
+    try:
+        check_port_free(host, port)
+    except WorkersError as exc:
+        fail(f"{exc} (is another server running there? choose another with --port)")
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"Haven is serving http://{shown}:{port} (Ctrl-C stops)", err=True)
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
@@ -247,6 +262,7 @@ def serve(host: str, port: int, data_dir: Path, db_path: Path, meili_url: str | 
     if watch and workers > 1:
         # Every worker would rebuild the same file at once.
         fail("--watch runs with one worker; with several, run `haven build` and send SIGHUP")
+    _announce(host, port)
     if workers == 1:
         try:
             serve_one(settings, host, port, watch=watch, interval=watch_interval)

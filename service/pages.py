@@ -2,7 +2,8 @@
 
 Pages are lenient where the API is strict: a mangled link still shows help (unknown filters are
 dropped), and every page, even the 404, shows the crisis numbers. Everything works without
-JavaScript; ``static/haven.js`` only adds search-as-you-type and the Escape key for quick exit.
+JavaScript; ``static/haven.js`` only adds search-as-you-type, the Escape key for quick exit and
+one history entry per visit.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from litestar.datastructures import CacheControlHeader
 from litestar.exceptions import NotFoundException
 from litestar.openapi.plugins import OpenAPIRenderPlugin
 from litestar.params import FromPath
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
 from search.engine import Engine
 from search.hours import SEOUL, open_state
@@ -624,10 +625,26 @@ def _schema_text(schema: dict[str, Any]) -> str:
     return text
 
 
+@get("/exit", sync_to_thread=False, cache_control=_NO_STORE, include_in_schema=False)
+def quick_exit(request: Request) -> Redirect:
+    """Quick exit without JavaScript: on to the neutral site, asking the browser to drop its copies.
+
+    With JavaScript the button never comes here: it replaces the history entry with the neutral
+    site instead. Here the redirect itself leaves no entry, and ``Clear-Site-Data: "cache"`` has the
+    browser forget the pages it kept of this site, so Back has to ask again. The page seen before
+    stays in Back and in the browser's history; /safety says so.
+    """
+    return Redirect(
+        path=request.app.state.settings.exit_url,
+        status_code=303,
+        headers={"Clear-Site-Data": '"cache"', "Referrer-Policy": "no-referrer"},
+    )
+
+
 @get("/robots.txt", sync_to_thread=False, cache_control=CacheControlHeader(public=True, max_age=86400))
 def robots() -> Response[str]:
     return Response(
-        "User-agent: *\nDisallow: /search\nDisallow: /embed\nDisallow: /api/\n",
+        "User-agent: *\nDisallow: /search\nDisallow: /embed\nDisallow: /exit\nDisallow: /api/\n",
         media_type="text/plain; charset=utf-8",
     )
 
