@@ -28,7 +28,7 @@ from service.cards import make_cards_router
 from service.health import healthz, livez
 from service.hosts import host_of, refuse_host
 from service.hsds_routes import make_hsds_router
-from service.pages import STATIC_DIR, ApiDocs, asset_versions, make_pages_router, render_error
+from service.pages import STATIC_DIR, ApiDocs, asset_versions, make_pages_router, quick_exit, render_error
 from service.reload import Live, LiveState
 from service.safety import (
     UNLIMITED,
@@ -183,6 +183,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             livez,
             make_api_router([]),
             make_pages_router(),
+            quick_exit,  # the way out without JavaScript
             make_cards_router(),
             make_hsds_router([]),
             static,

@@ -75,8 +75,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "crisis_call": ("전화 걸기", "call"),
     "exit": ("빠른 나가기", "Quick exit"),
     "exit_title": (
-        "이 화면을 바로 다른 사이트로 바꿔요. Esc 키로도 돼요.",
-        "Replace this page with another site at once. The Esc key does it too.",
+        "이 화면을 바로 다른 사이트로 바꿔요. 글자를 쓰는 칸 밖에서는 Esc 키로도 돼요.",
+        "Replace this page with another site at once. Outside a text field, the Esc key does it too.",
     ),
     "lang_switch": ("English", "한국어"),
     "lang_switch_label": ("언어 바꾸기", "Change language"),
@@ -188,6 +188,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sec_see_also": ("함께 보면 좋은 곳", "See also"),
     "sec_sources": ("출처와 확인", "Sources and checks"),
     "caveat_heading": ("연락하기 전에 알아 두세요", "Before you contact them"),
+    "caveat_more": ("자세히", "More"),
     "fact_who": ("이용 대상", "Who can use it"),
     "fact_cost": ("비용", "Cost"),
     "fact_anonymous": ("익명 상담", "Anonymity"),
@@ -267,6 +268,20 @@ STRINGS: dict[str, tuple[str, str]] = {
         "디지털 성범죄 피해 지원 찾기 (Haven)",
         "Find help after a digital sex crime (Haven)",
     ),
+    "schools_resize": ("높이를 내용에 맞추기 (선택)", "Fit the height to the content (optional)"),
+    "schools_resize_lead": (
+        "아래 한 줄을 iframe 바로 뒤에 붙이면, 휴대폰에서도 잘리거나 안쪽 스크롤이 생기지 않게 높이가 저절로 맞춰져요. 이 코드는 Haven이 보낸 높이 메시지만 받고, 다른 메시지는 무시해요. 스크립트를 쓸 수 없는 페이지라면 iframe만 넣어도 돼요. 휴대폰과 PC 모두 내용이 다 보이는 높이({height}px)로 정해 두었어요.",
+        "Paste this one line right after the iframe and the frame takes the height of its content, so nothing is cut or scrolls inside it, on a phone too. It only accepts height messages from Haven's frame and ignores any other message. If your page cannot have scripts, the iframe alone works: its fixed height ({height} px) fits the content on phones and desktops.",
+    ),
+    "schools_sandbox": ("sandbox를 쓴다면", "If you use sandbox"),
+    "schools_sandbox_lead": (
+        "iframe에 sandbox 속성을 붙인다면 아래 값을 모두 넣어 주세요. allow-top-navigation-by-user-activation이 있어야 '빠른 나가기'가 학교 페이지 전체를 다른 사이트로 바꿔요. allow-same-origin이 있어야 높이 맞추기가 작동해요 (Haven 화면은 다른 주소라 학교 페이지에 접근할 수 없어요). allow-popups와 allow-popups-to-escape-sandbox가 있어야 검색과 자세히 보기가 새 탭에서 제대로 열려요.",
+        "If you add a sandbox attribute to the iframe, include all of the values below. allow-top-navigation-by-user-activation lets quick exit replace your whole page with another site. allow-same-origin lets the height fit (Haven's frame keeps its own address, so it still cannot reach your page). allow-popups and allow-popups-to-escape-sandbox let searches and details open properly in a new tab.",
+    ),
+    "schools_sandbox_without": (
+        "allow-top-navigation-by-user-activation이 없으면 빠른 나가기가 학교 페이지를 바꿀 수 없어요. 그때는 iframe 안만 다른 사이트로 바뀌고 학교 페이지는 그대로 남아요. 학생이 급히 나가야 할 수 있으니 이 값을 빼지 말아 주세요.",
+        "Without allow-top-navigation-by-user-activation, quick exit cannot replace your page: only the frame changes to another site and your page stays on screen. A student may need to leave in a hurry, so please keep this value.",
+    ),
     # -- sharing, cards and region pages -------------------------------------------------------
     "share_heading": ("공유하기", "Share"),
     "share_of": ("{name} 공유하기", "Share: {name}"),
@@ -295,6 +310,26 @@ STRINGS: dict[str, tuple[str, str]] = {
     "card_online": ("온라인", "Online"),
     "card_scan": ("자세한 안내", "Details"),
     "card_emergency": ("위험하면 112 · 24시간 상담 1366", "In danger: 112 · 24/7 help: 1366"),
+    "card_instead": ("번호가 없어 대신 안내해요: {name}", "No number listed, so instead: {name}"),
+    "card_sms_label": (
+        "문자로 보낼 내용 (통신사가 보내는 글자만)",
+        "Text message (only characters carriers deliver)",
+    ),
+    # -- several results in one referral (results page → /card) ---------------------------------
+    "pick_one": ("안내문에 넣기", "Add to referral"),
+    "pick_submit": ("고른 곳으로 안내문 만들기", "Make one referral from the ticked results"),
+    "pick_hint": (
+        "여러 곳을 골라 문자 한 통이나 인쇄용 카드 한 장으로 보낼 수 있어요 (최대 {n}곳).",
+        "Tick several results to send them in one text message or print them on one sheet (up to {n}).",
+    ),
+    "pick_none": (
+        "고른 곳이 없어요. 검색 결과에서 한 곳 이상 골라 주세요.",
+        "Nothing was ticked. Tick one or more results first.",
+    ),
+    "pick_capped": (
+        "한 번에 {n}곳까지 넣을 수 있어서 처음 {n}곳만 넣었어요.",
+        "One referral holds up to {n}, so only the first {n} are here.",
+    ),
     "regions_title": ("지역별 도움받을 곳", "Help by region"),
     "regions_lead": (
         "지역을 고르면 그 지역의 기관과 전국 상담전화를 한 페이지에서 볼 수 있어요. 게시판에 붙일 포스터로 인쇄할 수도 있어요.",
@@ -360,21 +395,21 @@ _CONFIDENCE = {
 }
 _CONFIDENCE_SHORT = {
     "official": ("공식 확인", "Official"),
-    "secondary": ("공식 자료 아님", "Not from the organisation"),
-    "dated": ("오래된 정보일 수 있음", "May be out of date"),
-    "unconfirmed": ("확인 안 됨", "Not confirmed"),
+    "secondary": ("공식 자료가 아니에요", "Not from the organisation"),
+    "dated": ("오래됐을 수 있어요", "May be out of date"),
+    "unconfirmed": ("확인되지 않았어요", "Not confirmed"),
 }
 _COST = {
     "free": ("무료", "Free"),
     "low-cost": ("적은 비용", "Low cost"),
     "paid": ("유료", "Paid"),
-    "unknown": ("비용 확인 안 됨", "Cost not confirmed"),
+    "unknown": ("비용 미확인", "Cost not confirmed"),
 }
 _ANONYMOUS = {
     "yes": ("익명으로 상담할 수 있어요", "You can stay anonymous"),
     "no": ("이름을 밝혀야 해요", "You need to give your name"),
     "partly": ("일부는 익명으로 할 수 있어요", "Partly anonymous"),
-    "unknown": ("익명 가능 여부 확인 안 됨", "Anonymity not confirmed"),
+    "unknown": ("익명 가능 여부는 확인되지 않았어요", "Anonymity not confirmed"),
 }
 _AUDIENCE = {
     "adults": ("성인", "Adults"),
@@ -450,8 +485,11 @@ SAFETY_SECTIONS: dict[Lang, list[tuple[str, list[str]]]] = {
         (
             "빠른 나가기",
             [
-                "모든 페이지 위쪽의 ‘빠른 나가기’ 버튼을 누르거나 Esc 키를 누르면, 이 화면이 곧바로 다른 사이트로 바뀌어요. 뒤로 가기를 눌러도 방금 보던 페이지로 돌아오지 않아요.",
-                "하지만 그 전에 이 사이트에서 본 다른 페이지는 뒤로 가기 목록과 방문 기록에 남아 있을 수 있어요.",
+                "모든 페이지 위쪽의 ‘빠른 나가기’ 버튼을 누르면, 이 화면이 곧바로 평범한 다른 사이트로 바뀌어요.",
+                "Esc 키도 같은 일을 해요. 다만 검색창처럼 글자를 쓰는 칸에 있을 때는 나가지 않아요(쓰던 글자를 지우려고 누를 수도 있어서요). 그럴 때는 칸 바깥을 한 번 누른 뒤 Esc를 누르거나 버튼을 누르세요.",
+                "이 사이트 안에서 여러 페이지를 옮겨 다녀도 뒤로 가기 목록에는 한 칸만 남아요. 빠른 나가기는 그 한 칸을 다른 사이트로 바꿔요. 그래서 뒤로 가기를 눌러도 이 사이트가 아니라 들어오기 전에 보던 곳으로 가요. 다만 여기서 다른 기관의 사이트로 갔다면, 그 사이트에서 뒤로 가기를 누르면 이 사이트로 돌아와요.",
+                "자바스크립트가 꺼져 있으면 이렇게 되지 않아요. 버튼을 누르면 다른 사이트로 가면서, 브라우저에 저장된 이 사이트의 사본을 지우라고 알려요. 하지만 이 사이트에서 본 페이지는 뒤로 가기 목록에 남아서, 뒤로 가기를 누르면 보던 페이지가 검색어와 함께 다시 열려요. 나간 뒤에는 탭을 닫으세요.",
+                "빠른 나가기는 브라우저의 방문 기록(기록 메뉴)을 지우지 못해요. 본 페이지의 주소와 그 안의 검색어, 그리고 나가면서 연 다른 사이트가 거기 남아요. 아래 방법으로 지우거나, 처음부터 시크릿 모드를 쓰세요.",
             ],
         ),
         (
@@ -492,8 +530,11 @@ SAFETY_SECTIONS: dict[Lang, list[tuple[str, list[str]]]] = {
         (
             "Quick exit",
             [
-                "Press the “Quick exit” button at the top of every page, or the Esc key, and this page is replaced by another site at once. Pressing Back will not return to the page you were on.",
-                "Pages of this site you opened before that may still be in the Back list and in your browsing history.",
+                "Press the “Quick exit” button at the top of every page and this page is replaced at once by an ordinary, unrelated site.",
+                "The Esc key does the same, except while you are typing in a text field such as the search box (there Esc may be clearing a typo). Tap outside the field first, or use the button.",
+                "However many pages of this site you open, they take a single place in the Back list. Quick exit replaces that place with the other site, so Back goes to where you were before you came here, not to this site. If you went on from here to another organisation's site, though, Back from there returns to this site.",
+                "With JavaScript turned off this does not work the same way. The button goes to the other site and asks the browser to drop the copies it kept of this site, but the pages of this site you saw stay in the Back list: Back opens them again, with your search words. Close the tab after leaving.",
+                "Quick exit cannot delete your browser's history (the History menu): the addresses of the pages you saw, the search words in them, and the site quick exit opened all stay there. Delete them as below, or use a private window from the start.",
             ],
         ),
         (

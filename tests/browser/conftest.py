@@ -57,6 +57,7 @@ def site(db_path: Path) -> Iterator[Site]:
     with serve(db_path, env={"HAVEN_EXIT_URL": exit_url}) as (base, process):
         _OtherOrigin.pages = {
             "/neutral.html": "<!doctype html><html lang=en><title>Weather</title><h1>Today's weather</h1></html>",
+            "/before.html": "<!doctype html><html lang=en><title>News</title><h1>Where she was before</h1></html>",
             "/school.html": (
                 "<!doctype html><html lang=ko><title>School</title><h1>Our school</h1>"
                 f'<iframe id="haven" src="{base}/embed?region=KR-26&amp;lang=ko" title="Haven" width="380" '

@@ -131,7 +131,50 @@ def test_quick_exit_button_and_back_does_not_return(watched: Watched, site: Site
     assert page.url != results
 
 
-def test_escape_key_exits_from_anywhere(watched: Watched, site: Site) -> None:
+def test_a_whole_visit_is_one_entry_that_quick_exit_replaces(watched: Watched, site: Site) -> None:
+    page = watched.new_page()
+    before = site.other + "/before.html"
+    page.goto(before)
+    page.goto(site.base + "/")
+    length = page.evaluate("history.length")  # ends with the page before, then this visit
+    # Search by typing and Enter, open a result, switch language, follow the footer: all inside.
+    page.locator("#q").fill("딥페이크")
+    page.locator("#q").press("Enter")
+    page.wait_for_url(re.compile(r"/search\?"))
+    assert page.locator("#q").input_value() == "딥페이크"
+    page.locator(".card h2 a").first.click()
+    page.wait_for_url(re.compile(r"/resources/"))
+    page.locator("a.lang").click()
+    page.wait_for_url(re.compile(r"lang=en"))
+    page.locator(".foot a[href*='/safety']").click()
+    page.wait_for_url(re.compile(r"/safety"))
+    assert page.evaluate("history.length") == length  # the visit is still a single entry
+    page.get_by_role("link", name="Quick exit").click()
+    page.wait_for_url(site.exit_url)
+    assert page.evaluate("history.length") == length
+    # Back goes to where she was before, never to the search with her words in it.
+    page.go_back()
+    page.wait_for_url(before)
+    assert page.locator("h1").inner_text() == "Where she was before"
+
+
+def test_escape_in_the_search_box_does_not_exit(watched: Watched, site: Site) -> None:
+    page = watched.new_page()
+    page.goto(site.base + "/search?q=상담")
+    page.locator("#q").fill("딥페잌")
+    page.locator("#q").press("Escape")  # clearing a typo, not leaving
+    # leave() marks the page at once, before it navigates: its absence means no exit was started.
+    assert not page.evaluate("document.documentElement.classList.contains('leaving')")
+    page.locator("#q").press_sequentially("딥페이크")
+    assert page.locator("#q").input_value().endswith("딥페이크")
+    assert page.url.startswith(site.base + "/search")
+    # Out of the field, the same key leaves.
+    page.locator("h1").first.click()
+    page.keyboard.press("Escape")
+    page.wait_for_url(site.exit_url)
+
+
+def test_escape_on_the_page_exits(watched: Watched, site: Site) -> None:
     page = watched.new_page()
     page.goto(site.base + "/search?q=1366")
     page.locator(".card h2 a").first.click()
@@ -142,6 +185,24 @@ def test_escape_key_exits_from_anywhere(watched: Watched, site: Site) -> None:
     page.go_back()
     page.wait_for_load_state()
     assert page.url != resource
+
+
+def test_quick_exit_without_javascript(make_context: Any, site: Site) -> None:
+    watched = make_context(viewport=MOBILE, locale="ko-KR", java_script_enabled=False)
+    page = watched.new_page()
+    results = site.base + "/search?q=%EC%83%81%EB%8B%B4"
+    page.goto(results)
+    with page.expect_response(re.compile(r"/exit$")) as exit_response:
+        page.get_by_role("link", name="빠른 나가기").click()
+    page.wait_for_url(site.exit_url)
+    headers = exit_response.value.all_headers()  # as received, with Clear-Site-Data
+    assert exit_response.value.status == 303 and headers["clear-site-data"] == '"cache"'
+    # As /safety says: without JavaScript the page seen stays in Back. The browser kept no copy of
+    # it, so Back has to ask the server again.
+    asked = watched.requests.count(results)
+    page.go_back()
+    page.wait_for_url(results)
+    assert watched.requests.count(results) == asked + 1
 
 
 # -- the embed ---------------------------------------------------------------------------------------
@@ -203,6 +264,56 @@ def test_everything_works_without_javascript(make_context: Any, site: Site) -> N
     # Quick exit is a plain link.
     page.get_by_role("link", name="빠른 나가기").click()
     page.wait_for_url(site.exit_url)
+
+
+_DEAD_CONTROLS = """() => [...document.querySelectorAll(
+    'a, button, input[type=button], input[type=submit], input[type=reset], input[type=image], [role=button], [onclick]')]
+  .filter(e => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden')
+  .filter(e => {
+    if (e.tagName === 'A') {
+      const href = (e.getAttribute('href') || '').trim();
+      return !href || href === '#' || /^javascript:/i.test(href);
+    }
+    if (e.tagName === 'BUTTON' || e.tagName === 'INPUT') {
+      // Without a script a button does something only when it submits or resets its form.
+      return !((e.type === 'submit' || e.type === 'reset' || e.type === 'image') && e.form);
+    }
+    return true;  // a role=button or onclick element is a script's
+  })
+  .map(e => e.outerHTML.slice(0, 120))"""
+
+
+def test_every_visible_control_works_without_javascript(make_context: Any, site: Site) -> None:
+    """No Copy, Copy-text or Print button (or any other script's control) shows without JavaScript."""
+    with_js = make_context(viewport=MOBILE, locale="ko-KR").new_page()
+    resource = _pages(site, with_js)["resource"]
+    shown_with_js = 0
+    pages = {
+        "home": "/",
+        "results": "/search?q=딥페이크",
+        "resource": resource,
+        "for-schools": "/for-schools?region=KR-26",
+        "embed": "/embed?region=KR-26",
+        "safety": "/safety",
+        "card": resource + "/card",
+        "region": "/regions/KR-26",
+    }
+    for path in pages.values():
+        with_js.goto(site.base + path)
+        shown_with_js += with_js.locator(
+            "[data-copy]:visible, [data-copy-sms]:visible, [data-print]:visible"
+        ).count()
+    assert shown_with_js  # the script's buttons exist and show once it runs: the check below means something
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = make_context(viewport=MOBILE, locale="ko-KR", java_script_enabled=False).new_page()
+    dead: list[str] = []
+    for name, path in pages.items():
+        page.goto(site.base + path)
+        # Open every <details> (share boxes, filters): the controls inside must work too.
+        page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+        page.screenshot(path=str(ARTIFACTS / f"nojs-{name}-mobile.png"), full_page=True)
+        dead += [f"{name}: {html}" for html in page.evaluate(_DEAD_CONTROLS)]
+    assert not dead, "\n".join(dead)
 
 
 # -- nothing leaves the origin ---------------------------------------------------------------------

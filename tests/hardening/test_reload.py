@@ -242,7 +242,9 @@ def test_an_index_overwritten_in_place_changes_nothing_until_a_reload_checks_it(
     assert serves_everything(server.base) and data_hash(server.base) == before
     health = get_json(server.base + "/healthz")
     assert health["status"] == "ok" and health["data_hash"] == before, health
-    failures = [line for line in server.logs().splitlines() if line.strip()]
+    lines = [line for line in server.logs().splitlines() if line.strip()]
+    assert lines[0] == f"Haven is serving {server.base} (Ctrl-C stops)", lines
+    failures = lines[1:]  # every line after the serving line
     assert len(failures) == 1 and "reload failed" in failures[0] and str(db) in failures[0], failures
 
     # A good, newer index written over it in place: served once SIGHUP has checked it.

@@ -205,8 +205,11 @@ def test_a_worker_dying_while_the_index_is_bad_is_retried_with_backoff_while_the
     assert "killed by SIGKILL" in lines[0] and "starting another in 0.5 s" in lines[0], lines
     for line, pause in zip(lines[1:4], ("1 s", "2 s", "4 s"), strict=True):
         assert f"starting another in {pause}" in line and "cannot start" in line and str(db) in line, line
-    # One line per restart and nothing else: no traceback, no second line from the worker.
-    assert server.logs().strip().splitlines() == lines, server.logs()
+    # The serving line, then one line per restart and nothing else: no traceback, no second line
+    # from the worker.
+    assert server.logs().strip().splitlines() == [f"Haven is serving {server.base} (Ctrl-C stops)", *lines], (
+        server.logs()
+    )
     assert first[1] in workers(server) and server.process is not None and server.process.poll() is None
     assert poller.longest_outage() <= 3, poller.outcomes
     tried("workers: restarts against a bad index", len(poller.outcomes))

@@ -11,6 +11,7 @@ import json
 import os
 import pty
 import shutil
+import socket
 import subprocess
 import unicodedata
 from pathlib import Path
@@ -32,7 +33,7 @@ from service.referral import (
     referral,
     sms_bytes,
 )
-from tests.conftest import DATA, HAVEN, ROOT, run_haven
+from tests.conftest import DATA, HAVEN, ROOT, run_haven, serve
 
 SCHEMA = ROOT / "schema" / "resources.schema.json"
 
@@ -318,6 +319,23 @@ def test_export_to_an_unwritable_place_is_one_line(tmp_path: Path) -> None:
 def test_serve_with_a_bad_setting_is_one_line(db_path: Path, name: str, value: str) -> None:
     proc = run_haven("serve", "--db", str(db_path), "--port", "1", env={name: value})
     assert_one_line_error(proc, name, repr(value))
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_serve_on_a_port_in_use_is_one_line(db_path: Path, workers: str) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        proc = run_haven("serve", "--db", str(db_path), "--port", port, "--workers", workers)
+    assert_one_line_error(proc, f"127.0.0.1:{port}", "--port")
+
+
+def test_serve_says_where_it_serves(db_path: Path) -> None:
+    with serve(db_path) as (base, process):
+        process.terminate()
+        _, err = process.communicate(timeout=10)
+    assert err.splitlines()[0] == f"Haven is serving {base} (Ctrl-C stops)"
 
 
 def test_export_knows_only_hsds(tmp_path: Path) -> None:
