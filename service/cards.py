@@ -20,15 +20,15 @@ from search.engine import Engine
 from search.hours import open_state
 from search.model import Resource
 from service.i18n import Lang, strings
-from service.pages import Presenter, _lang, _template, _url
-from service.referral import hours_text, main_link, prepare_text
+from service.pages import Presenter, _lang, _template, _url, _with_base
+from service.referral import FALLBACK_ID, MAX_ENTRIES, hours_text, main_link, prepare_text
 from service.safety import UNLIMITED
-from service.share import public_base, qr_svg, referral_text
+from service.share import public_base, qr_svg, sms_href
 
 __all__ = ("GROUPS", "MAX_CARDS", "RegionGroup", "group_of", "make_cards_router", "region_groups")
 
 #: At most this many cards on one ``/card`` page (a counsellor prints a handful, not the catalog).
-MAX_CARDS = 12
+MAX_CARDS = MAX_ENTRIES
 #: The needs a region page is grouped by, in the order a frightened person reads them.
 GROUPS = ("talk", "removal", "report", "legal", "medical", "schools")
 _ID_MAX = 64
@@ -90,9 +90,11 @@ class CardView:
     link: str | None
     page_url: str
     qr: object
+    #: The line to call instead when the entry has no number (1366), else None.
+    instead: Resource | None = None
 
 
-def _card_view(request: Request, r: Resource, lang: Lang) -> CardView:
+def _card_view(request: Request, r: Resource, lang: Lang, fallback: Resource | None = None) -> CardView:
     language = lang
     url = public_base(request) + _url(f"/resources/{r.id}", lang=lang)
     label = strings(language)["qr_label"].format(name=r.name.get(language))
@@ -100,9 +102,10 @@ def _card_view(request: Request, r: Resource, lang: Lang) -> CardView:
         r=r,
         hours=hours_text(r.hours, language),
         prepare=prepare_text(r, language),
-        link=main_link(r),
+        link=main_link(r) or url,
         page_url=url,
         qr=qr_svg(url, label),
+        instead=fallback if not r.phones and fallback is not None and fallback.phones else None,
     )
 
 
@@ -110,17 +113,25 @@ def _size(request: Request) -> str:
     return "wallet" if request.query_params.get("size") == "wallet" else "a4"
 
 
-def _cards(request: Request, resources: list[Resource], ids: list[str]) -> Template:
+def _cards(request: Request, resources: list[Resource], ids: list[str], dropped: int = 0) -> Template:
     lang = _lang(request)
-    views = [_card_view(request, r, lang) for r in resources]
+    fallback = request.app.state.engine.get(FALLBACK_ID)
+    views = [_card_view(request, r, lang, fallback) for r in resources]
+    p = _with_base(Presenter(lang, request.app.state.engine), request)
+    sms = p.referral(resources, "sms")
     return _template(
         "cards.html",
         request,
         lang,
+        p=p,
         views=views,
         size=_size(request),
         ids=",".join(ids),
-        referral=referral_text(resources, lang),
+        referral=p.referral(resources),
+        sms_text=sms,
+        sms_href=sms_href(sms),
+        dropped=dropped,
+        notice=None,
         q="",
         region=None,
     )
@@ -137,18 +148,28 @@ def resource_card(request: Request, resource_id: FromPath[str]) -> Template:
 
 @get("/card", sync_to_thread=False)
 def cards(request: Request) -> Template:
-    """Cards for several resources: ``?ids=a,b,c`` (also ``ids=a&ids=b``), unknown ids skipped."""
+    """Cards and one referral for several resources: ``?ids=a,b,c`` (also ``ids=a&ids=b``, as the
+    results page's checkboxes send them). Unknown ids are skipped; past :data:`MAX_CARDS` the rest
+    are left out and the page says so. Nothing is stored: the ids are the whole state."""
     engine: Engine = request.app.state.engine
     wanted: list[str] = []
-    for value in request.query_params.getall("ids", []):
+    for value in request.query_params.getall("ids", [])[:100]:
         for rid in value[:2000].split(","):
             rid = rid.strip()
             if rid and len(rid) <= _ID_MAX and rid not in wanted:
                 wanted.append(rid)
-    resources = [r for r in (engine.get(i) for i in wanted[:MAX_CARDS]) if r is not None]
+    found = [r for r in (engine.get(i) for i in wanted[:200]) if r is not None]
+    resources = found[:MAX_CARDS]
     if not resources:
+        if request.query_params.get("pick") == "1":
+            # The results page's button with nothing ticked: say what to do, not "not found".
+            lang = _lang(request)
+            return _template(
+                "cards.html", request, lang, status_code=400, views=[], size="a4", ids="",
+                notice=strings(lang)["pick_none"], dropped=0, q="", region=None,
+            )  # fmt: skip
         raise NotFoundException()
-    return _cards(request, resources, [r.id for r in resources])
+    return _cards(request, resources, [r.id for r in resources], dropped=len(found) - len(resources))
 
 
 @get("/regions/{code:str}", sync_to_thread=False)

@@ -169,7 +169,7 @@ def print_table(results: Results, lang: str, region_names: dict[str, str]) -> No
             f"{place}({region}) 기준으로 찾았어요" if lang == "ko" else f"Searching around {place} ({region})"
         )
     if not results.results:
-        click.echo("결과가 없습니다. 24시간 상담: 1366" if lang == "ko" else "No results. 24/7 help: 1366")
+        click.echo("결과가 없어요. 24시간 상담: 1366" if lang == "ko" else "No results. 24/7 help: 1366")
         return
     for hit in results.results:
         r = hit.resource
@@ -444,24 +444,42 @@ def show(resource_id: str, lang: str, db_path: Path) -> None:
 @click.option("--lang", type=click.Choice(["ko", "en"]), default="ko", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "sms"]), default="text", show_default=True,
               help="text: for KakaoTalk or chat; sms: only characters Korean carriers deliver.")  # fmt: skip
+@click.option("--public-url", envvar="HAVEN_PUBLIC_URL", default=None, metavar="URL",
+              help="The site's address (default: $HAVEN_PUBLIC_URL): an entry without a link of its own "
+                   "gets its page there.")  # fmt: skip
 @db_option
-def referral(resource_ids: tuple[str, ...], lang: str, fmt: str, db_path: Path) -> None:
+def referral(
+    resource_ids: tuple[str, ...], lang: str, fmt: str, public_url: str | None, db_path: Path
+) -> None:
     """A short referral that fits one text message (LMS, 2,000 bytes) or KakaoTalk message.
 
     Name, main number and hours, what to prepare and the main link of each resource, in the
-    order given: haven referral women-1366 d4u-central --format sms
+    order given: haven referral women-1366 d4u-central --format sms. An entry without a number
+    gets 1366's, labelled as such; one without a link gets its page on the site (--public-url)
+    or 1366's link.
     """
-    from service.referral import ReferralTooLong, message_kind, sms_bytes
+    from service.referral import FALLBACK_ID, ReferralTooLong, message_kind, sms_bytes
     from service.referral import referral as make_referral
 
+    base = (public_url or "").strip().rstrip("/")
+    if base and not base.startswith(("https://", "http://")):
+        fail(f"--public-url must start with https:// or http://, not {public_url!r}")
     engine = open_engine(db_path)
     ids = list(dict.fromkeys(resource_ids))
     found = {i: engine.get(i) for i in ids}
     missing = [i for i, r in found.items() if r is None]
     if missing:
         fail(f"no resource has the id {', '.join(map(repr, missing))} (ids are in `haven search --json`)")
+    suffix = "?lang=en" if lang == "en" else ""
+
+    def page_url(r: Any) -> str:
+        return f"{base}/resources/{r.id}{suffix}"
+
     try:
-        text = make_referral([r for r in found.values() if r], lang, fmt)  # type: ignore[arg-type]
+        text = make_referral(
+            [r for r in found.values() if r], lang, fmt,  # type: ignore[arg-type]
+            fallback=engine.get(FALLBACK_ID), page_url=page_url if base else None,
+        )  # fmt: skip
     except ReferralTooLong as exc:
         fail(str(exc))
         return

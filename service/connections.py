@@ -104,13 +104,29 @@ _RESPONSES = {
     431: _plain(431, "Request Header Fields Too Large"),
     503: _plain(503, "Service Unavailable"),
 }
-#: The API's clients read JSON errors (service/app.py's shape), so a too-long API address gets one.
-_API_414_BODY = b'{"error":"uri-too-long","detail":"the address is longer than 8 KiB","parameter":null}'
-_API_414 = (
-    b"HTTP/1.1 414 URI Too Long\r\ncontent-type: application/json\r\n"
-    b"content-length: %d\r\ncache-control: no-store\r\nx-content-type-options: nosniff\r\n"
-    b"connection: close\r\n\r\n%s" % (len(_API_414_BODY), _API_414_BODY)
-)
+
+
+#: The API's clients read JSON errors (service/app.py's shape), so an API request refused for its
+#: size gets one.
+def _json(status: int, phrase: str, error: str, detail: str) -> bytes:
+    body = f'{{"error":"{error}","detail":"{detail}","parameter":null}}'.encode()
+    head = [
+        f"HTTP/1.1 {status} {phrase}",
+        "content-type: application/json",
+        f"content-length: {len(body)}",
+        "cache-control: no-store",
+        "x-content-type-options: nosniff",
+        "connection: close",
+    ]
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+
+
+_API_RESPONSES = {
+    414: _json(414, "URI Too Long", "uri-too-long", "the address is longer than 8 KiB"),
+    431: _json(
+        431, "Request Header Fields Too Large", "headers-too-large", "the request head is over 16 KiB"
+    ),
+}
 _API_PREFIXES = (b"/api/", b"/hsds/", b"/api?", b"/hsds?")
 
 
@@ -222,8 +238,10 @@ class GuardedHttp(HttpToolsProtocol):
         self._stop_waiting()
         self._refused = True
         if not self.transport.is_closing():
-            api = status == 414 and self.url.startswith(_API_PREFIXES)
-            self.transport.write(_API_414 if api else _RESPONSES[status])
+            if status == 431 and len(self.url) > self.limits.max_url:
+                status = 414  # the head is too big because its address is
+            api = status in _API_RESPONSES and self.url.startswith(_API_PREFIXES)
+            self.transport.write(_API_RESPONSES[status] if api else _RESPONSES[status])
             self.transport.close()
 
     def _head_too_slow(self) -> None:

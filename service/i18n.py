@@ -188,6 +188,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sec_see_also": ("함께 보면 좋은 곳", "See also"),
     "sec_sources": ("출처와 확인", "Sources and checks"),
     "caveat_heading": ("연락하기 전에 알아 두세요", "Before you contact them"),
+    "caveat_more": ("자세히", "More"),
     "fact_who": ("이용 대상", "Who can use it"),
     "fact_cost": ("비용", "Cost"),
     "fact_anonymous": ("익명 상담", "Anonymity"),
@@ -267,6 +268,20 @@ STRINGS: dict[str, tuple[str, str]] = {
         "디지털 성범죄 피해 지원 찾기 (Haven)",
         "Find help after a digital sex crime (Haven)",
     ),
+    "schools_resize": ("높이를 내용에 맞추기 (선택)", "Fit the height to the content (optional)"),
+    "schools_resize_lead": (
+        "아래 한 줄을 iframe 바로 뒤에 붙이면, 휴대폰에서도 잘리거나 안쪽 스크롤이 생기지 않게 높이가 저절로 맞춰져요. 이 코드는 Haven이 보낸 높이 메시지만 받고, 다른 메시지는 무시해요. 스크립트를 쓸 수 없는 페이지라면 iframe만 넣어도 돼요. 휴대폰과 PC 모두 내용이 다 보이는 높이({height}px)로 정해 두었어요.",
+        "Paste this one line right after the iframe and the frame takes the height of its content, so nothing is cut or scrolls inside it, on a phone too. It only accepts height messages from Haven's frame and ignores any other message. If your page cannot have scripts, the iframe alone works: its fixed height ({height} px) fits the content on phones and desktops.",
+    ),
+    "schools_sandbox": ("sandbox를 쓴다면", "If you use sandbox"),
+    "schools_sandbox_lead": (
+        "iframe에 sandbox 속성을 붙인다면 아래 값을 모두 넣어 주세요. allow-top-navigation-by-user-activation이 있어야 '빠른 나가기'가 학교 페이지 전체를 다른 사이트로 바꿔요. allow-same-origin이 있어야 높이 맞추기가 작동해요 (Haven 화면은 다른 주소라 학교 페이지에 접근할 수 없어요). allow-popups와 allow-popups-to-escape-sandbox가 있어야 검색과 자세히 보기가 새 탭에서 제대로 열려요.",
+        "If you add a sandbox attribute to the iframe, include all of the values below. allow-top-navigation-by-user-activation lets quick exit replace your whole page with another site. allow-same-origin lets the height fit (Haven's frame keeps its own address, so it still cannot reach your page). allow-popups and allow-popups-to-escape-sandbox let searches and details open properly in a new tab.",
+    ),
+    "schools_sandbox_without": (
+        "allow-top-navigation-by-user-activation이 없으면 빠른 나가기가 학교 페이지를 바꿀 수 없어요. 그때는 iframe 안만 다른 사이트로 바뀌고 학교 페이지는 그대로 남아요. 학생이 급히 나가야 할 수 있으니 이 값을 빼지 말아 주세요.",
+        "Without allow-top-navigation-by-user-activation, quick exit cannot replace your page: only the frame changes to another site and your page stays on screen. A student may need to leave in a hurry, so please keep this value.",
+    ),
     # -- sharing, cards and region pages -------------------------------------------------------
     "share_heading": ("공유하기", "Share"),
     "share_of": ("{name} 공유하기", "Share: {name}"),
@@ -295,6 +310,26 @@ STRINGS: dict[str, tuple[str, str]] = {
     "card_online": ("온라인", "Online"),
     "card_scan": ("자세한 안내", "Details"),
     "card_emergency": ("위험하면 112 · 24시간 상담 1366", "In danger: 112 · 24/7 help: 1366"),
+    "card_instead": ("번호가 없어 대신 안내해요: {name}", "No number listed, so instead: {name}"),
+    "card_sms_label": (
+        "문자로 보낼 내용 (통신사가 보내는 글자만)",
+        "Text message (only characters carriers deliver)",
+    ),
+    # -- several results in one referral (results page → /card) ---------------------------------
+    "pick_one": ("안내문에 넣기", "Add to referral"),
+    "pick_submit": ("고른 곳으로 안내문 만들기", "Make one referral from the ticked results"),
+    "pick_hint": (
+        "여러 곳을 골라 문자 한 통이나 인쇄용 카드 한 장으로 보낼 수 있어요 (최대 {n}곳).",
+        "Tick several results to send them in one text message or print them on one sheet (up to {n}).",
+    ),
+    "pick_none": (
+        "고른 곳이 없어요. 검색 결과에서 한 곳 이상 골라 주세요.",
+        "Nothing was ticked. Tick one or more results first.",
+    ),
+    "pick_capped": (
+        "한 번에 {n}곳까지 넣을 수 있어서 처음 {n}곳만 넣었어요.",
+        "One referral holds up to {n}, so only the first {n} are here.",
+    ),
     "regions_title": ("지역별 도움받을 곳", "Help by region"),
     "regions_lead": (
         "지역을 고르면 그 지역의 기관과 전국 상담전화를 한 페이지에서 볼 수 있어요. 게시판에 붙일 포스터로 인쇄할 수도 있어요.",
@@ -360,21 +395,21 @@ _CONFIDENCE = {
 }
 _CONFIDENCE_SHORT = {
     "official": ("공식 확인", "Official"),
-    "secondary": ("공식 자료 아님", "Not from the organisation"),
-    "dated": ("오래된 정보일 수 있음", "May be out of date"),
-    "unconfirmed": ("확인 안 됨", "Not confirmed"),
+    "secondary": ("공식 자료가 아니에요", "Not from the organisation"),
+    "dated": ("오래됐을 수 있어요", "May be out of date"),
+    "unconfirmed": ("확인되지 않았어요", "Not confirmed"),
 }
 _COST = {
     "free": ("무료", "Free"),
     "low-cost": ("적은 비용", "Low cost"),
     "paid": ("유료", "Paid"),
-    "unknown": ("비용 확인 안 됨", "Cost not confirmed"),
+    "unknown": ("비용 미확인", "Cost not confirmed"),
 }
 _ANONYMOUS = {
     "yes": ("익명으로 상담할 수 있어요", "You can stay anonymous"),
     "no": ("이름을 밝혀야 해요", "You need to give your name"),
     "partly": ("일부는 익명으로 할 수 있어요", "Partly anonymous"),
-    "unknown": ("익명 가능 여부 확인 안 됨", "Anonymity not confirmed"),
+    "unknown": ("익명 가능 여부는 확인되지 않았어요", "Anonymity not confirmed"),
 }
 _AUDIENCE = {
     "adults": ("성인", "Adults"),

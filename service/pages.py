@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
-from urllib.parse import parse_qsl, quote, urlencode
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from litestar import MediaType, Request, Response, Router, get
 from litestar.datastructures import CacheControlHeader
@@ -38,6 +38,7 @@ from service.i18n import (
     strings,
     weekday_name,
 )
+from service.referral import FALLBACK_ID, MAX_ENTRIES, Format
 from service.safety import UNLIMITED
 from service.share import public_base, qr_svg, referral_text, sms_href
 
@@ -62,6 +63,18 @@ NEEDS: dict[str, dict[str, list[str]]] = {
     "minor": {"audience": ["minors"]},
     "adult": {"audience": ["teachers", "parents"]},
 }
+#: The embed's height when the school's page cannot run the resize script: what the tallest
+#: region's content needs in a frame 358–390 px wide (a phone) and 640 px wide (a desktop
+#: column), measured in Chromium: Korean 810–855 px; English 833–966 px at 390 px (up to 1,142 px
+#: at 358 px, where the frame scrolls instead). tests/browser/test_embed.py checks it still fits.
+EMBED_HEIGHTS: dict[Lang, int] = {"ko": 880, "en": 980}
+#: The sandbox tokens that keep the embed whole: quick exit may replace the top page on a tap
+#: (only on a tap, never by itself), searches open in a new tab, and the frame keeps its own
+#: origin so the parent can check who sent the height.
+EMBED_SANDBOX = (
+    "allow-scripts allow-same-origin allow-forms allow-popups allow-popups-to-escape-sandbox "
+    "allow-top-navigation-by-user-activation"
+)
 _FACETS = ("kind", "topic", "audience", "cost", "channel", "language")
 _NO_STORE = CacheControlHeader(no_store=True)
 _SHORT_PUBLIC = CacheControlHeader(public=True, max_age=600)
@@ -129,6 +142,8 @@ class Presenter:
 
     lang: Lang
     engine: Engine
+    #: The site's public address, for links to its pages in referrals ("" until a page sets it).
+    base: str = ""
 
     def __post_init__(self) -> None:
         self.labels = labels(self.lang)
@@ -138,6 +153,12 @@ class Presenter:
         }
         self._regions = {r.code: r.name.get(self.lang) for r in self.engine.regions()}
         self.now = dt.datetime.now(SEOUL)
+        self._fallback = self.engine.get(FALLBACK_ID)
+
+    @property
+    def fallback(self) -> Resource | None:
+        """The line to call when an entry has no number of its own (1366)."""
+        return self._fallback
 
     def url(self, path: str, params: dict[str, Any] | None = None, **more: Any) -> str:
         return _url(path, {**(params or {}), **more, "lang": self.lang})
@@ -242,7 +263,18 @@ class Presenter:
 
     def share_sms(self, r: Resource) -> str:
         """An ``sms:`` link with ``r``'s referral typed in (the carrier-safe form)."""
-        return sms_href(referral_text([r], self.lang, "sms"))
+        return sms_href(self.referral([r], "sms"))
+
+    def referral(self, resources: list[Resource], fmt: Format = "text") -> str:
+        """The referral for ``resources``: every entry with a number to call and a link."""
+        base = self.base
+
+        def page_url(r: Resource) -> str:
+            return base + _url(f"/resources/{r.id}", lang="en" if self.lang == "en" else None)
+
+        return referral_text(
+            resources, self.lang, fmt, fallback=self._fallback, page_url=page_url if base else None
+        )
 
     def calls(self, phones: list[Phone]) -> list[Call]:
         t = strings(self.lang)
@@ -309,12 +341,17 @@ def _context(request: Request, lang: Lang, **extra: Any) -> dict[str, Any]:
         "lang": lang,
         "other_lang": other,
         "t": strings(lang),
-        "p": extra.pop("p", None) or Presenter(lang, state.engine),
+        "p": _with_base(extra.pop("p", None) or Presenter(lang, state.engine), request),
         "switch_url": _switch_url(request, other),
         "exit_url": state.settings.exit_url,
         "assets": state.assets,
         **extra,
     }
+
+
+def _with_base(p: Presenter, request: Request) -> Presenter:
+    p.base = p.base or public_base(request)
+    return p
 
 
 def _template(
@@ -441,6 +478,7 @@ def search_page(request: Request) -> Template:
         q=query.q,
         region=query.region,
         view=view,
+        max_cards=MAX_ENTRIES,
     )
 
 
@@ -454,13 +492,15 @@ def resource_page(request: Request, resource_id: FromPath[str]) -> Template:
     see_also = [r for r in (engine.get(i) for i in resource.see_also) if r is not None]
     name = resource.name.get(lang)
     page_url = public_base(request) + _url(f"/resources/{resource.id}", lang=lang)
+    p = _with_base(Presenter(lang, engine), request)
     return _template(
         "resource.html",
         request,
         lang,
+        p=p,
         back=_back_params(request.query_params.get("back")),
         r=resource,
-        share_text=referral_text([resource], lang),
+        share_text=p.referral([resource]),
         qr=qr_svg(page_url, strings(lang)["qr_label"].format(name=name)),
         state=open_state(resource.hours),
         see_also=see_also,
@@ -513,6 +553,7 @@ def for_schools(request: Request) -> Template:
     embed_lang = embed_lang if embed_lang in ("ko", "en") else lang
     settings = request.app.state.settings
     base = (settings.public_url or str(request.base_url)).rstrip("/")
+    parts = urlsplit(base)
     embed_path = _url("/embed", region=region, lang=embed_lang)
     link_path = _url("/search", region=None if region == "KR" else region, lang=embed_lang)
     return _template(
@@ -526,6 +567,9 @@ def for_schools(request: Request) -> Template:
         link_href=base + link_path,
         link_text=strings(embed_lang)["schools_link_text"],
         frame_title=strings(embed_lang)["embed_frame_title"],
+        embed_origin=f"{parts.scheme}://{parts.netloc}",
+        embed_height=EMBED_HEIGHTS["en" if embed_lang == "en" else "ko"],
+        embed_sandbox=EMBED_SANDBOX,
     )
 
 

@@ -3,6 +3,12 @@
 Each resource becomes a short block: its name, main number and hours, what to prepare (when the
 entry says) and its main link. ``haven referral`` prints it; the web Share button reuses it.
 
+Every block has a number to call and a link, so a referral never leaves a person with a name
+alone. An entry without a phone number gets the fallback line's (Women's Emergency Hotline 1366,
+24 hours: :data:`FALLBACK_ID`), labelled as given instead; an entry without a link of its own
+gets its page on the site (when the site's address is known), else the fallback line's link,
+named as the fallback's. Numbers and links always come from the data, never made up.
+
 Length. Korean carriers count a message in KS X 1001 (EUC-KR) bytes: 1 byte per ASCII character,
 2 per Hangul syllable or other character. Up to 90 bytes is one SMS; up to 2,000 bytes is one
 LMS (long message), which phones switch to by themselves. A referral never exceeds one LMS
@@ -19,13 +25,15 @@ become ASCII and no symbols are added.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 from search.model import Hours, Resource
 
 __all__ = (
+    "FALLBACK_ID",
     "LMS_BYTES",
+    "MAX_ENTRIES",
     "SMS_BYTES",
     "Format",
     "ReferralTooLong",
@@ -43,6 +51,10 @@ Format = Literal["text", "sms"]
 #: One SMS and one LMS, in bytes as Korean carriers count them.
 SMS_BYTES = 90
 LMS_BYTES = 2000
+#: At most this many entries in one referral from the site (a handful, not the catalog).
+MAX_ENTRIES = 12
+#: The entry whose number and link stand in when an entry has none: 24 hours, every day, nationwide.
+FALLBACK_ID = "women-1366"
 #: A "what to prepare" sentence longer than this is left out rather than cut mid-sentence.
 PREPARE_MAX = 120
 
@@ -59,6 +71,7 @@ _WORDS = {
     "holidays_unknown": ("공휴일 운영 미확인", "public holidays not confirmed"),
     "prepare": ("준비할 것: ", "Prepare: "),
     "text": ("문자 ", "Text "),
+    "instead": ("번호가 없어 대신 안내해요: ", "No number listed, so instead: "),
 }
 _MARKER = re.compile(r"^\s*(?:준비할\s*것|what to prepare)\s*:\s*", re.IGNORECASE)
 # Without a "What to prepare:" line, a sentence about an ID document is the thing to prepare.
@@ -165,36 +178,70 @@ def main_link(r: Resource) -> str | None:
     return mail[7:] if mail else None
 
 
-def _block(r: Resource, lang: Lang, fmt: Format, with_prepare: bool, with_link: bool) -> list[str]:
+def _block(
+    r: Resource, lang: Lang, fmt: Format, with_prepare: bool, with_link: bool,
+    fallback: Resource | None = None, page_url: Callable[[Resource], str] | None = None,
+) -> list[str]:  # fmt: skip
     dash = "-" if fmt == "sms" else "–"
     lines = [r.name.get(lang)]
     hours = hours_text(r.hours, lang, short=True, dash=dash)
     if r.phones:
-        phone = r.phones[0]
-        number = (_word("text", lang) if phone.type == "sms" else "") + phone.number
-        lines.append(("☎ " if fmt == "text" else "") + f"{number} ({hours})")
-    elif r.hours:
-        lines.append(hours)
+        lines.append(_phone_line(r, lang, fmt, dash))
+    else:
+        if r.hours:
+            lines.append(hours)
+        if fallback is not None and fallback.phones and fallback.id != r.id:
+            lines.append(_word("instead", lang) + fallback.name.get(lang))
+            lines.append(_phone_line(fallback, lang, fmt, dash))
     prepare = prepare_text(r, lang) if with_prepare else None
     if prepare:
         lines.append(_word("prepare", lang) + prepare)
-    link = main_link(r) if with_link else None
-    if link:
-        lines.append(link)
+    if with_link:
+        lines += _link_line(r, lang, fallback, page_url)
     if fmt == "sms":
         lines = [line.translate(_TO_ASCII) for line in lines]
     return lines
 
 
-def referral(resources: Sequence[Resource], lang: Lang = "ko", fmt: Format = "text") -> str:
+def _phone_line(r: Resource, lang: Lang, fmt: Format, dash: str) -> str:
+    phone = r.phones[0]
+    number = (_word("text", lang) if phone.type == "sms" else "") + phone.number
+    hours = hours_text(r.hours, lang, short=True, dash=dash)
+    return ("☎ " if fmt == "text" else "") + f"{number} ({hours})"
+
+
+def _link_line(
+    r: Resource, lang: Lang, fallback: Resource | None, page_url: Callable[[Resource], str] | None
+) -> list[str]:
+    """The entry's own link, else its page on the site, else the fallback line's (named)."""
+    link = main_link(r)
+    if link:
+        return [link]
+    if page_url is not None:
+        return [page_url(r)]
+    spare = main_link(fallback) if fallback is not None else None
+    return [f"{fallback.name.get(lang)}: {spare}"] if fallback is not None and spare else []
+
+
+def referral(
+    resources: Sequence[Resource], lang: Lang = "ko", fmt: Format = "text", *,
+    fallback: Resource | None = None, page_url: Callable[[Resource], str] | None = None,
+) -> str:  # fmt: skip
     """The referral for ``resources``, in order, fitting one message (see the module docstring).
+
+    Args:
+        fallback: the entry whose number (and link) stands in for an entry without one
+            (the :data:`FALLBACK_ID` entry; callers look it up).
+        page_url: an entry's page on the site, the link for an entry without one.
 
     Raises:
         ReferralTooLong: even without links and "prepare" lines it needs more than one LMS.
     """
     text = ""
     for with_prepare, with_link in ((True, True), (False, True), (False, False)):
-        blocks = ["\n".join(_block(r, lang, fmt, with_prepare, with_link)) for r in resources]
+        blocks = [
+            "\n".join(_block(r, lang, fmt, with_prepare, with_link, fallback, page_url)) for r in resources
+        ]
         text = "\n\n".join(blocks)
         if sms_bytes(text) <= LMS_BYTES:
             return text

@@ -8,7 +8,7 @@ no image request, no third-party service that would learn which page was shared.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from urllib.parse import quote
 
 import segno
@@ -28,15 +28,22 @@ def public_base(request: Request) -> str:
     return str(settings.public_url or request.base_url).rstrip("/")
 
 
-def referral_text(resources: Sequence[Resource], lang: str, fmt: Format = "text") -> str:
-    """The referral for ``resources``; names and numbers only if even that is too long."""
+def referral_text(
+    resources: Sequence[Resource], lang: str, fmt: Format = "text", *,
+    fallback: Resource | None = None, page_url: Callable[[Resource], str] | None = None,
+) -> str:  # fmt: skip
+    """The referral for ``resources``; names and numbers only if even that is too long.
+
+    ``fallback`` and ``page_url`` give every entry a number and a link (:func:`referral`).
+    """
     language: Lang = "en" if lang == "en" else "ko"
     try:
-        return referral(resources, language, fmt)
+        return referral(resources, language, fmt, fallback=fallback, page_url=page_url)
     except ReferralTooLong:
         # Only reachable with many ids on /card: fall back to one name and number per line.
+        spare = fallback.phones[0].number if fallback and fallback.phones else ""
         return "\n".join(
-            f"{r.name.get(language)} {r.phones[0].number if r.phones else ''}".strip() for r in resources
+            f"{r.name.get(language)} {r.phones[0].number if r.phones else spare}".strip() for r in resources
         )
 
 

@@ -123,6 +123,23 @@
     });
   }
 
+  // -- The school embed tells its parent page how tall it is, so the frame can fit it. --
+  // Only a height leaves the frame: {type: "haven:height", height: N}. The one-line script on
+  // /for-schools checks the sender's origin and frame, and this shape, before it resizes.
+  if (window.parent !== window && document.body && document.body.classList.contains("embed")) {
+    var sent = 0;
+    var sendHeight = function () {
+      var height = Math.ceil(document.documentElement.getBoundingClientRect().height);
+      if (height !== sent) {
+        sent = height;
+        window.parent.postMessage({ type: "haven:height", height: height }, "*");
+      }
+    };
+    sendHeight();
+    window.addEventListener("load", sendHeight);
+    if (window.ResizeObserver) new ResizeObserver(sendHeight).observe(document.body);
+  }
+
   // -- Search as you type: the server renders the results; we swap them in. --
   var form = document.querySelector("form[data-live]");
   var box = document.getElementById("results");

@@ -226,3 +226,19 @@ def test_junk_requests_in_a_loop_write_one_log_line(quick_server: Server) -> Non
             assert _answer(sock).startswith(b"HTTP/1.1 400 ")
     tried("junk request", 40)
     assert quick_server.logs().count("Invalid HTTP request") - before <= 1
+
+
+def test_api_requests_refused_for_size_get_json(quick_server: Server) -> None:
+    import json
+
+    for target, extra, status, error in [
+        (b"/api/v1/search?q=" + b"a" * 30_000, b"", 414, "uri-too-long"),  # more than a head's worth
+        (b"/api/v1/search?q=1366", b"X-Big: " + b"b" * 20_000 + b"\r\n", 431, "headers-too-large"),
+    ]:
+        with socket.create_connection(("127.0.0.1", quick_server.port), timeout=5) as sock:
+            sock.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra + b"\r\n")
+            answer = _answer(sock)
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 %d " % status), head[:60]
+        assert b"content-type: application/json" in head
+        assert json.loads(body)["error"] == error

@@ -1,0 +1,123 @@
+"""A results page on a phone puts the first call button on the first screen; caveats are one line
+with the text behind "자세히"; a counsellor ticks results and gets one referral, with or without
+JavaScript."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import pytest
+
+from tests.browser.conftest import ARTIFACTS, DESKTOP, MOBILE, Site, Watched
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
+
+#: Searches a frightened person types, and a need button's listing.
+FIRST_SCREENS = {
+    "deepfake": "/search?q=딥페이크&lang=ko",
+    "talk": "/search?q=상담&lang=ko",
+    "minor": "/search?q=중학생인데 사진이 퍼졌어요&lang=ko",
+    "removal-busan": "/search?need=removal&region=KR-26&lang=ko",
+    "english": "/search?q=deepfake removal&lang=en",
+}
+
+
+@pytest.mark.parametrize("name", list(FIRST_SCREENS))
+def test_the_first_call_button_is_on_the_first_screen(watched: Watched, site: Site, name: str) -> None:
+    page = watched.new_page()
+    assert page.viewport_size == MOBILE
+    page.goto(site.base + FIRST_SCREENS[name])
+    first = page.locator(".hits > li").first.locator('a[href^="tel:"]').first
+    first.wait_for()
+    box = first.bounding_box()
+    # Wholly inside the 390 × 844 viewport, without scrolling.
+    assert page.evaluate("window.scrollY") == 0
+    assert box["y"] >= 0 and box["y"] + box["height"] <= MOBILE["height"], box
+    assert box["x"] >= 0 and box["x"] + box["width"] <= MOBILE["width"], box
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"first-screen-{name}.png"))
+
+
+def test_a_caveat_is_one_line_until_asked(watched: Watched, site: Site) -> None:
+    page = watched.new_page()
+    page.goto(site.base + "/resources/victim-state-lawyer?lang=ko")
+    caveat = page.locator("details.caveat")
+    summary = caveat.locator("summary")
+    assert summary.inner_text().strip().endswith("자세히")
+    # One line: its height is one line of text (within a 44 px target), and the long text is hidden.
+    assert summary.bounding_box()["height"] <= 48
+    text = caveat.locator("p").last
+    assert text.is_hidden()
+    # No number of its own: 1366 is offered instead, labelled, on the first screen.
+    instead = page.locator('section a.call[href="tel:1366"]')
+    assert "번호가 없어 대신 안내해요" in page.locator("p.instead").inner_text()
+    box = instead.bounding_box()
+    assert box["y"] + box["height"] <= MOBILE["height"], box
+    page.screenshot(path=str(ARTIFACTS / "resource-first-screen-mobile-ko.png"))
+    summary.click()
+    assert text.is_visible() and "확인되지 않았어요" in text.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "caveat-open-mobile-ko.png"))
+    # On a results card too.
+    page.goto(site.base + "/search?q=국선변호사&lang=ko")
+    card = page.locator(".card", has=page.locator("details.caveat")).first
+    assert card.locator("details.caveat p").is_hidden()
+    assert card.locator("details.caveat summary").bounding_box()["height"] <= 48
+
+
+def _pick_and_send(page: Any, site: Site, count: int) -> tuple[list[str], Any]:
+    page.goto(site.base + "/search?q=법률&lang=ko")
+    cards = page.locator(".hits > li")
+    ids = []
+    for i in range(count):
+        box = cards.nth(i).get_by_role("checkbox")
+        box.check()
+        ids.append(box.get_attribute("value"))
+    page.get_by_role("button", name="고른 곳으로 안내문 만들기").click()
+    page.wait_for_url(re.compile(r"/card\?"))
+    return ids, page
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
+def test_ticked_results_become_one_referral(make_context: Any, site: Site, js: bool) -> None:
+    page = make_context(viewport=MOBILE, locale="ko-KR", java_script_enabled=js).new_page()
+    page.set_default_timeout(15_000)
+    ids, page = _pick_and_send(page, site, 3)
+    assert parse_qs(urlsplit(page.url).query)["ids"] == ids  # the URL is the whole state
+    names = page.locator(".pcard h2").all_inner_texts()
+    assert len(names) == 3
+    text = page.locator("#share-text").input_value()
+    sms = page.locator("#sms-text").input_value()
+    for referral in (text, sms):
+        blocks = referral.split("\n\n")
+        assert [b.splitlines()[0] for b in blocks] == names
+        for block in blocks:
+            assert re.search(r"\d{3,4}(-\d{3,4})*", "\n".join(block.splitlines()[1:])), block
+            assert re.search(r"https?://|@", block), block
+    assert page.evaluate("document.documentElement.scrollWidth") <= MOBILE["width"]  # nothing sideways
+    href = page.get_by_role("link", name="문자로 보내기").get_attribute("href") or ""
+    assert unquote(href.removeprefix("sms:?&body=")) == sms
+    page.screenshot(path=str(ARTIFACTS / f"referral-picked-{'js' if js else 'nojs'}.png"), full_page=True)
+
+
+def test_nothing_ticked_says_what_to_do(watched: Watched, site: Site) -> None:
+    page = watched.new_page()
+    page.goto(site.base + "/search?q=법률&lang=ko")
+    page.get_by_role("button", name="고른 곳으로 안내문 만들기").click()
+    page.wait_for_url(re.compile(r"/card\?"))
+    assert "고른 곳이 없어요" in page.locator("[role=alert]").inner_text()
+    assert page.locator('.bar a[href="tel:1366"]').is_visible()
+
+
+def test_ticking_survives_search_as_you_type(make_context: Any, site: Site) -> None:
+    """The results swapped in while typing carry their own checkboxes and form."""
+    page = make_context(viewport=DESKTOP, locale="ko-KR").new_page()
+    page.goto(site.base + "/search?q=상담&lang=ko")
+    page.locator("#q").fill("")
+    page.locator("#q").press_sequentially("법률", delay=60)
+    page.wait_for_url(lambda url: parse_qs(urlsplit(url).query).get("q") == ["법률"])
+    page.locator(".hits > li").first.get_by_role("checkbox").check()
+    page.get_by_role("button", name="고른 곳으로 안내문 만들기").click()
+    page.wait_for_url(re.compile(r"/card\?"))
+    assert page.locator(".pcard").count() == 1
