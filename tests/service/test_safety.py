@@ -120,33 +120,6 @@ def test_cache_control_per_route(client: TestClient, routes: dict[str, str], nam
     assert client.get(routes[name]).headers["cache-control"] == cache
 
 
-@pytest.mark.parametrize(
-    "name", [n for n in ROUTES if n not in ("404 page", "unknown path", "api 400", "api 404")]
-)
-def test_etag_and_304_on_every_get(
-    client: TestClient, routes: dict[str, str], engine: SqliteEngine, name: str
-) -> None:
-    first = client.get(routes[name])
-    assert first.status_code == 200
-    etag = first.headers["etag"]
-    assert etag.startswith(f'"{engine.data_hash}-')
-    second = client.get(routes[name], headers={"If-None-Match": f'"other", {etag}'})
-    assert second.status_code == 304
-    assert second.content == b""
-    assert second.headers["etag"] == etag
-    assert "content-security-policy" in second.headers
-    assert client.get(routes[name], headers={"If-None-Match": "*"}).status_code == 304
-
-
-def test_errors_carry_no_etag(client: TestClient, routes: dict[str, str]) -> None:
-    for name in ("404 page", "api 400", "api 404"):
-        assert "etag" not in client.get(routes[name]).headers
-
-
-def test_etag_changes_with_the_body(client: TestClient) -> None:
-    assert client.get("/?lang=ko").headers["etag"] != client.get("/?lang=en").headers["etag"]
-
-
 def test_logs_hold_no_query_address_or_user_agent(
     db_path: Path, engine: SqliteEngine, caplog: pytest.LogCaptureFixture
 ) -> None:
