@@ -17,7 +17,7 @@ from search.catalog import Catalog, CatalogError, load_catalog
 from search.engine import Engine, EngineError
 from search.index import BuildError, build_index
 from search.model import Query
-from service.cli_text import resource_lines, results_lines
+from service.cli_text import audit_lines, resource_lines, results_lines
 
 __all__ = ("main",)
 
@@ -367,17 +367,8 @@ def audit(data_dir: Path, as_json: bool, strict: bool, stale_years: int, links: 
     if as_json:
         sys.stdout.write(msgspec.json.encode(report).decode() + "\n")
     else:
-        for check in report.counts:
-            found = [f for f in report.findings if f.check == check]
-            if found:
-                click.echo(f"{check}: {report.counts[check]} to look at" +
-                           (f", {len(found) - report.counts[check]} expected" if report.counts[check] < len(found) else ""))  # fmt: skip
-            for f in found:
-                note = f" (expected: {f.reason})" if f.expected else ""
-                also = f" [{', '.join(f.resources)}]" if f.resources and not f.expected else ""
-                click.echo(f"  {f.subject}: {f.message}{also}{note}")
-        click.echo(f"{report.resources} resources audited on {report.date.isoformat()}: "
-                   f"{len(report.problems)} to look at, {len(report.findings) - len(report.problems)} expected")  # fmt: skip
+        for line in audit_lines(report):
+            click.echo(line)
     if strict and report.problems:
         sys.exit(3)
 

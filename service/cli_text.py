@@ -8,6 +8,7 @@ here returns lines; the commands in :mod:`service.cli` print them.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import click
 from wcwidth import wcswidth, wcwidth
@@ -17,7 +18,10 @@ from search.model import Resource, Results
 from service.i18n import Lang, labels, language_name, strings
 from service.wording import hours_text, open_line
 
-__all__ = ("WIDTH", "fit", "resource_lines", "results_lines", "width", "wrap")
+if TYPE_CHECKING:
+    from search.audit import Report
+
+__all__ = ("WIDTH", "audit_lines", "fit", "resource_lines", "results_lines", "width", "wrap")
 
 #: The terminal width everything is laid out for.
 WIDTH = 80
@@ -148,3 +152,23 @@ def _rows(out: list[str], names: dict[str, str]) -> Callable[[str, str | None], 
             out.append((label if i == 0 else " " * _LABEL_WIDTH) + line)
 
     return row
+
+
+def audit_lines(report: Report) -> list[str]:
+    """``haven audit``: per check, what to look at (and what is expected), then a summary line."""
+    out: list[str] = []
+    for check, count in report.counts.items():
+        found = [f for f in report.findings if f.check == check]
+        if found:
+            expected = f", {len(found) - count} expected" if count < len(found) else ""
+            out.append(f"{check}: {count} to look at{expected}")
+        for f in found:
+            note = f" (expected: {f.reason})" if f.expected else ""
+            also = f" [{', '.join(f.resources)}]" if f.resources and not f.expected else ""
+            out.append(f"  {f.subject}: {f.message}{also}{note}")
+    expected_total = len(report.findings) - len(report.problems)
+    out.append(
+        f"{report.resources} resources audited on {report.date.isoformat()}: "
+        f"{len(report.problems)} to look at, {expected_total} expected"
+    )
+    return out

@@ -9,7 +9,7 @@ import pytest
 
 from search.model import Query
 from search.sqlite_engine import SqliteEngine
-from service.cli_text import fit, resource_lines, results_lines, width, wrap
+from service.cli_text import audit_lines, fit, resource_lines, results_lines, width, wrap
 
 
 def columns(text: str) -> int:
@@ -72,3 +72,28 @@ def test_a_resource_in_full(engine: SqliteEngine) -> None:
     assert any(line.startswith("☎ 1366") for line in lines)
     assert any(line.startswith("Hours") for line in lines)
     assert all(columns(line) <= 80 for line in lines if "://" not in line)
+
+
+def test_audit_lines_count_what_to_look_at_and_what_is_expected() -> None:
+    import datetime as dt
+
+    from search.audit import Finding, Report
+
+    findings = [
+        Finding(check="stale", subject="a", message="sources from 2019"),
+        Finding(check="shared_phone", subject="1366", message="on 2 entries", resources=["x", "y"]),
+        Finding(
+            check="shared_phone", subject="041-1366", message="on 2 entries", expected=True, reason="regional"
+        ),
+    ]
+    report = Report(
+        date=dt.date(2026, 3, 4), resources=5, counts={"stale": 1, "shared_phone": 1}, findings=findings
+    )
+    assert audit_lines(report) == [
+        "stale: 1 to look at",
+        "  a: sources from 2019",
+        "shared_phone: 1 to look at, 1 expected",
+        "  1366: on 2 entries [x, y]",
+        "  041-1366: on 2 entries (expected: regional)",
+        "5 resources audited on 2026-03-04: 2 to look at, 1 expected",
+    ]

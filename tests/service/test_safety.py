@@ -11,7 +11,6 @@ from litestar.testing import TestClient
 
 from search.sqlite_engine import SqliteEngine
 from service.app import create_app
-from service.i18n import negotiate
 from service.settings import Settings, parse_rate_limit
 
 #: One URL per kind of response the app can send.
@@ -173,13 +172,6 @@ def test_rate_limit_setting(value: str, parsed: tuple[str, int] | None) -> None:
 def test_bad_rate_limit_setting_is_refused(value: str) -> None:
     with pytest.raises(ValueError, match="HAVEN_RATE_LIMIT"):
         parse_rate_limit(value)
-
-
-def test_language_negotiation_is_total() -> None:
-    assert negotiate(None, None) == "ko"
-    assert negotiate("en", "ko") == "en"
-    assert negotiate(None, "en-GB;q=0.8, ko;q=0.9") == "ko"
-    assert negotiate(None, "x" * 10_000) == "ko"
 
 
 def test_answers_to_typed_words_are_never_stored_and_the_title_is_neutral(client: TestClient) -> None:
