@@ -89,14 +89,14 @@ class _Null:
         return False
 
 
-def open_engine(db_path: Path, meili_url: str | None = None, meili_key: str | None = None) -> Engine:
-    """SQLite alone, or Meilisearch backed by SQLite when a Meilisearch URL is given."""
-    from search.fallback import open_engine as open_with_fallback
+def engine_or_exit(db_path: Path, meili_url: str | None = None, meili_key: str | None = None) -> Engine:
+    """The engine `haven search` and the others read (search.fallback.open_engine), or one line and exit 1."""
+    from search.fallback import open_engine
     from service.settings import Settings
 
     try:
         settings = Settings(db_path=db_path, meili_url=meili_url, meili_key=meili_key)
-        return open_with_fallback(settings, private=False)  # read once: no copy needed
+        return open_engine(settings, private=False)  # read once: no copy needed
     except (EngineError, ValueError) as exc:
         fail(str(exc))
         raise
@@ -156,7 +156,7 @@ def search(query: tuple[str, ...], region: str | None, kind: tuple[str, ...], to
     except msgspec.ValidationError as exc:
         fail(f"invalid option: {exc}")
         return
-    engine = open_engine(db_path, meili_url, meili_key)
+    engine = engine_or_exit(db_path, meili_url, meili_key)
     results = engine.search(q)
     if as_json:
         sys.stdout.write(msgspec.json.encode(results).decode() + "\n")
@@ -211,7 +211,7 @@ def serve(host: str, port: int, data_dir: Path, db_path: Path, meili_url: str | 
         return
     if (problem := deployment_problem(settings, host)) is not None:
         fail(problem)
-    checked = open_engine(db_path, meili_url, meili_key)  # a clear error now, not at the first request
+    checked = engine_or_exit(db_path, meili_url, meili_key)  # a clear error now, not at the first request
     checked.close()
     if watch and not data_dir.is_dir():
         fail(f"no data directory at {data_dir} to watch (give --data DIR)")
@@ -267,7 +267,7 @@ def sync_meili(data_dir: Path, url: str, master_key: str | None) -> None:
 @db_option
 def show(resource_id: str, lang: str, db_path: Path) -> None:
     """One resource in full, main number and open-now first: haven show d4u-central"""
-    engine = open_engine(db_path)
+    engine = engine_or_exit(db_path)
     r = engine.get(resource_id)
     if r is None:
         fail(f"no resource has the id {resource_id!r} (ids are in `haven search --json`)")
@@ -304,7 +304,7 @@ def referral(
     base = (public_url or "").strip().rstrip("/")
     if base and not base.startswith(("https://", "http://")):
         fail(f"--public-url must start with https:// or http://, not {public_url!r}")
-    engine = open_engine(db_path)
+    engine = engine_or_exit(db_path)
     ids = list(dict.fromkeys(resource_ids))
     found = {i: engine.get(i) for i in ids}
     missing = [i for i, r in found.items() if r is None]
