@@ -35,6 +35,7 @@ from typing import Any, Literal
 
 from search.catalog import Catalog
 from search.engine import Engine
+from search.links import main_web_link
 from search.model import Region, Resource, TaxonomyTerm, Text
 
 __all__ = (
@@ -114,7 +115,6 @@ _HOLIDAYS = {
     "unknown": ("공휴일 운영 여부는 확인되지 않았어요.", "Not confirmed whether open on public holidays."),
 }
 _ORG_SERVICES = ("Haven에 실린 서비스: ", "Services listed in Haven: ")
-_MAIN_LINKS = ("website", "form", "chat", "kakaotalk", "app")
 
 
 class ExportError(Exception):
@@ -197,7 +197,7 @@ def _org_row(feed: Feed, r: Resource) -> Row:
             "name": r.name.get(feed.lang),
             "alternate_name": r.name.get(other),
             "description": r.summary.get(feed.lang),
-            "website": _main_link(r),
+            "website": main_web_link(r),
             "translations": {
                 lang: {"name": r.name.get(lang), "description": r.summary.get(lang)} for lang in ("ko", "en")
             },
@@ -217,12 +217,6 @@ def _org_row(feed: Feed, r: Resource) -> Row:
             lang: {"name": name.get(lang), "description": listed(lang)} for lang in ("ko", "en")
         },
     }
-
-
-def _main_link(r: Resource) -> str | None:
-    https = [link for link in r.links if link.url.startswith("https://")]
-    main = [link for link in https if link.type in _MAIN_LINKS] or https
-    return main[0].url if main else None
 
 
 def _clock(value: str) -> str:
@@ -341,7 +335,7 @@ def resource_rows(feed: Feed, r: Resource) -> dict[str, list[Row]]:
     """The HSDS rows of one resource, by HSDS object (organization included, taxonomies not)."""
     sid, lid = service_id(r.id), uid("location", r.id)
     org = _org_row(feed, r)
-    main = _main_link(r)
+    main = main_web_link(r)
     service = _service_row(feed, r, org, main)
     location = _location_row(feed, r, org, main)
     extra_links = [link for link in r.links if link.url.startswith("https://") and link.url != main]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from search.engine import EngineError
 
-try:  # the optional extra: pip install 'haven[meili]'
+try:  # the optional extra: pip install 'haven[meilisearch]'
     import meilisearch
     import requests
     from meilisearch.errors import MeilisearchApiError, MeilisearchError, MeilisearchTimeoutError
@@ -16,7 +16,7 @@ try:  # the optional extra: pip install 'haven[meili]'
 except ImportError as exc:
     # One line for whoever asked for Meilisearch (HAVEN_MEILI_URL, --meili-url, sync-meili).
     raise EngineError(
-        "Meilisearch was asked for, but its Python client is not installed: pip install 'haven[meili]'"
+        "Meilisearch was asked for, but its Python client is not installed: pip install 'haven[meilisearch]'"
     ) from exc
 
 __all__ = (

@@ -1,4 +1,5 @@
-"""create_app(settings): wiring only. Routes live in api.py and pages.py, protections in safety.py."""
+"""create_app(settings): wiring only. Routes live in api.py, pages.py, cards.py and hsds_routes.py;
+protections in safety.py, cors.py, rate_limit.py, conditional.py, head.py and hosts.py."""
 
 from __future__ import annotations
 
@@ -6,16 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from litestar import Litestar, MediaType, Request, Response, Router
+from litestar import Litestar, Request, Response, Router
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import CacheControlHeader
-from litestar.exceptions import (
-    HTTPException,
-    MethodNotAllowedException,
-    NotFoundException,
-    TooManyRequestsException,
-    ValidationException,
-)
+from litestar.exceptions import HTTPException, MethodNotAllowedException, TooManyRequestsException
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
@@ -23,26 +18,19 @@ from litestar.template import TemplateConfig
 
 from search.fallback import open_engine
 from service.answer_cache import AnswerStore, answer_cache_config
-from service.api import ApiError, BadParameter, OpenApiJson, make_api_router
+from service.api import OpenApiJson, make_api_router
 from service.cards import make_cards_router
+from service.conditional import ConditionalGetMiddleware
+from service.cors import cors_config
+from service.head import head_as_get
 from service.health import healthz, livez
 from service.hosts import host_of, refuse_host
 from service.hsds_routes import make_hsds_router
+from service.json_errors import error_response
 from service.pages import STATIC_DIR, ApiDocs, asset_versions, make_pages_router, quick_exit, render_error
+from service.rate_limit import UNLIMITED, purge_rate_limits, rate_limit_config, retry_after
 from service.reload import Live, LiveState
-from service.safety import (
-    UNLIMITED,
-    ConditionalGetMiddleware,
-    head_as_get,
-    is_api_path,
-    log_internal_error,
-    purge_rate_limits,
-    quiet_logging,
-    rate_limit_config,
-    retry_after,
-    security_headers,
-    static_name_guard,
-)
+from service.safety import is_api_path, log_internal_error, quiet_logging, security_headers, static_name_guard
 from service.settings import Settings, is_loopback
 
 __all__ = ("HavenApp", "create_app")
@@ -54,42 +42,10 @@ def _is_api(request: Request) -> bool:
     return is_api_path(request.url.path)
 
 
-def _api_error(exc: HTTPException) -> Response[ApiError]:
-    headers: dict[str, str] = {}
-    parameter = None
-    if isinstance(exc, BadParameter):
-        error, parameter = "bad-parameter", exc.parameter
-        detail = exc.detail
-    elif isinstance(exc, ValidationException):
-        first = exc.extra[0] if isinstance(exc.extra, list) and exc.extra else {}
-        parameter = first.get("key") if isinstance(first, dict) else None
-        error = "bad-parameter"
-        message = first.get("message", "invalid value") if isinstance(first, dict) else "invalid value"
-        # Litestar's own detail repeats the URL; name the parameter and the problem instead.
-        detail = f"{parameter}: {message}" if parameter else "invalid request"
-    elif isinstance(exc, TooManyRequestsException):
-        error, detail = "rate-limited", "too many requests; try again after Retry-After seconds"
-        headers = dict(exc.headers or {})
-        headers["Retry-After"] = str(retry_after(exc.headers))
-    elif isinstance(exc, NotFoundException):
-        error, detail = "not-found", exc.detail if exc.detail != "Not Found" else "no such endpoint"
-    elif isinstance(exc, MethodNotAllowedException):
-        error, detail = "method-not-allowed", "only GET, HEAD and OPTIONS are supported"
-        headers = dict(exc.headers or {})
-    else:
-        error, detail = "error", exc.detail
-    return Response(
-        ApiError(error=error, detail=detail, parameter=parameter),
-        status_code=exc.status_code,
-        headers={**headers, "Cache-Control": "no-store"},
-        media_type=MediaType.JSON,
-    )
-
-
 def handle_http_error(request: Request, exc: HTTPException) -> Response:
     """JSON errors for the API; for pages, the error page (the 404 keeps the crisis numbers)."""
     if _is_api(request):
-        return _api_error(exc)
+        return error_response(exc)
     page = render_error(request, exc.status_code)
     if isinstance(exc, MethodNotAllowedException) and exc.headers:
         page.headers.update(exc.headers)  # the Allow header (RFC 9110: a 405 must list the methods)
@@ -103,7 +59,7 @@ def handle_internal_error(request: Request, exc: Exception) -> Response:
     handler = request.scope.get("route_handler")
     log_internal_error(exc, getattr(handler, "handler_name", "unknown route"))
     if _is_api(request):
-        return _api_error(HTTPException(status_code=500, detail="internal error"))
+        return error_response(HTTPException(status_code=500, detail="internal error"))
     return render_error(request, 500)
 
 
@@ -185,7 +141,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             make_pages_router(),
             quick_exit,  # the way out without JavaScript
             make_cards_router(),
-            make_hsds_router([]),
+            make_hsds_router(),
             static,
         ],
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment)),
@@ -193,6 +149,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # One limit per client for the API, HSDS and the search page alike (see rate_limit_config).
         middleware=[*([limit.middleware] if limit else []), conditional],
         lifespan=[purge_rate_limits],
+        cors_config=cors_config(),  # JSON routes only (service/cors.py)
         compression_config=compression_config(),
         stores={"answers": answers},
         response_cache_config=answer_cache_config(),

@@ -7,7 +7,6 @@ var/haven.db). Bad input gives one clear line on stderr and exit status 1, never
 from __future__ import annotations
 
 import sys
-import unicodedata
 from pathlib import Path
 from typing import Any, TextIO, cast
 
@@ -17,8 +16,8 @@ import msgspec
 from search.catalog import Catalog, CatalogError, load_catalog
 from search.engine import Engine, EngineError
 from search.index import BuildError, build_index
-from search.model import Query, Results
-from search.sqlite_engine import SqliteEngine
+from search.model import Query
+from service.cli_text import audit_lines, resource_lines, results_lines
 
 __all__ = ("main",)
 
@@ -90,22 +89,14 @@ class _Null:
         return False
 
 
-def open_engine(db_path: Path) -> SqliteEngine:
-    try:
-        return SqliteEngine(db_path)
-    except EngineError as exc:
-        fail(str(exc))
-        raise
-
-
-def open_search_engine(db_path: Path, meili_url: str | None, meili_key: str | None) -> Engine:
-    """SQLite alone, or Meilisearch backed by SQLite when a Meilisearch URL is given."""
-    from search.fallback import open_engine as open_with_fallback
+def engine_or_exit(db_path: Path, meili_url: str | None = None, meili_key: str | None = None) -> Engine:
+    """The engine `haven search` and the others read (search.fallback.open_engine), or one line and exit 1."""
+    from search.fallback import open_engine
     from service.settings import Settings
 
     try:
         settings = Settings(db_path=db_path, meili_url=meili_url, meili_key=meili_key)
-        return open_with_fallback(settings, private=False)  # read once: no copy needed
+        return open_engine(settings, private=False)  # read once: no copy needed
     except (EngineError, ValueError) as exc:
         fail(str(exc))
         raise
@@ -142,44 +133,6 @@ def build(data_dir: Path, out: Path) -> None:
     click.echo(f"built {out}: {len(catalog.resources)} resources, data {catalog.data_hash}")
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def _fit(text: str, width: int) -> str:
-    """Cut or pad ``text`` to ``width`` terminal columns (Hangul takes two)."""
-    out, used = "", 0
-    for ch in text:
-        w = _width(ch)
-        if used + w > width - (1 if _width(text) > width else 0):
-            return out + "…" + " " * (width - used - 1)
-        out += ch
-        used += w
-    return out + " " * (width - used)
-
-
-def print_table(results: Results, lang: str, region_names: dict[str, str]) -> None:
-    """Open-now, main number, name, region: one line per result, within 80 columns."""
-    if results.relaxed:
-        click.echo(("검색 결과: " if lang == "ko" else "Showing results for: ") + results.relaxed)
-    understood = results.understood or {}
-    place, region = understood.get("place"), region_names.get(results.region or "", "")
-    if place and region:
-        click.echo(
-            f"{place}({region}) 기준으로 찾았어요" if lang == "ko" else f"Searching around {place} ({region})"
-        )
-    if not results.results:
-        click.echo("결과가 없어요. 24시간 상담: 1366" if lang == "ko" else "No results. 24/7 help: 1366")
-        return
-    for hit in results.results:
-        r = hit.resource
-        mark = "●" if hit.open_now.open else ("○" if hit.open_now.known else " ")
-        phone = r.phones[0].number if r.phones else (r.links[0].url.split("//")[-1] if r.links else "")
-        region = ", ".join(region_names.get(c, c) for c in r.regions)
-        click.echo(f"{mark} {_fit(phone, 16)} {_fit(r.name.get(lang), 46)} {_fit(region, 14)}".rstrip())
-    click.echo(f"({results.total})" + ("  ● 지금 운영 중" if lang == "ko" else "  ● open now"))
-
-
 @main.command()
 @click.argument("query", nargs=-1)
 @click.option("--region", help="ISO 3166-2 code, e.g. KR-26 (or KR for nationwide).")
@@ -203,12 +156,15 @@ def search(query: tuple[str, ...], region: str | None, kind: tuple[str, ...], to
     except msgspec.ValidationError as exc:
         fail(f"invalid option: {exc}")
         return
-    engine = open_search_engine(db_path, meili_url, meili_key)
+    engine = engine_or_exit(db_path, meili_url, meili_key)
     results = engine.search(q)
     if as_json:
         sys.stdout.write(msgspec.json.encode(results).decode() + "\n")
         return
-    print_table(results, lang, {g.code: g.name.get(lang) for g in engine.regions()})
+    regions = {g.code: g.name.get(lang) for g in engine.regions()}
+    engine.close()
+    for line in results_lines(results, lang, regions):  # type: ignore[arg-type]
+        click.echo(line)
 
 
 def _announce(host: str, port: int) -> None:
@@ -255,8 +211,8 @@ def serve(host: str, port: int, data_dir: Path, db_path: Path, meili_url: str | 
         return
     if (problem := deployment_problem(settings, host)) is not None:
         fail(problem)
-    checked = open_search_engine(db_path, meili_url, meili_key)  # a clear error now, not at the first request
-    getattr(checked, "close", lambda: None)()
+    checked = engine_or_exit(db_path, meili_url, meili_key)  # a clear error now, not at the first request
+    checked.close()
     if watch and not data_dir.is_dir():
         fail(f"no data directory at {data_dir} to watch (give --data DIR)")
     if watch and workers > 1:
@@ -302,77 +258,7 @@ def sync_meili(data_dir: Path, url: str, master_key: str | None) -> None:
     )
 
 
-# -- counsellors: show and referral (issue 9) ---------------------------------------------------
-
-_LABEL_WIDTH = 12
-_SHOW_LABELS = {
-    "what": ("하는 일", "About"),
-    "phones": ("전화", "Phone"),
-    "hours": ("운영 시간", "Hours"),
-    "cost": ("비용", "Cost"),
-    "anonymous": ("익명", "Anonymity"),
-    "languages": ("언어", "Languages"),
-    "audiences": ("이용 대상", "For"),
-    "org": ("운영 기관", "Run by"),
-    "address": ("주소", "Address"),
-    "how": ("이용 방법", "How to"),
-    "links": ("링크", "Links"),
-    "caveat": ("주의", "Caveat"),
-    "see_also": ("함께 보기", "See also"),
-    "sources": ("출처", "Sources"),
-    "checked": ("확인", "Checked"),
-}
-
-
-def _wrap(text: str, width: int) -> list[str]:
-    """Word-wrap to ``width`` terminal columns (Hangul takes two); over-long words are split."""
-    out: list[str] = []
-    for para in text.splitlines():
-        line = ""
-        for word in para.split():
-            joined = f"{line} {word}" if line else word
-            if _width(joined) <= width:
-                line = joined
-                continue
-            if line:
-                out.append(line)
-            # A URL stays whole, even past the margin: a line break inside it breaks copying.
-            while _width(word) > width and "://" not in word:
-                used = cut = 0
-                for ch in word:
-                    if used + _width(ch) > width:
-                        break
-                    used, cut = used + _width(ch), cut + 1
-                out.append(word[:cut])
-                word = word[cut:]
-            line = word
-        if line:
-            out.append(line)
-    return out
-
-
-def _open_line(hours: Any, lang: str) -> str:
-    """``● 지금 운영 중 · 18:00까지``: open now, computed for this moment in Seoul."""
-    import datetime as dt
-
-    from search.hours import SEOUL, open_state
-    from service.i18n import strings, weekday_name
-
-    s = strings(lang)
-    state = open_state(hours)
-    if not state.known:
-        return s["hours_not_known"]
-    if state.always:
-        return "● " + s["open_always"]
-    if state.open:
-        until = state.closes_at[11:16] if state.closes_at else None
-        return "● " + (s["open_until"].format(time=until) if until else s["open_now"])
-    if not state.opens_at:
-        return "○ " + s["closed"]
-    at = dt.datetime.fromisoformat(state.opens_at)
-    days = (at.date() - dt.datetime.now(SEOUL).date()).days
-    key = {0: "closed_opens_today", 1: "closed_opens_tomorrow"}.get(days, "closed_opens_day")
-    return "○ " + s[key].format(time=at.strftime("%H:%M"), day=weekday_name(at.date(), lang))  # type: ignore[arg-type]
+# -- counsellors: show and referral -----------------------------------------------------------
 
 
 @main.command()
@@ -381,62 +267,16 @@ def _open_line(hours: Any, lang: str) -> str:
 @db_option
 def show(resource_id: str, lang: str, db_path: Path) -> None:
     """One resource in full, main number and open-now first: haven show d4u-central"""
-    from service.i18n import labels, language_name
-    from service.referral import hours_text
-
-    engine = open_engine(db_path)
+    engine = engine_or_exit(db_path)
     r = engine.get(resource_id)
     if r is None:
         fail(f"no resource has the id {resource_id!r} (ids are in `haven search --json`)")
         return
-    other = "en" if lang == "ko" else "ko"
-    words = labels(lang)  # type: ignore[arg-type]
     kinds = {t.key: t.label.get(lang) for t in engine.taxonomy().get("kind", [])}
     regions = {g.code: g.name.get(lang) for g in engine.regions()}
-    width = 80 - _LABEL_WIDTH
-
-    def row(key: str, value: str | None) -> None:
-        if not value:
-            return
-        label = _fit(_SHOW_LABELS[key][1 if lang == "en" else 0], _LABEL_WIDTH - 1) + " "
-        for i, line in enumerate(_wrap(value, width)):
-            click.echo((label if i == 0 else " " * _LABEL_WIDTH) + line)
-
-    for line in _wrap(r.name.get(lang), 80):
-        click.echo(click.style(line, bold=True))
-    where = ", ".join(regions.get(c, c) for c in r.regions)
-    for line in _wrap(r.name.get(other), 80) + _wrap(f"{kinds.get(r.kind, r.kind)} · {where}", 80):
+    engine.close()
+    for line in resource_lines(r, lang, kinds, regions):  # type: ignore[arg-type]
         click.echo(line)
-    click.echo("─" * 80)
-    for i, p in enumerate(r.phones):
-        sms = ("SMS " if lang == "en" else "문자 ") if p.type == "sms" else ""
-        number = ("☎ " if i == 0 else "  ") + sms + p.number
-        lines = _wrap(p.label.get(lang), 80 - 18) if p.label else []
-        click.echo(f"{_fit(number, 18)}{lines[0]}" if lines else number)
-        for line in lines[1:]:
-            click.echo(" " * 18 + line)
-    click.echo(_open_line(r.hours, lang))
-    if r.confidence != "official":
-        flag = f"{words['confidence_short'][r.confidence]}: {words['confidence'][r.confidence]}"
-        for i, line in enumerate(_wrap(flag, 78)):
-            click.echo(("! " if i == 0 else "  ") + line)
-    click.echo()
-    row("what", r.summary.get(lang))
-    hours = hours_text(r.hours, lang)  # type: ignore[arg-type]
-    row("hours", hours + (f"\n{r.hours.note.get(lang)}" if r.hours and r.hours.note else ""))
-    row("cost", words["cost"][r.cost])
-    row("anonymous", words["anonymous"][r.anonymous])
-    row("languages", ", ".join(language_name(c, lang) for c in r.languages))  # type: ignore[arg-type]
-    row("audiences", ", ".join(words["audience"].get(a, a) for a in r.audiences))
-    row("org", r.organization.get(lang) if r.organization else None)
-    row("address", r.address.get(lang) if r.address else None)
-    row("how", r.how_to.get(lang) if r.how_to else None)
-    row("links", "\n".join(f"{x.url}" + (f" ({x.label.get(lang)})" if x.label else "") for x in r.links))
-    row("caveat", r.caveat.get(lang) if r.caveat else None)
-    row("see_also", ", ".join(r.see_also))
-    row("sources", "\n".join(r.source_urls))
-    trust = f"{words['confidence_short'][r.confidence]} ({r.confidence})"
-    row("checked", f"{r.checked.isoformat()} · {trust} · {r.id}")
 
 
 @main.command()
@@ -464,7 +304,7 @@ def referral(
     base = (public_url or "").strip().rstrip("/")
     if base and not base.startswith(("https://", "http://")):
         fail(f"--public-url must start with https:// or http://, not {public_url!r}")
-    engine = open_engine(db_path)
+    engine = engine_or_exit(db_path)
     ids = list(dict.fromkeys(resource_ids))
     found = {i: engine.get(i) for i in ids}
     missing = [i for i, r in found.items() if r is None]
@@ -488,20 +328,7 @@ def referral(
         click.echo(f"({message_kind(text)}, {sms_bytes(text)} bytes)", err=True)
 
 
-# -- data maintainers: audit, schema, export (issue 9) -------------------------------------------
-
-
-def resources_schema() -> dict[str, Any]:
-    """The JSON Schema of data/resources.yaml, generated from the msgspec model."""
-    from search.model import Directory
-
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$comment": "Generated from search/model.py by `haven schema --out schema/resources.schema.json`; "
-        "do not edit by hand.",
-        "title": "Haven resources.yaml",
-        **msgspec.json.schema(Directory),
-    }
+# -- data maintainers: audit, schema, export ---------------------------------------------------
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -540,17 +367,8 @@ def audit(data_dir: Path, as_json: bool, strict: bool, stale_years: int, links: 
     if as_json:
         sys.stdout.write(msgspec.json.encode(report).decode() + "\n")
     else:
-        for check in report.counts:
-            found = [f for f in report.findings if f.check == check]
-            if found:
-                click.echo(f"{check}: {report.counts[check]} to look at" +
-                           (f", {len(found) - report.counts[check]} expected" if report.counts[check] < len(found) else ""))  # fmt: skip
-            for f in found:
-                note = f" (expected: {f.reason})" if f.expected else ""
-                also = f" [{', '.join(f.resources)}]" if f.resources and not f.expected else ""
-                click.echo(f"  {f.subject}: {f.message}{also}{note}")
-        click.echo(f"{report.resources} resources audited on {report.date.isoformat()}: "
-                   f"{len(report.problems)} to look at, {len(report.findings) - len(report.problems)} expected")  # fmt: skip
+        for line in audit_lines(report):
+            click.echo(line)
     if strict and report.problems:
         sys.exit(3)
 
@@ -582,6 +400,8 @@ def schema(out: Path | None) -> None:
     """The JSON Schema of data/resources.yaml, for editors and validators."""
     import json
 
+    from search.json_schema import resources_schema
+
     text = json.dumps(resources_schema(), ensure_ascii=False, indent=2) + "\n"
     if out is None:
         sys.stdout.write(text)
@@ -612,3 +432,7 @@ def export(fmt: str, out: Path, lang: str, data_dir: Path) -> None:
             fail(f"{exc}; nothing was replaced")
             return
     click.echo(f"wrote {len(paths)} files to {out}: {len(catalog.resources)} services, HSDS 3.1 ({lang})")
+
+
+if __name__ == "__main__":  # python -m service.cli
+    main()

@@ -15,7 +15,7 @@ from __future__ import annotations
 from litestar import MediaType, Request, Response, get
 
 from search.engine import EngineError
-from service.safety import UNLIMITED
+from service.rate_limit import UNLIMITED
 
 __all__ = ("healthz", "livez")
 

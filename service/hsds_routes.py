@@ -5,15 +5,14 @@ services in the HSDS envelope (``page``, ``per_page``; ``lang=ko|en`` picks the 
 HSDS fields); ``GET /hsds/services/{id}`` is one service by its HSDS UUID (a Haven id works too).
 Everything comes from :mod:`search.hsds`, so the feed and the export can never disagree.
 
-Like the JSON API: CORS open for GET, ETags and 304s (the app-wide middleware), five minutes of
-public caching, and errors as JSON (answered here, because the app's error handler renders HTML
-for any path outside /api/).
+Like the JSON API: CORS open for GET (service/cors.py), ETags and 304s (service/conditional.py),
+five minutes of public caching, and errors in the one JSON shape (service/json_errors.py).
 """
 
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from litestar import MediaType, Request, Response, Router, get
 from litestar.params import FromPath
@@ -22,16 +21,13 @@ from search.engine import Engine
 from search.hsds import Feed
 from search.hsds_api import api_root, compile_service, page
 from service.i18n import language_name
-
-if TYPE_CHECKING:
-    pass
+from service.json_errors import json_error
 
 __all__ = ("MAX_PER_PAGE", "PER_PAGE", "compiled_services", "make_hsds_router")
 
 PER_PAGE = 50
 MAX_PER_PAGE = 200
 _PUBLIC = {"Cache-Control": "max-age=300, public"}
-_NO_STORE = {"Cache-Control": "no-store"}
 # One compiled feed per (index, language): compiling 171 services takes ~30 ms, and the index is
 # read-only until a reload swaps in a new engine (with a new data hash).
 _cache: dict[tuple[int, str, str], tuple[Feed, list[dict[str, Any]]]] = {}
@@ -57,13 +53,6 @@ def _lang(request: Request) -> str:
     return "en" if request.query_params.get("lang") == "en" else "ko"
 
 
-def _error(status: int, error: str, detail: str, parameter: str | None = None) -> Response[dict[str, Any]]:
-    body: dict[str, Any] = {"error": error, "detail": detail}
-    if parameter:
-        body["parameter"] = parameter
-    return Response(body, status_code=status, headers=_NO_STORE, media_type=MediaType.JSON)
-
-
 def _int_param(request: Request, name: str, default: int, low: int, high: int) -> int | None:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
@@ -86,10 +75,10 @@ def hsds_services(request: Request) -> Response[dict[str, Any]]:
     """Compiled services, ``per_page`` at a time (default 50), in catalog order."""
     number = _int_param(request, "page", 1, 1, 100_000)
     if number is None:
-        return _error(400, "bad-parameter", "page must be a whole number from 1", "page")
+        return json_error(400, "bad-parameter", "page must be a whole number from 1", "page")
     per_page = _int_param(request, "per_page", PER_PAGE, 1, MAX_PER_PAGE)
     if per_page is None:
-        return _error(
+        return json_error(
             400, "bad-parameter", f"per_page must be a whole number from 1 to {MAX_PER_PAGE}", "per_page"
         )
     _, services = compiled_services(request.app.state.engine, _lang(request))
@@ -102,15 +91,12 @@ def hsds_service(request: Request, service_id: FromPath[str]) -> Response[dict[s
     feed, _ = compiled_services(request.app.state.engine, _lang(request))
     resource = feed.get(service_id) if len(service_id) <= 64 else None
     if resource is None:
-        return _error(404, "not-found", "no service with this id; see /hsds/services")
+        return json_error(404, "not-found", "no service with this id; see /hsds/services")
     return Response(compile_service(feed, resource), headers=_PUBLIC, media_type=MediaType.JSON)
 
 
-def make_hsds_router(middleware: list[Any] | None = None) -> Router:
-    """The /hsds router; pass the API's rate-limit middleware so both share one limit."""
+def make_hsds_router() -> Router:
+    """The /hsds router (under the app-wide rate limit, like the API)."""
     return Router(
-        path="/hsds",
-        route_handlers=[hsds_root, hsds_services, hsds_service],
-        middleware=list(middleware or []),
-        include_in_schema=False,
+        path="/hsds", route_handlers=[hsds_root, hsds_services, hsds_service], include_in_schema=False
     )

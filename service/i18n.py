@@ -376,6 +376,42 @@ STRINGS: dict[str, tuple[str, str]] = {
     "api_params": ("매개변수", "Parameters"),
     "api_required": ("필수", "required"),
     "api_responses": ("응답", "Responses"),
+    # Referrals (service/referral.py): short, to fit one text message.
+    "referral_always": ("24시간 365일", "24 hours, every day"),
+    "referral_always_short": ("24시간", "24/7"),
+    "referral_daily": ("매일", "Daily"),
+    "referral_hours_unknown": ("운영시간 미확인", "hours not confirmed"),
+    "referral_holidays_closed": ("공휴일 휴무", "closed on public holidays"),
+    "referral_holidays_open": ("공휴일에도 운영", "open on public holidays"),
+    "referral_holidays_unknown": ("공휴일 운영 미확인", "public holidays not confirmed"),
+    "referral_prepare": ("준비할 것: ", "Prepare: "),
+    "referral_text": ("문자 ", "Text "),
+    "referral_instead": ("번호가 없어 대신 안내해요: ", "No number listed, so instead: "),
+    # The terminal (`haven search`, `haven show`).
+    "cli_relaxed": ("검색 결과: ", "Showing results for: "),
+    "cli_around": ("{place}({region}) 기준으로 찾았어요", "Searching around {place} ({region})"),
+    "cli_no_results": ("결과가 없어요. 24시간 상담: 1366", "No results. 24/7 help: 1366"),
+    "cli_open_legend": ("● 지금 운영 중", "● open now"),
+    "cli_sms": ("문자 ", "SMS "),
+}
+
+#: Row labels of `haven show`, in the order they are printed.
+_SHOW_LABELS = {
+    "what": ("하는 일", "About"),
+    "phones": ("전화", "Phone"),
+    "hours": ("운영 시간", "Hours"),
+    "cost": ("비용", "Cost"),
+    "anonymous": ("익명", "Anonymity"),
+    "languages": ("언어", "Languages"),
+    "audiences": ("이용 대상", "For"),
+    "org": ("운영 기관", "Run by"),
+    "address": ("주소", "Address"),
+    "how": ("이용 방법", "How to"),
+    "links": ("링크", "Links"),
+    "caveat": ("주의", "Caveat"),
+    "see_also": ("함께 보기", "See also"),
+    "sources": ("출처", "Sources"),
+    "checked": ("확인", "Checked"),
 }
 
 _CONFIDENCE = {
@@ -581,6 +617,7 @@ _GROUPS: dict[str, dict[str, tuple[str, str]]] = {
     "audience": _AUDIENCE,
     "channel": _CHANNEL,
     "day": _DAYS,
+    "show": _SHOW_LABELS,
 }
 
 

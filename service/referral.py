@@ -28,7 +28,10 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Literal
 
-from search.model import Hours, Resource
+from search.links import main_link
+from search.model import Resource
+from service.i18n import Lang, strings
+from service.wording import hours_text
 
 __all__ = (
     "FALLBACK_ID",
@@ -45,7 +48,6 @@ __all__ = (
     "sms_bytes",
 )
 
-Lang = Literal["ko", "en"]
 Format = Literal["text", "sms"]
 
 #: One SMS and one LMS, in bytes as Korean carriers count them.
@@ -58,21 +60,6 @@ FALLBACK_ID = "women-1366"
 #: A "what to prepare" sentence longer than this is left out rather than cut mid-sentence.
 PREPARE_MAX = 120
 
-_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_DAY_NAMES = {"ko": dict(zip(_DAYS, "월화수목금토일", strict=True)),
-              "en": dict(zip(_DAYS, ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), strict=True))}  # fmt: skip
-_WORDS = {
-    "always": ("24시간 365일", "24 hours, every day"),
-    "always_short": ("24시간", "24/7"),
-    "daily": ("매일", "Daily"),
-    "unknown": ("운영시간 미확인", "hours not confirmed"),
-    "closed": ("공휴일 휴무", "closed on public holidays"),
-    "open": ("공휴일에도 운영", "open on public holidays"),
-    "holidays_unknown": ("공휴일 운영 미확인", "public holidays not confirmed"),
-    "prepare": ("준비할 것: ", "Prepare: "),
-    "text": ("문자 ", "Text "),
-    "instead": ("번호가 없어 대신 안내해요: ", "No number listed, so instead: "),
-}
 _MARKER = re.compile(r"^\s*(?:준비할\s*것|what to prepare)\s*:\s*", re.IGNORECASE)
 # Without a "What to prepare:" line, a sentence about an ID document is the thing to prepare.
 _DOCUMENT = {
@@ -93,7 +80,7 @@ class ReferralTooLong(ValueError):
 
 
 def _word(key: str, lang: Lang) -> str:
-    return _WORDS[key][1 if lang == "en" else 0]
+    return strings(lang)["referral_" + key]
 
 
 def sms_bytes(text: str) -> int:
@@ -106,47 +93,6 @@ def message_kind(text: str) -> Literal["SMS", "LMS"] | None:
     """``SMS`` (≤ 90 bytes), ``LMS`` (≤ 2,000 bytes), or None when it needs more than one."""
     size = sms_bytes(text)
     return "SMS" if size <= SMS_BYTES else "LMS" if size <= LMS_BYTES else None
-
-
-def _days(days: Sequence[str], lang: Lang, dash: str) -> str:
-    """``[mon … fri]`` → ``월–금``; one or two days in a row are listed (``토·일``)."""
-    names = _DAY_NAMES[lang]
-    idx = sorted({_DAYS.index(d) for d in days})
-    if len(idx) == 7:
-        return _word("daily", lang)
-    runs: list[list[int]] = []
-    for i in idx:
-        if runs and i == runs[-1][-1] + 1:
-            runs[-1].append(i)
-        else:
-            runs.append([i])
-    parts: list[str] = []
-    for run in runs:
-        if len(run) >= 3:
-            parts.append(names[_DAYS[run[0]]] + dash + names[_DAYS[run[-1]]])
-        else:
-            parts += [names[_DAYS[i]] for i in run]
-    return ("·" if lang == "ko" else "/").join(parts)
-
-
-def hours_text(hours: Hours | None, lang: Lang = "ko", short: bool = False, dash: str = "–") -> str:
-    """Opening hours in words: ``월–금 09:00–18:00 (공휴일 휴무)``, ``24시간 365일`` …
-
-    Args:
-        hours: the entry's hours (None when unknown).
-        lang: ``ko`` or ``en``.
-        short: leave out the public-holiday rule (for referrals).
-        dash: the range dash (``-`` for SMS).
-    """
-    if hours is None:
-        return _word("unknown", lang)
-    if hours.always:
-        return _word("always_short" if short else "always", lang)
-    spans = ", ".join(f"{_days(s.days, lang, dash)} {s.open}{dash}{s.close}" for s in hours.weekly)
-    if short:
-        return spans
-    rule = {"closed": "closed", "open": "open", "unknown": "holidays_unknown"}[hours.holidays]
-    return f"{spans} ({_word(rule, lang)})"
 
 
 def _sentences(text: str) -> list[str]:
@@ -164,18 +110,6 @@ def prepare_text(r: Resource, lang: Lang = "ko") -> str | None:
         if s and len(s) <= PREPARE_MAX:
             return s
     return None
-
-
-def main_link(r: Resource) -> str | None:
-    """The link to give: a website, form, chat or app (https), else an email address."""
-    https = [link for link in r.links if link.url.startswith("https://")]
-    best = [link for link in https if link.type != "guide"] or https
-    if best:
-        url = best[0].url
-        # A bare domain's trailing slash costs a byte and says nothing.
-        return url[:-1] if url.endswith("/") and url.count("/") == 3 else url
-    mail = next((link.url for link in r.links if link.url.startswith("mailto:")), None)
-    return mail[7:] if mail else None
 
 
 def _block(

@@ -453,7 +453,7 @@ def test_asking_for_meilisearch_without_its_client_says_so_in_one_line(
     done = run_haven(*args[:1], *extra, *args[1:], env=without_client)
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [
-        "haven: Meilisearch was asked for, but its Python client is not installed: pip install 'haven[meili]'"
+        "haven: Meilisearch was asked for, but its Python client is not installed: pip install 'haven[meilisearch]'"
     ]
 
 

@@ -401,3 +401,36 @@ def test_search_says_what_it_understood(db_path: Path) -> None:
     assert proc.stdout.splitlines()[0] == "해운대구(부산광역시) 기준으로 찾았어요"
     proc = run_haven("search", "tkdeka", "--lang", "en", "--db", str(db_path))
     assert "tkdeka → 상담" in proc.stdout.splitlines()[0]
+
+
+def imported_modules(*args: str, tmp: Path) -> set[str]:
+    """Every module a `haven` command imports, from ``python -X importtime`` (top-level names)."""
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "service.cli", *args],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, env={**os.environ, "HAVEN_DB": str(tmp)},
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    lines = [
+        line.split("|")[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")
+    ]
+    return {name.split(".")[0] for name in lines}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("validate",),
+        ("search", "부산", "상담"),
+        ("show", "women-1366"),
+        ("referral", "women-1366", "--format", "sms"),
+        ("schema",),
+    ],
+)
+def test_commands_other_than_serve_stand_without_the_web_stack(args: tuple[str, ...], db_path: Path) -> None:
+    modules = imported_modules(*args, tmp=db_path)
+    assert "search" in modules  # the command ran and the measurement sees imports
+    assert not modules & {"litestar", "uvicorn", "jinja2"}, sorted(
+        modules & {"litestar", "uvicorn", "jinja2"}
+    )

@@ -172,4 +172,4 @@ def test_cors_preflight(client: TestClient) -> None:
     assert preflight.status_code in (200, 204)
     assert preflight.headers["access-control-allow-origin"] == "*"
     assert "GET" in preflight.headers["access-control-allow-methods"]
-    assert "If-None-Match" in preflight.headers["access-control-allow-headers"]
+    assert "if-none-match" in preflight.headers["access-control-allow-headers"].lower()
