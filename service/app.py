@@ -23,12 +23,14 @@ from litestar.template import TemplateConfig
 
 from search.fallback import open_engine
 from service.answer_cache import AnswerStore, answer_cache_config
-from service.api import ApiError, BadParameter, OpenApiJson, make_api_router
+from service.api import OpenApiJson, make_api_router
+from service.api_docs import ApiDocs
 from service.cards import make_cards_router
 from service.health import healthz, livez
 from service.hosts import host_of, refuse_host
 from service.hsds_routes import make_hsds_router
-from service.pages import STATIC_DIR, ApiDocs, asset_versions, make_pages_router, quick_exit, render_error
+from service.pages import STATIC_DIR, asset_versions, make_pages_router, quick_exit, render_error
+from service.params import ApiError, BadParameter
 from service.reload import Live, LiveState
 from service.safety import (
     UNLIMITED,

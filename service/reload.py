@@ -29,7 +29,7 @@ from search.fallback import open_engine
 from search.index import BuildError, build_index
 from search.model import Resource
 from search.snapshot import file_digest
-from service.api import Vocabulary
+from service.params import Vocabulary
 from service.settings import Settings
 
 __all__ = ("Live", "LiveState", "Reloader", "data_fingerprint")
