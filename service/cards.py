@@ -95,13 +95,12 @@ class CardView:
 
 
 def _card_view(request: Request, r: Resource, lang: Lang, fallback: Resource | None = None) -> CardView:
-    language = lang
     url = public_base(request) + query_url(f"/resources/{r.id}", lang=lang)
-    label = strings(language)["qr_label"].format(name=r.name.get(language))
+    label = strings(lang)["qr_label"].format(name=r.name.get(lang))
     return CardView(
         r=r,
-        hours=hours_text(r.hours, language),
-        prepare=prepare_text(r, language),
+        hours=hours_text(r.hours, lang),
+        prepare=prepare_text(r, lang),
         link=main_link(r) or url,
         page_url=url,
         qr=qr_svg(url, label),
@@ -179,12 +178,11 @@ def region_page(request: Request, code: FromPath[str]) -> Template:
     if code not in request.app.state.vocab.regions:
         raise NotFoundException()
     lang = request_lang(request)
-    language = lang
     url = public_base(request) + query_url(f"/regions/{code}", lang=lang)
     resources = engine.resources(regions=[code, "KR"])
     states = {r.id: open_state(r.hours) for r in resources}
-    t = strings(language)
-    p = Presenter(language, engine)
+    t = strings(lang)
+    p = Presenter(lang, engine)
     title = t["region_title"].format(region=p.region(code))
     return page_template(
         "region.html",

@@ -189,7 +189,7 @@ class Reloader:
                 log.error("reload failed, still serving data %s: %s", old, _one_line(exc))
                 return False
             self.state.swap(live)
-            resources = getattr(live.engine, "meta", {}).get("resources", "?")
+            resources = live.engine.meta.get("resources", "?")
             log.warning(
                 "reloaded the index: %s resources, data %s (was %s)", resources, live.engine.data_hash, old
             )
