@@ -2,65 +2,32 @@
 
 Every answer is a msgspec Struct from ``search.model`` (or a thin wrapper here), so the OpenAPI
 document at /schema/openapi.json describes exactly what is sent. A parameter that cannot be
-understood is a 400 naming it; nothing a client sends can produce a 500.
+understood is a 400 naming it (service/params.py); nothing a client sends can produce a 500.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from typing import Annotated, Any, Literal, get_args, get_type_hints
+from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Request, Router, get
 from litestar.datastructures import CacheControlHeader
-from litestar.exceptions import HTTPException, NotFoundException
+from litestar.exceptions import NotFoundException
 from litestar.openapi import ResponseSpec
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.params import Parameter, PathParameter
-from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_503_SERVICE_UNAVAILABLE
 
 from search.engine import Engine
 from search.hours import open_state
-from search.model import (
-    Audience,
-    Cost,
-    OpenState,
-    Query,
-    Region,
-    Resource,
-    Results,
-    TaxonomyTerm,
-)
+from search.model import OpenState, Region, Resource, Results, TaxonomyTerm
 from service.answer_cache import CACHED_FOR
-from service.safety import log_internal_error
+from service.params import AUDIENCES, CHANNELS, COSTS, ApiError, build_query, run_search
 
-__all__ = (
-    "ApiError",
-    "BadParameter",
-    "EngineUnavailable",
-    "Vocabulary",
-    "build_query",
-    "make_api_router",
-    "run_search",
-)
+__all__ = ("EMPTY_MEANS_ABSENT", "MAX_LISTED", "OpenApiJson", "make_api_router")
 
-CHANNELS: tuple[str, ...] = get_args(get_args(get_type_hints(Query)["channel"])[0])
-AUDIENCES: tuple[str, ...] = get_args(Audience)
-COSTS: tuple[str, ...] = get_args(Cost)
-MAX_Q = 1000
 #: Resources in one /api/v1/resources answer: a large directory is read a page at a time, never
 #: decoded whole for one request (100,000 resources took 8.9 s).
 MAX_LISTED = 1000
-_LANGUAGE = re.compile(r"[a-z]{2,3}")  # as Resource.languages: ISO 639 codes
-
-
-class ApiError(msgspec.Struct, kw_only=True, omit_defaults=True):
-    """The body of every API error."""
-
-    error: str
-    detail: str
-    parameter: str | None = None
 
 
 class ResourceList(msgspec.Struct, kw_only=True):
@@ -97,133 +64,6 @@ class ApiIndex(msgspec.Struct, kw_only=True):
     resources: int
     endpoints: dict[str, str]
     schema: str
-
-
-class BadParameter(HTTPException):
-    """A query parameter that cannot be used; answered as 400 naming it."""
-
-    status_code = HTTP_400_BAD_REQUEST
-
-    def __init__(self, parameter: str, detail: str) -> None:
-        super().__init__(detail=detail)
-        self.parameter = parameter
-
-
-class EngineUnavailable(HTTPException):
-    """The search engine failed; answered as 503 (and logged without the query)."""
-
-    status_code = HTTP_503_SERVICE_UNAVAILABLE
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    """The values a filter may take, read once from the index."""
-
-    regions: frozenset[str]
-    kinds: frozenset[str]
-    topics: frozenset[str]
-
-    @classmethod
-    def from_engine(cls, engine: Engine) -> Vocabulary:
-        taxonomy = engine.taxonomy()
-        return cls(
-            regions=frozenset(r.code for r in engine.regions()),
-            kinds=frozenset(t.key for t in taxonomy.get("kind", [])),
-            topics=frozenset(t.key for t in taxonomy.get("topic", [])),
-        )
-
-
-def _values(raw: list[str] | None) -> list[str]:
-    """Repeated parameters and comma-separated lists both work: ``kind=a&kind=b`` = ``kind=a,b``."""
-    out: list[str] = []
-    for item in raw or []:
-        for value in item.split(","):
-            value = value.strip()
-            if value and value not in out:
-                out.append(value)
-    return out
-
-
-def build_query(
-    vocab: Vocabulary,
-    *,
-    strict: bool,
-    q: str = "",
-    region: str | None = None,
-    kind: list[str] | None = None,
-    topic: list[str] | None = None,
-    audience: list[str] | None = None,
-    language: list[str] | None = None,
-    cost: list[str] | None = None,
-    channel: list[str] | None = None,
-    open_now: bool = False,
-    lang: str = "ko",
-    limit: int = 20,
-    offset: int = 0,
-) -> Query:
-    """A :class:`Query` from request parameters.
-
-    With ``strict`` (the API) an unknown value raises :class:`BadParameter` naming the
-    parameter; without it (the pages, where a mangled link must still help) it is dropped.
-    """
-
-    def bad(parameter: str, detail: str) -> None:
-        if strict:
-            raise BadParameter(parameter, detail)
-
-    q = q.replace("\x00", " ")
-    if len(q) > MAX_Q:
-        bad("q", f"q is longer than {MAX_Q} characters")
-        q = q[:MAX_Q]
-    if region is not None and region not in vocab.regions:
-        bad("region", f"unknown region {region!r}; see /api/v1/regions")
-        region = None
-    lists: dict[str, list[str]] = {}
-    allowed: dict[str, Any] = {
-        "kind": vocab.kinds,
-        "topic": vocab.topics,
-        "audience": AUDIENCES,
-        "cost": COSTS,
-        "channel": CHANNELS,
-    }
-    for name, raw in (("kind", kind), ("topic", topic), ("audience", audience), ("cost", cost),
-                      ("channel", channel), ("language", language)):  # fmt: skip
-        values = _values(raw)
-        if name == "language":
-            ok = [v for v in values if _LANGUAGE.fullmatch(v)]
-        else:
-            ok = [v for v in values if v in allowed[name]]
-        if len(ok) != len(values):
-            wrong = next(v for v in values if v not in ok)
-            where = "an ISO 639 code such as vi" if name == "language" else "listed at /api/v1/taxonomy"
-            bad(name, f"unknown {name} {wrong!r}: use {where}")
-        lists[name] = ok[:20]
-    if lang not in ("ko", "en"):
-        bad("lang", "lang must be ko or en")
-        lang = "ko"
-    return Query(
-        q=q,
-        region=region,
-        open_now=open_now,
-        lang=lang,  # type: ignore[arg-type]
-        limit=limit,
-        offset=offset,
-        kind=lists["kind"],
-        topic=lists["topic"],
-        audience=lists["audience"],
-        cost=lists["cost"],
-        channel=lists["channel"],  # type: ignore[arg-type]
-        language=lists["language"],
-    )
-
-
-def run_search(engine: Engine, query: Query) -> Results:
-    """Search, turning an engine failure into :class:`EngineUnavailable` (logged without input)."""
-    try:
-        return engine.search(query)
-    except Exception as exc:
-        log_internal_error(exc, "search")
-        raise EngineUnavailable(detail="search is unavailable") from exc
 
 
 # -- routes -------------------------------------------------------------------------------------
@@ -384,12 +224,11 @@ class OpenApiJson(JsonRenderPlugin):
         return super().render(request, openapi_schema)
 
 
-def make_api_router(middleware: list[Any]) -> Router:
-    """The /api/v1 router, with the rate limit (if any) as ``middleware``."""
+def make_api_router() -> Router:
+    """The /api/v1 router (the rate limit is the app's: service/rate_limit.py)."""
     return Router(
         path="/api/v1",
         route_handlers=[index, search, list_resources, get_resource, list_regions, taxonomy],
-        middleware=middleware,
         cache_control=CacheControlHeader(public=True, max_age=300),
         tags=["directory"],
     )

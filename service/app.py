@@ -19,6 +19,7 @@ from litestar.template import TemplateConfig
 from search.fallback import open_engine
 from service.answer_cache import AnswerStore, answer_cache_config
 from service.api import OpenApiJson, make_api_router
+from service.api_docs import ApiDocs
 from service.cards import make_cards_router
 from service.conditional import ConditionalGetMiddleware
 from service.cors import cors_config
@@ -27,7 +28,7 @@ from service.health import healthz, livez
 from service.hosts import host_of, refuse_host
 from service.hsds_routes import make_hsds_router
 from service.json_errors import error_response
-from service.pages import STATIC_DIR, ApiDocs, asset_versions, make_pages_router, quick_exit, render_error
+from service.pages import STATIC_DIR, asset_versions, make_pages_router, quick_exit, render_error
 from service.rate_limit import UNLIMITED, purge_rate_limits, rate_limit_config, retry_after
 from service.reload import Live, LiveState
 from service.safety import is_api_path, log_internal_error, quiet_logging, security_headers, static_name_guard
@@ -137,7 +138,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             healthz,
             livez,
-            make_api_router([]),
+            make_api_router(),
             make_pages_router(),
             quick_exit,  # the way out without JavaScript
             make_cards_router(),

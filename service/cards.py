@@ -18,12 +18,14 @@ from litestar.response import Template
 
 from search.engine import Engine
 from search.hours import open_state
+from search.links import main_link
 from search.model import Resource
 from service.i18n import Lang, strings
-from service.pages import Presenter, _lang, _template, _url, _with_base
-from service.referral import FALLBACK_ID, MAX_ENTRIES, hours_text, main_link, prepare_text
-from service.safety import UNLIMITED
+from service.present import Presenter, page_template, query_url, request_lang, with_base
+from service.rate_limit import UNLIMITED
+from service.referral import FALLBACK_ID, MAX_ENTRIES, prepare_text
 from service.share import public_base, qr_svg, sms_href
+from service.wording import hours_text
 
 __all__ = ("GROUPS", "MAX_CARDS", "RegionGroup", "group_of", "make_cards_router", "region_groups")
 
@@ -95,13 +97,12 @@ class CardView:
 
 
 def _card_view(request: Request, r: Resource, lang: Lang, fallback: Resource | None = None) -> CardView:
-    language = lang
-    url = public_base(request) + _url(f"/resources/{r.id}", lang=lang)
-    label = strings(language)["qr_label"].format(name=r.name.get(language))
+    url = public_base(request) + query_url(f"/resources/{r.id}", lang=lang)
+    label = strings(lang)["qr_label"].format(name=r.name.get(lang))
     return CardView(
         r=r,
-        hours=hours_text(r.hours, language),
-        prepare=prepare_text(r, language),
+        hours=hours_text(r.hours, lang),
+        prepare=prepare_text(r, lang),
         link=main_link(r) or url,
         page_url=url,
         qr=qr_svg(url, label),
@@ -114,12 +115,12 @@ def _size(request: Request) -> str:
 
 
 def _cards(request: Request, resources: list[Resource], ids: list[str], dropped: int = 0) -> Template:
-    lang = _lang(request)
+    lang = request_lang(request)
     fallback = request.app.state.engine.get(FALLBACK_ID)
     views = [_card_view(request, r, lang, fallback) for r in resources]
-    p = _with_base(Presenter(lang, request.app.state.engine), request)
+    p = with_base(Presenter(lang, request.app.state.engine), request)
     sms = p.referral(resources, "sms")
-    return _template(
+    return page_template(
         "cards.html",
         request,
         lang,
@@ -163,8 +164,8 @@ def cards(request: Request) -> Template:
     if not resources:
         if request.query_params.get("pick") == "1":
             # The results page's button with nothing ticked: say what to do, not "not found".
-            lang = _lang(request)
-            return _template(
+            lang = request_lang(request)
+            return page_template(
                 "cards.html", request, lang, status_code=400, views=[], size="a4", ids="",
                 notice=strings(lang)["pick_none"], dropped=0, q="", region=None,
             )  # fmt: skip
@@ -178,15 +179,14 @@ def region_page(request: Request, code: FromPath[str]) -> Template:
     code = code.upper()
     if code not in request.app.state.vocab.regions:
         raise NotFoundException()
-    lang = _lang(request)
-    language = lang
-    url = public_base(request) + _url(f"/regions/{code}", lang=lang)
+    lang = request_lang(request)
+    url = public_base(request) + query_url(f"/regions/{code}", lang=lang)
     resources = engine.resources(regions=[code, "KR"])
     states = {r.id: open_state(r.hours) for r in resources}
-    t = strings(language)
-    p = Presenter(language, engine)
+    t = strings(lang)
+    p = Presenter(lang, engine)
     title = t["region_title"].format(region=p.region(code))
-    return _template(
+    return page_template(
         "region.html",
         request,
         lang,
@@ -206,7 +206,7 @@ def region_page(request: Request, code: FromPath[str]) -> Template:
 @get("/regions", sync_to_thread=False)
 def regions_index(request: Request) -> Template:
     """Every region, linking to its page (the region page's "other regions")."""
-    return _template("regions.html", request, _lang(request), q="", region=None)
+    return page_template("regions.html", request, request_lang(request), q="", region=None)
 
 
 def make_cards_router() -> Router:

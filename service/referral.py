@@ -40,8 +40,6 @@ __all__ = (
     "SMS_BYTES",
     "Format",
     "ReferralTooLong",
-    "hours_text",
-    "main_link",
     "message_kind",
     "prepare_text",
     "referral",

@@ -29,7 +29,7 @@ from search.fallback import open_engine
 from search.index import BuildError, build_index
 from search.model import Resource
 from search.snapshot import file_digest
-from service.api import Vocabulary
+from service.params import Vocabulary
 from service.settings import Settings
 
 __all__ = ("Live", "LiveState", "Reloader", "data_fingerprint")
@@ -189,7 +189,7 @@ class Reloader:
                 log.error("reload failed, still serving data %s: %s", old, _one_line(exc))
                 return False
             self.state.swap(live)
-            resources = getattr(live.engine, "meta", {}).get("resources", "?")
+            resources = live.engine.meta.get("resources", "?")
             log.warning(
                 "reloaded the index: %s resources, data %s (was %s)", resources, live.engine.data_hash, old
             )

@@ -18,14 +18,12 @@ from litestar.exceptions import NotFoundException
 from litestar.logging.config import LoggingConfig
 
 from service.cors import same_origin_only
-from service.rate_limit import UNLIMITED
 
 if TYPE_CHECKING:
     from litestar.types import Message, Scope
 
 __all__ = (
     "FRAMEABLE_PATHS",
-    "UNLIMITED",  # defined in service.rate_limit; imported from here by older route modules
     "is_api_path",
     "log_internal_error",
     "quiet_logging",

@@ -301,15 +301,19 @@ def run_workers(settings: Settings, host: str, port: int, workers: int) -> None:
                     slot.report = None
     finally:
         stopping = True
-        running = [s.process for s in slots if s.process is not None]
-        for process in running:
-            if process.is_alive():
-                process.terminate()
-        deadline = time.monotonic() + _STOP_TIMEOUT_S
-        for process in running:
-            process.join(max(0.0, deadline - time.monotonic()))
-            if process.is_alive():
-                process.kill()
-                process.join()
+        _stop_all([s.process for s in slots if s.process is not None])
         for signum, old in previous.items():
             signal.signal(signum, old)
+
+
+def _stop_all(running: list[BaseProcess]) -> None:
+    """SIGTERM every worker, then SIGKILL those still there after ``_STOP_TIMEOUT_S``."""
+    for process in running:
+        if process.is_alive():
+            process.terminate()
+    deadline = time.monotonic() + _STOP_TIMEOUT_S
+    for process in running:
+        process.join(max(0.0, deadline - time.monotonic()))
+        if process.is_alive():
+            process.kill()
+            process.join()

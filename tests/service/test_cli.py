@@ -27,12 +27,12 @@ from service.referral import (
     LMS_BYTES,
     SMS_BYTES,
     ReferralTooLong,
-    hours_text,
     message_kind,
     prepare_text,
     referral,
     sms_bytes,
 )
+from service.wording import hours_text
 from tests.conftest import DATA, HAVEN, ROOT, run_haven, serve
 
 SCHEMA = ROOT / "schema" / "resources.schema.json"

@@ -17,8 +17,9 @@ import httpx
 import pytest
 
 from search.catalog import Catalog
+from search.links import main_link
 from search.model import Resource
-from service.referral import FALLBACK_ID, MAX_ENTRIES, main_link, referral
+from service.referral import FALLBACK_ID, MAX_ENTRIES, referral
 from tests.conftest import run_haven, serve
 
 PUBLIC = "https://haven.example.org"
