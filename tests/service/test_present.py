@@ -103,9 +103,9 @@ def test_weekly_hours_as_rows(ko: Presenter, en: Presenter) -> None:
     )
     assert ko.hours(hours) == [
         ("월–금", "09:00–18:00"),
-        ("토, 일", "10:00–14:00"),
-        ("월, 수, 목", "19:00–21:00"),
-    ]
+        ("토·일", "10:00–14:00"),
+        ("월·수·목", "19:00–21:00"),
+    ]  # the same wording as referrals and the terminal (service/wording.py)
     assert en.hours(hours)[0] == ("Mon–Fri", "09:00–18:00")
     assert ko.hours(Hours(always=True)) == []
 
