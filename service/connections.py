@@ -76,55 +76,50 @@ _BUSY = (
     "Haven is busy: try again in a moment. In an emergency call 112, or 1366 (women's emergency line).\n"
 )
 _ANSWERS = {
-    408: "The request took too long to arrive.\n",
-    414: "The address is too long.\n",
-    431: "The request headers are too large.\n",
+    408: "요청이 너무 늦게 도착했어요. 다시 시도해 주세요.\nThe request took too long to arrive: please try again.\n",
+    414: "주소가 너무 길어요.\nThe address is too long.\n",
+    431: "요청 헤더가 너무 커요.\nThe request headers are too large.\n",
     503: _BUSY,
 }
 
 
-def _plain(status: int, phrase: str) -> bytes:
-    body = _ANSWERS[status].encode()
+_PHRASES = {
+    408: "Request Timeout",
+    414: "URI Too Long",
+    431: "Request Header Fields Too Large",
+    503: "Service Unavailable",
+}
+
+
+def _response(status: int, content_type: str, body: bytes) -> bytes:
+    """A whole answer that closes the connection, written before the app ever sees the request."""
     head = [
-        f"HTTP/1.1 {status} {phrase}",
-        "content-type: text/plain; charset=utf-8",
+        f"HTTP/1.1 {status} {_PHRASES[status]}",
+        f"content-type: {content_type}",
         f"content-length: {len(body)}",
         "cache-control: no-store",
         "x-content-type-options: nosniff",
         "connection: close",
+        *(["retry-after: 5"] if status == 503 else []),
     ]
-    if status == 503:
-        head.append("retry-after: 5")
     return ("\r\n".join(head) + "\r\n\r\n").encode() + body
 
 
 _RESPONSES = {
-    408: _plain(408, "Request Timeout"),
-    414: _plain(414, "URI Too Long"),
-    431: _plain(431, "Request Header Fields Too Large"),
-    503: _plain(503, "Service Unavailable"),
+    status: _response(status, "text/plain; charset=utf-8", text.encode()) for status, text in _ANSWERS.items()
 }
 
 
-#: The API's clients read JSON errors (service/app.py's shape), so an API request refused for its
-#: size gets one.
-def _json(status: int, phrase: str, error: str, detail: str) -> bytes:
-    body = f'{{"error":"{error}","detail":"{detail}","parameter":null}}'.encode()
-    head = [
-        f"HTTP/1.1 {status} {phrase}",
-        "content-type: application/json",
-        f"content-length: {len(body)}",
-        "cache-control: no-store",
-        "x-content-type-options: nosniff",
-        "connection: close",
-    ]
-    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+def _json_error(error: str, detail: str) -> bytes:
+    return f'{{"error":"{error}","detail":"{detail}","parameter":null}}'.encode()
 
 
+#: The API's clients read JSON errors (service/json_errors.py's shape), so an API request refused
+#: for its size gets one.
 _API_RESPONSES = {
-    414: _json(414, "URI Too Long", "uri-too-long", "the address is longer than 8 KiB"),
-    431: _json(
-        431, "Request Header Fields Too Large", "headers-too-large", "the request head is over 16 KiB"
+    414: _response(414, "application/json", _json_error("uri-too-long", "the address is longer than 8 KiB")),
+    431: _response(
+        431, "application/json", _json_error("headers-too-large", "the request head is over 16 KiB")
     ),
 }
 _API_PREFIXES = (b"/api/", b"/hsds/", b"/api?", b"/hsds?")
