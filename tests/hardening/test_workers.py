@@ -7,6 +7,7 @@ line holds ``spawn_main``); the other child, multiprocessing's resource tracker,
 from __future__ import annotations
 
 import contextlib
+import http.client
 import json
 import os
 import signal
@@ -134,7 +135,9 @@ class Poller:
         while not self._stop.is_set():
             try:
                 self.outcomes.append(search_total(self.base) > 0)
-            except OSError:
+            except (OSError, http.client.HTTPException):
+                # A worker killed mid-answer cuts the body short (IncompleteRead): to the person
+                # asking, that request failed like a refused one, and polling must go on.
                 self.outcomes.append(False)
 
     def answered(self) -> int:
