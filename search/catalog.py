@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -161,9 +162,16 @@ def _check_resource(
     return valid, label, ok
 
 
+def _add_problem(
+    problems: list[Problem], file: YamlFile, i: int, label: str, path: list[str | int], msg: str
+) -> None:
+    """Report a problem of the ``i``-th entry of ``file`` at the line of ``path`` within it."""
+    where = _fmt_path([label, *path]) if path else label
+    problems.append(Problem(file.display, file.line(["resources", i, *path]), where, msg))
+
+
 def _cross_checks(
-    file: YamlFile,
-    resources: list[tuple[int, str, dict[str, Any]]],
+    resources: list[tuple[YamlFile, int, str, dict[str, Any]]],
     regions: set[str],
     taxonomy: Taxonomy | None,
     problems: list[Problem],
@@ -173,36 +181,35 @@ def _cross_checks(
     topics = {t.key for t in taxonomy.topics} if taxonomy else None
     platforms = {t.key for t in taxonomy.platforms} if taxonomy else None
     today = dt.datetime.now(SEOUL).date()
-    first_line: dict[str, int | None] = {}
-    ids = {r["id"] for _, _, r in resources if "id" in r}
+    first_seen: dict[str, str] = {}
+    ids = {r["id"] for _, _, _, r in resources if "id" in r}
 
-    def add(i: int, label: str, path: list[str | int], msg: str) -> None:
-        where = _fmt_path([label, *path]) if path else label
-        problems.append(Problem(file.display, file.line(["resources", i, *path]), where, msg))
+    for file, i, label, r in resources:
+        add = partial(_add_problem, problems, file, i, label)
 
-    for i, label, r in resources:
         rid = r.get("id")
-        if rid in first_line:
-            add(i, label, ["id"], f"duplicate id (first used on line {first_line[rid]})")
+        if rid in first_seen:
+            add(["id"], f"duplicate id (first used at {first_seen[rid]})")
         elif rid:
-            first_line[rid] = file.line(["resources", i, "id"])
+            line = file.line(["resources", i, "id"])
+            first_seen[rid] = f"{file.display}:{line}" if line else file.display
         kind = r.get("kind")
         if kind and kinds is not None and kind not in kinds:
-            add(i, label, ["kind"], f"unknown kind {kind!r} (see data/taxonomy.yaml)")
+            add(["kind"], f"unknown kind {kind!r} (see data/taxonomy.yaml)")
         for j, t in enumerate(r.get("topics", [])):
             if topics is not None and t not in topics:
-                add(i, label, ["topics", j], f"unknown topic {t!r} (see data/taxonomy.yaml)")
+                add(["topics", j], f"unknown topic {t!r} (see data/taxonomy.yaml)")
         for j, code in enumerate(r.get("regions", [])):
             if code not in regions:
-                add(i, label, ["regions", j], f"unknown region {code!r} (see data/regions.yaml)")
+                add(["regions", j], f"unknown region {code!r} (see data/regions.yaml)")
         platform = r.get("platform")
         if kind == "platform-report" and not platform:
-            add(i, label, ["kind"], "a platform-report needs a platform")
+            add(["kind"], "a platform-report needs a platform")
         if platform and platforms is not None and platform not in platforms:
-            add(i, label, ["platform"], f"unknown platform {platform!r} (see data/taxonomy.yaml)")
+            add(["platform"], f"unknown platform {platform!r} (see data/taxonomy.yaml)")
         checked = r.get("checked")
         if checked and checked > today:
-            add(i, label, ["checked"], f"{checked.isoformat()} is in the future")
+            add(["checked"], f"{checked.isoformat()} is in the future")
         for j, src in enumerate(r.get("sources", [])):
             if not isinstance(src, Source) or src.as_of is None:
                 continue
@@ -211,33 +218,52 @@ def _cross_checks(
             shown = str(src.as_of) if year_only else day.isoformat()
             if checked and (day.year > checked.year if year_only else day > checked):
                 add(
-                    i,
-                    label,
                     ["sources", j, "as_of"],
                     f"{shown} is after the day the source was read (checked)",
                 )
             elif day > today:
-                add(i, label, ["sources", j, "as_of"], f"{shown} is in the future")
+                add(["sources", j, "as_of"], f"{shown} is in the future")
         hours = r.get("hours")
         if hours is not None and hours.always == bool(hours.weekly):
-            add(i, label, ["hours"], "give either always: true or weekly spans, not both or neither")
+            add(["hours"], "give either always: true or weekly spans, not both or neither")
         for j, ref in enumerate(r.get("see_also", [])):
             if ref not in ids:
-                add(i, label, ["see_also", j], f"no resource has the id {ref!r}")
+                add(["see_also", j], f"no resource has the id {ref!r}")
             elif ref == rid:
-                add(i, label, ["see_also", j], "a resource cannot refer to itself")
+                add(["see_also", j], "a resource cannot refer to itself")
+        urls = {s if isinstance(s, str) else s.url for s in r.get("sources", [])}
+        for field_name in ("phones", "links"):
+            for j, item in enumerate(r.get(field_name, [])):
+                if item.source is not None and item.source not in urls:
+                    add([field_name, j, "source"], f"{item.source!r} is not one of this entry's sources")
         numbers = [p.number for p in r.get("phones", [])]
         for j, n in enumerate(numbers):
             if n in numbers[:j]:
-                add(i, label, ["phones", j, "number"], f"{n!r} is listed twice")
+                add(["phones", j, "number"], f"{n!r} is listed twice")
 
 
 def _read_resources(
-    res_file: YamlFile, region_codes: set[str], taxonomy: Taxonomy | None, problems: list[Problem]
+    res_files: list[YamlFile], region_codes: set[str], taxonomy: Taxonomy | None, problems: list[Problem]
 ) -> list[Resource]:
-    """The valid resources of resources.yaml; every problem found goes to ``problems``."""
-    checked: list[tuple[int, str, dict[str, Any]]] = []
+    """The valid resources of every resource file, in order; every problem found goes to ``problems``.
+
+    Ids are unique and ``see_also`` refers across all the files, so the cross checks run once over
+    the entries of every file together.
+    """
+    checked: list[tuple[YamlFile, int, str, dict[str, Any]]] = []
     valid: list[Resource] = []
+    for res_file in res_files:
+        _read_resource_file(res_file, checked, valid, problems)
+    _cross_checks(checked, region_codes or {"KR"}, taxonomy, problems)
+    return valid
+
+
+def _read_resource_file(
+    res_file: YamlFile,
+    checked: list[tuple[YamlFile, int, str, dict[str, Any]]],
+    valid: list[Resource],
+    problems: list[Problem],
+) -> None:
     data = res_file.data
     if res_file.ok:
         if not isinstance(data, dict) or not isinstance(data.get("resources"), list):
@@ -254,11 +280,9 @@ def _read_resources(
                     )
             for i, raw in enumerate(data["resources"]):
                 fields, label, ok = _check_resource(res_file, i, raw, problems)
-                checked.append((i, label, fields))
+                checked.append((res_file, i, label, fields))
                 if ok:
                     valid.append(msgspec.convert(raw, type=Resource))
-            _cross_checks(res_file, checked, region_codes or {"KR"}, taxonomy, problems)
-    return valid
 
 
 def load_catalog(data_dir: Path | str) -> Catalog:
@@ -269,7 +293,11 @@ def load_catalog(data_dir: Path | str) -> Catalog:
     def open_file(name: str) -> YamlFile:
         return YamlFile(data_dir / name, str(data_dir / name), problems)
 
-    res_file = open_file("resources.yaml")
+    # data/resources.yaml holds the national lines, platforms and guides; data/local/*.yaml the
+    # local services, one file per family or region, so that maintainers of different regions
+    # edit different files.
+    res_files = [open_file("resources.yaml")]
+    res_files += [open_file(f"local/{p.name}") for p in sorted((data_dir / "local").glob("*.yaml"))]
     reg_file = open_file("regions.yaml")
     tax_file = open_file("taxonomy.yaml")
     syn_file = open_file("synonyms.yaml")
@@ -279,7 +307,7 @@ def load_catalog(data_dir: Path | str) -> Catalog:
     synonyms_doc = _check_structs(syn_file, _Synonyms, "groups", problems) if syn_file.ok else None
     region_codes = {r.code for r in regions_doc.regions} if regions_doc else set()
 
-    valid = _read_resources(res_file, region_codes, taxonomy, problems)
+    valid = _read_resources(res_files, region_codes, taxonomy, problems)
 
     places: list[PlaceRow] = []
     places_raw = b""
@@ -310,7 +338,7 @@ def load_catalog(data_dir: Path | str) -> Catalog:
         raise CatalogError(problems)
     assert regions_doc is not None and taxonomy is not None and synonyms_doc is not None
     digest = hashlib.sha256()
-    for f in (res_file, reg_file, tax_file, syn_file):
+    for f in (*res_files, reg_file, tax_file, syn_file):
         digest.update(f.raw)
     digest.update(places_raw)
     digest.update(needs_raw)
