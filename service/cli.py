@@ -357,28 +357,63 @@ def _write_text(path: Path, text: str) -> None:
               help="An entry whose newest source is older than this is stale.")  # fmt: skip
 @click.option("--links", "links", is_flag=True,
               help="Ask every link and source URL over the network and report broken or moved ones.")  # fmt: skip
+@click.option("--numbers", "show_numbers", is_flag=True,
+              help="Every phone number with the year a dated source last stated it, oldest first.")  # fmt: skip
+@click.option("--coverage", "show_coverage", is_flag=True,
+              help="Per family of local services and per 시·도: how many the directory has against the real "
+                   "count, and the 시·군·구 whose nearest one is in another 시·군·구.")  # fmt: skip
 @click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True,
               help="With --links: how many URLs to ask at once.")  # fmt: skip
 @click.option("--timeout", type=click.FloatRange(0.1, 120), default=10.0, show_default=True,
               help="With --links: seconds to wait for each answer.")  # fmt: skip
-def audit(data_dir: Path, as_json: bool, strict: bool, stale_years: int, links: bool, concurrency: int,
-          timeout: float) -> None:  # fmt: skip
+def audit(data_dir: Path, as_json: bool, strict: bool, stale_years: int, links: bool, show_numbers: bool,
+          show_coverage: bool, concurrency: int, timeout: float) -> None:  # fmt: skip
     """What to check next: stale, unofficial, half-translated, broken or shared entries."""
     from search.audit import audit as audit_catalog
 
+    if links + show_coverage + show_numbers > 1:
+        fail("give only one of --links, --coverage and --numbers")
     catalog = _load(data_dir)
     if links:
         _audit_links(catalog, data_dir, as_json, strict, concurrency, timeout)
         return
+    if show_coverage:
+        _audit_coverage(catalog, data_dir, as_json)
+        return
     with _progress(len(catalog.resources), "Auditing") as bar:
         report = audit_catalog(catalog, progress=bar.update, stale_years=stale_years)
-    if as_json:
+    if show_numbers:
+        from service.cli_text import number_lines
+
+        if as_json:
+            sys.stdout.write(msgspec.json.encode(report.numbers).decode() + "\n")
+        else:
+            for line in number_lines(report):
+                click.echo(line)
+    elif as_json:
         sys.stdout.write(msgspec.json.encode(report).decode() + "\n")
     else:
         for line in audit_lines(report):
             click.echo(line)
     if strict and report.problems:
         sys.exit(3)
+
+
+def _audit_coverage(catalog: Catalog, data_dir: Path, as_json: bool) -> None:
+    """haven audit --coverage: the family x 시·도 table and the 시·군·구 far from a service."""
+    from search.coverage import CoverageError, coverage
+    from service.cli_text import coverage_lines
+
+    try:
+        report = coverage(catalog, data_dir)
+    except CoverageError as exc:
+        fail(str(exc))
+        raise
+    if as_json:
+        sys.stdout.write(msgspec.json.encode(report).decode() + "\n")
+        return
+    for line in coverage_lines(report, catalog.regions):
+        click.echo(line)
 
 
 def _audit_links(catalog: Catalog, data_dir: Path, as_json: bool, strict: bool, concurrency: int,

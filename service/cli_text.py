@@ -20,8 +20,22 @@ from service.wording import hours_text, open_line
 
 if TYPE_CHECKING:
     from search.audit import Report
+    from search.coverage import CoverageReport
+    from search.model import Region
 
-__all__ = ("WIDTH", "audit_lines", "fit", "resource_lines", "results_lines", "width", "wrap")
+__all__ = (
+    "WIDTH",
+    "audit_lines",
+    "coverage_lines",
+    "coverage_table",
+    "fit",
+    "number_lines",
+    "number_summary",
+    "resource_lines",
+    "results_lines",
+    "width",
+    "wrap",
+)
 
 #: The terminal width everything is laid out for.
 WIDTH = 80
@@ -166,9 +180,96 @@ def audit_lines(report: Report) -> list[str]:
             note = f" (expected: {f.reason})" if f.expected else ""
             also = f" [{', '.join(f.resources)}]" if f.resources and not f.expected else ""
             out.append(f"  {f.subject}: {f.message}{also}{note}")
+    if report.numbers:
+        out.append(number_summary(report))
     expected_total = len(report.findings) - len(report.problems)
     out.append(
         f"{report.resources} resources audited on {report.date.isoformat()}: "
         f"{len(report.problems)} to look at, {expected_total} expected"
     )
+    return out
+
+
+def number_summary(report: Report) -> str:
+    """How recently a dated source stated the directory's phone numbers, in one line."""
+    from search.audit import CONFIRMED_SINCE
+
+    years = [n.year for n in report.numbers]
+    recent = sum(1 for y in years if y is not None and y > CONFIRMED_SINCE)
+    then = sum(1 for y in years if y == CONFIRMED_SINCE)
+    older = sum(1 for y in years if y is not None and y < CONFIRMED_SINCE)
+    undated = sum(1 for y in years if y is None)
+    return (
+        f"numbers: {len(years)} on the entries; last stated by a dated source in {CONFIRMED_SINCE + 1} or later: "
+        f"{recent}, in {CONFIRMED_SINCE}: {then}, before {CONFIRMED_SINCE}: {older}, by no dated source: {undated}"
+    )
+
+
+def number_lines(report: Report) -> list[str]:
+    """``haven audit --numbers``: each number, the year a dated source last stated it, oldest first."""
+    how = {"own": "its own source", "entry": "the entry's newest dated source", "none": "no dated source"}
+    out = []
+    for n in sorted(report.numbers, key=lambda n: (n.year or 0, n.resource, n.number)):
+        year = str(n.year) if n.year else "----"
+        out.append(
+            f"{year}  {fit(n.number, 16)} {n.resource}: {how[n.basis]}{f' {n.source}' if n.source else ''}"
+        )
+    out.append(number_summary(report))
+    return out
+
+
+def _cell(have: int, real: int | None) -> str:
+    return f"{have}/{real}" if real is not None else str(have)
+
+
+def coverage_table(report: CoverageReport, regions: list[Region]) -> list[str]:
+    """The family x 시·도 table: entries in the directory / the real count where a source gives one."""
+    names = {g.code: g.name.ko for g in regions}
+    cols = [max(len(f.short), 7) for f in report.families]
+    head = fit("region", 22) + " ".join(f.short.rjust(c) for f, c in zip(report.families, cols, strict=True))
+    out = [head.rstrip()]
+    for code in report.regions:
+        cells = [_cell(f.by_region[code], f.real_by_region.get(code)) for f in report.families]
+        out.append(
+            fit(f"{code} {names.get(code, '')}", 22)
+            + " ".join(c.rjust(w) for c, w in zip(cells, cols, strict=True))
+        )
+    totals = [_cell(f.have, f.real) for f in report.families]
+    out.append(fit("KR 전국", 22) + " ".join(c.rjust(w) for c, w in zip(totals, cols, strict=True)))
+    return out
+
+
+def coverage_lines(report: CoverageReport, regions: list[Region]) -> list[str]:
+    """``haven audit --coverage``: the table, each family's real count and source, then the 시·군·구
+    whose nearest service of a family is in another 시·군·구."""
+    out = [
+        "Services in the directory / real count (the real count per 시·도 only where a list gives it):",
+        "",
+    ]
+    out += coverage_table(report, regions)
+    out += ["", "Real counts and their sources:"]
+    for f in report.families:
+        dated = f" ({f.real_as_of})" if f.real_as_of else " (undated)"
+        out.append(
+            f"  {f.short}: {f.name.ko} / {f.name.en}: {f.real}, {f.real_note or ''}; {f.real_source}{dated}"
+        )
+        if f.real_by_region_source:
+            out.append(f"    per 시·도: {f.real_by_region_source}")
+    out += ["", "시·군·구 whose nearest in-person service is in another 시·군·구 (km between centres):"]
+    names = {g.code: g.name.ko for g in regions}
+    for f in report.families:
+        out.append(
+            f"  {f.short}: {f.districts_with_own} of {f.districts} 시·군·구 have one of their own; "
+            f"{len(f.far)} do not ({f.located} of {f.have} entries have a district)"
+        )
+        if not f.located:
+            out.append("    no entry of this family has a district yet")
+            continue
+        by_region: dict[str, list[str]] = {}
+        for far in sorted(f.far, key=lambda x: -(x.km or 0)):
+            by_region.setdefault(far.region, []).append(f"{far.district} {far.km:g} ({far.nearest_district})")
+        for code in report.regions:
+            if code in by_region:
+                text = f"{code} {names.get(code, '')}: " + ", ".join(by_region[code])
+                out += ["    " + line for line in wrap(text, WIDTH - 4)]
     return out

@@ -227,7 +227,7 @@ def test_audit_json_and_strict() -> None:
     proc = run_haven("audit", "--json")
     assert proc.returncode == 0 and proc.stderr == ""
     report = json.loads(proc.stdout)
-    assert set(report) == {"date", "resources", "counts", "findings"}
+    assert set(report) == {"date", "resources", "counts", "findings", "numbers"}
     one = next(f for f in report["findings"] if f["check"] == "shared-phone" and f["subject"] == "1366")
     assert one["expected"] is True and "women-1366" in one["resources"]
     strict = run_haven("audit", "--strict")
@@ -258,6 +258,7 @@ def clean_directory(data_dir: Path) -> None:
     ]
     text = yaml.safe_dump({"resources": entries}, allow_unicode=True, sort_keys=False)
     (data_dir / "resources.yaml").write_text(text, encoding="utf-8")
+    shutil.rmtree(data_dir / "local", ignore_errors=True)  # their entries would be findings of their own
 
 
 def test_audit_strict_passes_on_clean_data(data_copy: Path) -> None:
@@ -433,4 +434,95 @@ def test_commands_other_than_serve_stand_without_the_web_stack(args: tuple[str, 
     assert "search" in modules  # the command ran and the measurement sees imports
     assert not modules & {"litestar", "uvicorn", "jinja2"}, sorted(
         modules & {"litestar", "uvicorn", "jinja2"}
+    )
+
+
+# -- where services are, and how well each family is covered ------------------------------------
+
+
+LOCAL_FIXTURE = """\
+# yaml-language-server: $schema=../../schema/resources.schema.json
+resources:
+  - id: counselling-fixture-wonju
+    kind: counselling-centre
+    topics: [counselling, sexual-violence]
+    name: {ko: 원주상담소, en: Wonju Counselling Centre}
+    summary: {ko: 상담해 줘요., en: Someone listens.}
+    regions: [KR-42]
+    district: 원주시
+    phones:
+      - number: "033-000-0000"
+        source: https://example.org/wonju
+    sources: [{url: "https://example.org/wonju", as_of: 2019}]
+    checked: 2026-12-04
+    confidence: dated
+    caveat: {ko: 2019년 목록이에요., en: From a 2019 list.}
+"""
+
+
+def test_audit_coverage_prints_the_table_and_the_districts_far_from_a_service(data_copy: Path) -> None:
+    (data_copy / "local").mkdir(exist_ok=True)
+    (data_copy / "local" / "zz-fixture.yaml").write_text(LOCAL_FIXTURE, encoding="utf-8")
+    proc = run_haven("audit", "--coverage", "--data", str(data_copy))
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    head = next(i for i, line in enumerate(lines) if line.startswith("region"))
+    columns = lines[head].split()[1:]
+    assert columns[0] == "sv-counsel" and "1366" in columns
+    rows = {line.split()[0]: line.split()[2:] for line in lines[head + 1 : head + 19]}
+    assert len(rows) == 18 and "KR" in rows
+    direct = json.loads(run_haven("audit", "--coverage", "--json", "--data", str(data_copy)).stdout)
+    sv = next(f for f in direct["families"] if f["key"] == "sexual-violence-counselling")
+    # The table says what the JSON says: have/real per region, and the fixture counts in Gangwon.
+    assert rows["KR-42"][0] == f"{sv['by_region']['KR-42']}/{sv['real_by_region']['KR-42']}"
+    assert sv["by_region"]["KR-42"] >= 1 and rows["KR"][0] == f"{sv['have']}/{sv['real']}"
+    far = {(f["region"], f["district"]): f for f in sv["far"]}
+    # 횡성군 has no centre of its own; its nearest is the fixture's (or another) in neighbouring 원주시.
+    assert ("KR-42", "원주시") not in far and far[("KR-42", "횡성군")]["nearest_district"] == "원주시"
+    section = proc.stdout.split("whose nearest in-person service")[1].split("\n  kcva: ")[0]
+    assert "\n    KR-42 강원특별자치도: " in section and "횡성군 " in section
+    assert "원주시 " not in section.replace("(원주시)", "")
+
+
+def test_audit_coverage_without_its_file_is_one_line(data_copy: Path) -> None:
+    (data_copy / "coverage.yaml").unlink()
+    proc = run_haven("audit", "--coverage", "--data", str(data_copy))
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert (
+        proc.stderr.startswith("haven: ")
+        and "coverage.yaml" in proc.stderr
+        and "Traceback" not in proc.stderr
+    )
+
+
+def test_audit_numbers_lists_each_number_oldest_first(data_copy: Path) -> None:
+    (data_copy / "local").mkdir(exist_ok=True)
+    (data_copy / "local" / "zz-fixture.yaml").write_text(LOCAL_FIXTURE, encoding="utf-8")
+    proc = run_haven("audit", "--numbers", "--data", str(data_copy))
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    years = [line[:4] for line in lines[:-1]]
+    assert years == sorted(years) and lines[-1].startswith("numbers: ")
+    mine = next(line for line in lines if "033-000-0000" in line)
+    assert (
+        mine.startswith("2019")
+        and "counselling-fixture-wonju: its own source https://example.org/wonju" in mine
+    )
+    audit = run_haven("audit", "--data", str(data_copy)).stdout
+    assert (
+        "  033-000-0000: last stated in 2019 (https://example.org/wonju) [counselling-fixture-wonju]" in audit
+    )
+
+
+def test_validate_strict_lists_numbers_without_their_own_source(data_copy: Path) -> None:
+    (data_copy / "local").mkdir(exist_ok=True)
+    unsourced = LOCAL_FIXTURE.replace("        source: https://example.org/wonju\n", "")
+    (data_copy / "local" / "zz-fixture.yaml").write_text(unsourced, encoding="utf-8")
+    loose = run_haven("validate", "--data", str(data_copy))
+    assert loose.returncode == 0 and "name no source" in loose.stderr
+    strict = run_haven("validate", "--strict", "--data", str(data_copy))
+    assert strict.returncode == 1
+    assert (
+        f"{data_copy}/local/zz-fixture.yaml:11: resources[counselling-fixture-wonju].phones[0]: '033-000-0000'"
+        in strict.stderr
     )
