@@ -217,6 +217,7 @@ def _cross_checks(
     taxonomy: Taxonomy | None,
     problems: list[Problem],
     where: _Where | None = None,
+    all_read: bool = True,
 ) -> None:
     """Checks across fields and files: ids, taxonomy keys, regions, dates, references, places."""
     where = where or _Where()
@@ -270,7 +271,7 @@ def _cross_checks(
         if hours is not None and hours.always == bool(hours.weekly):
             add(["hours"], "give either always: true or weekly spans, not both or neither")
         for j, ref in enumerate(r.get("see_also", [])):
-            if ref not in ids:
+            if ref not in ids and all_read:
                 add(["see_also", j], f"no resource has the id {ref!r}")
             elif ref == rid:
                 add(["see_also", j], "a resource cannot refer to itself")
@@ -309,7 +310,9 @@ def _read_resources(
     valid: list[Resource] = []
     for res_file in res_files:
         _read_resource_file(res_file, checked, valid, problems)
-    _cross_checks(checked, region_codes or {"KR"}, taxonomy, problems, where)
+    # A file that could not be read hides its ids: references to them are not checked then.
+    all_read = all(f.ok for f in res_files)
+    _cross_checks(checked, region_codes or {"KR"}, taxonomy, problems, where, all_read)
     return valid
 
 
