@@ -419,10 +419,10 @@ def _audit_coverage(catalog: Catalog, data_dir: Path, as_json: bool) -> None:
 def _audit_links(catalog: Catalog, data_dir: Path, as_json: bool, strict: bool, concurrency: int,
                  timeout: float) -> None:  # fmt: skip
     """haven audit --links: one line per problem (file:line: entry: field url: what), or JSON."""
-    from search.linkcheck import check_links, url_uses
+    from search.linkcheck import check_links, data_url_uses
 
     path = data_dir / "resources.yaml"
-    uses = url_uses(catalog, path.read_text(encoding="utf-8"))
+    uses = data_url_uses(catalog, data_dir)  # resources.yaml and data/local/*.yaml
     distinct = len({u.url for u in uses})
     with _progress(distinct, "Checking links") as bar:
         problems = check_links(uses, path, concurrency=concurrency, timeout=timeout, progress=bar.update)
