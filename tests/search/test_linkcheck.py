@@ -200,6 +200,7 @@ def test_haven_audit_links_json_and_lines(base: str, data_copy: Path) -> None:
         "    links:\n"
         "      - type: website\n"
         f"        url: {base.replace('http://', 'https://')}/ok\n"
+        f"        source: {base}/ok\n"
         "    sources:\n"
         f"      - {base}/ok\n"
         f'      - {{url: "{base}/gone", as_of: 2025-01-01}}\n'
@@ -216,9 +217,9 @@ def test_haven_audit_links_json_and_lines(base: str, data_copy: Path) -> None:
     plain = runner.invoke(main, ["audit", "--links", "--timeout", "3", "--data", str(data_copy)])
     f, g = data_copy / "resources.yaml", data_copy / "local" / "more.yaml"
     assert plain.exit_code == 0, plain.output
-    assert f"{f}:13: local-line: sources[1] {base}/gone: answers 404" in plain.output
+    assert f"{f}:14: local-line: sources[1] {base}/gone: answers 404" in plain.output
     assert f"{f}:10: local-line: links[0].url" in plain.output and "TLS failure" in plain.output
-    assert f"{g}:14: other-line: sources[1] {base}/gone-too: answers 404" in plain.output
+    assert f"{g}:15: other-line: sources[1] {base}/gone-too: answers 404" in plain.output
     assert f"{g}:11: other-line: links[0].url" in plain.output
     assert plain.output.strip().endswith("4 URLs checked: 4 problem(s)")
     as_json = runner.invoke(main, ["audit", "--links", "--json", "--strict", "--data", str(data_copy)])
