@@ -211,6 +211,20 @@ def _check_place(add: Any, r: dict[str, Any], where: _Where) -> None:
         add(["town"], f"{town!r} is not a 읍·면·동 of {district} in data/places.tsv or data/places.yaml")
 
 
+def _check_source_dates(add: Any, sources: list[Any], checked: dt.date | None, today: dt.date) -> None:
+    """A source's own date can be neither after the day it was read nor in the future."""
+    for j, src in enumerate(sources):
+        if not isinstance(src, Source) or src.as_of is None:
+            continue
+        year_only = isinstance(src.as_of, int)
+        day = dt.date(src.as_of, 1, 1) if isinstance(src.as_of, int) else src.as_of
+        shown = str(src.as_of) if year_only else day.isoformat()
+        if checked and (day.year > checked.year if year_only else day > checked):
+            add(["sources", j, "as_of"], f"{shown} is after the day the source was read (checked)")
+        elif day > today:
+            add(["sources", j, "as_of"], f"{shown} is in the future")
+
+
 def _cross_checks(
     resources: list[tuple[YamlFile, int, str, dict[str, Any]]],
     regions: set[str],
@@ -254,19 +268,7 @@ def _cross_checks(
         checked = r.get("checked")
         if checked and checked > today:
             add(["checked"], f"{checked.isoformat()} is in the future")
-        for j, src in enumerate(r.get("sources", [])):
-            if not isinstance(src, Source) or src.as_of is None:
-                continue
-            year_only = isinstance(src.as_of, int)
-            day = dt.date(src.as_of, 1, 1) if isinstance(src.as_of, int) else src.as_of
-            shown = str(src.as_of) if year_only else day.isoformat()
-            if checked and (day.year > checked.year if year_only else day > checked):
-                add(
-                    ["sources", j, "as_of"],
-                    f"{shown} is after the day the source was read (checked)",
-                )
-            elif day > today:
-                add(["sources", j, "as_of"], f"{shown} is in the future")
+        _check_source_dates(add, r.get("sources", []), checked, today)
         hours = r.get("hours")
         if hours is not None and hours.always == bool(hours.weekly):
             add(["hours"], "give either always: true or weekly spans, not both or neither")
