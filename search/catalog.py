@@ -27,10 +27,10 @@ from search.yaml_file import Problem, YamlFile, load_data_yaml
 
 __all__ = ("REQUIRE_ITEM_SOURCES", "Catalog", "CatalogError", "Problem", "load_catalog")
 
-#: Whether a phone or link that names no ``source:`` of its own makes the data invalid. Off, the
-#: catalog lists them in ``Catalog.unsourced`` (``haven validate`` prints them, ``haven validate
-#: --strict`` fails on them); on, they are problems like any other.
-REQUIRE_ITEM_SOURCES = False
+#: Whether a phone or link that names no ``source:`` of its own makes the data invalid. On since
+#: every phone and link of the data names one; off (``load_catalog(..., require_item_sources=
+#: False)``), the catalog lists them in ``Catalog.unsourced`` instead.
+REQUIRE_ITEM_SOURCES = True
 
 _PATH_PART = re.compile(r"\.([A-Za-z_][\w-]*)|\[(\d+)\]")
 _FIELDS = {f.name: f for f in msgspec.structs.fields(Resource)}
