@@ -262,6 +262,26 @@ def _shared_reason(number: str, users: list[Resource]) -> str | None:
     return None
 
 
+def _content_findings(r: Resource) -> list[Finding]:
+    """The ``text`` and ``link`` findings of one resource."""
+    found: list[Finding] = []
+    for path, text in _texts(r):
+        problem = _text_problem(text)
+        if problem:
+            found.append(Finding(check="text", subject=r.id, message=f"{path}: {problem}"))
+    urls = [(f"links[{i}].url", link.url) for i, link in enumerate(r.links)]
+    urls += [(f"sources[{i}]", url) for i, url in enumerate(r.source_urls)]
+    seen: set[str] = set()
+    for path, url in urls:
+        problem = _url_problem(url)
+        if problem is None and path.startswith("links") and url in seen:
+            problem = "is listed twice"
+        seen.add(url)
+        if problem:
+            found.append(Finding(check="link", subject=r.id, message=f"{path}: {url} {problem}"))
+    return found
+
+
 def audit(
     catalog: Catalog,
     today: dt.date | None = None,
@@ -296,20 +316,7 @@ def audit(
         if r.confidence != "official":
             findings.append(Finding(check="confidence", subject=r.id,
                                     message=f"confidence is {r.confidence}, below official"))  # fmt: skip
-        for path, text in _texts(r):
-            problem = _text_problem(text)
-            if problem:
-                findings.append(Finding(check="text", subject=r.id, message=f"{path}: {problem}"))
-        urls = [(f"links[{i}].url", link.url) for i, link in enumerate(r.links)]
-        urls += [(f"sources[{i}]", url) for i, url in enumerate(r.source_urls)]
-        seen: set[str] = set()
-        for path, url in urls:
-            problem = _url_problem(url)
-            if problem is None and path.startswith("links") and url in seen:
-                problem = "is listed twice"
-            seen.add(url)
-            if problem:
-                findings.append(Finding(check="link", subject=r.id, message=f"{path}: {url} {problem}"))
+        findings += _content_findings(r)
         for number in dict.fromkeys(p.number for p in r.phones):
             phones[number].append(r)
         for phone in r.phones:
