@@ -362,69 +362,27 @@ def audit(data_dir: Path, as_json: bool, strict: bool, stale_years: int, links: 
           show_coverage: bool, concurrency: int, timeout: float) -> None:  # fmt: skip
     """What to check next: stale, unofficial, half-translated, broken or shared entries."""
     from search.audit import audit as audit_catalog
+    from service import cli_audit
 
     if links + show_coverage + show_numbers > 1:
         fail("give only one of --links, --coverage and --numbers")
     catalog = _load(data_dir)
     if links:
-        _audit_links(catalog, data_dir, as_json, strict, concurrency, timeout)
+        cli_audit.links(catalog, data_dir, as_json, strict, concurrency, timeout, _progress)
         return
     if show_coverage:
-        _audit_coverage(catalog, data_dir, as_json)
+        cli_audit.coverage(catalog, data_dir, as_json, fail)
         return
     with _progress(len(catalog.resources), "Auditing") as bar:
         report = audit_catalog(catalog, progress=bar.update, stale_years=stale_years)
     if show_numbers:
-        from service.cli_text import number_lines
-
-        if as_json:
-            sys.stdout.write(msgspec.json.encode(report.numbers).decode() + "\n")
-        else:
-            for line in number_lines(report):
-                click.echo(line)
+        cli_audit.numbers(report, as_json)
     elif as_json:
         sys.stdout.write(msgspec.json.encode(report).decode() + "\n")
     else:
         for line in audit_lines(report):
             click.echo(line)
     if strict and report.problems:
-        sys.exit(3)
-
-
-def _audit_coverage(catalog: Catalog, data_dir: Path, as_json: bool) -> None:
-    """haven audit --coverage: the family x 시·도 table and the 시·군·구 far from a service."""
-    from search.coverage import CoverageError, coverage
-    from service.cli_text import coverage_lines
-
-    try:
-        report = coverage(catalog, data_dir)
-    except CoverageError as exc:
-        fail(str(exc))
-        raise
-    if as_json:
-        sys.stdout.write(msgspec.json.encode(report).decode() + "\n")
-        return
-    for line in coverage_lines(report, catalog.regions):
-        click.echo(line)
-
-
-def _audit_links(catalog: Catalog, data_dir: Path, as_json: bool, strict: bool, concurrency: int,
-                 timeout: float) -> None:  # fmt: skip
-    """haven audit --links: one line per problem (file:line: entry: field url: what), or JSON."""
-    from search.linkcheck import check_links, data_url_uses
-
-    path = data_dir / "resources.yaml"
-    uses = data_url_uses(catalog, data_dir)  # resources.yaml and data/local/*.yaml
-    distinct = len({u.url for u in uses})
-    with _progress(distinct, "Checking links") as bar:
-        problems = check_links(uses, path, concurrency=concurrency, timeout=timeout, progress=bar.update)
-    if as_json:
-        sys.stdout.write(msgspec.json.encode({"urls": distinct, "problems": problems}).decode() + "\n")
-    else:
-        for problem in problems:
-            click.echo(str(problem))
-        click.echo(f"{distinct} URLs checked: {len(problems)} problem(s)")
-    if strict and problems:
         sys.exit(3)
 
 
