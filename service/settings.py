@@ -163,6 +163,8 @@ class Settings:
     """Open connections per server process; past it the oldest one still sending its head is closed."""
     head_timeout: float = field(default_factory=lambda: _seconds_env("HAVEN_HEAD_TIMEOUT", 10.0, 0.5, 120.0))
     """Seconds a client has to send its request line and headers."""
+    send_timeout: float = field(default_factory=lambda: _seconds_env("HAVEN_SEND_TIMEOUT", 30.0, 0.5, 300.0))
+    """Seconds an answer's unsent bytes may wait for the client to read them before it is dropped."""
 
     @property
     def allowed_hosts(self) -> tuple[str, ...]:
