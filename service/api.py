@@ -20,7 +20,6 @@ from litestar.params import Parameter, PathParameter
 from search.engine import Engine
 from search.hours import open_state
 from search.model import OpenState, Region, Resource, Results, TaxonomyTerm
-from service.answer_cache import CACHED_FOR
 from service.params import AUDIENCES, CHANNELS, COSTS, ApiError, build_query, run_search
 
 __all__ = ("EMPTY_MEANS_ABSENT", "MAX_LISTED", "OpenApiJson", "make_api_router")
@@ -83,7 +82,6 @@ ERRORS = {
     sync_to_thread=False,
     responses=ERRORS,
     cache_control=CacheControlHeader(public=True, max_age=60),
-    cache=CACHED_FOR,  # a repeat within the minute is answered from memory (service/answer_cache.py)
 )
 def search(
     request: Request,

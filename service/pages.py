@@ -23,7 +23,6 @@ from litestar.response import Redirect, Template
 from search.engine import Engine
 from search.hours import open_state
 from search.model import Hit, Query, Results
-from service.answer_cache import CACHED_FOR
 from service.i18n import SAFETY_SECTIONS, Lang, strings
 from service.params import EngineUnavailable, build_query, run_search
 from service.present import Presenter, page_template, query_url, request_lang, with_base
@@ -169,7 +168,7 @@ def _results_view(p: Presenter, query: Query, params: dict[str, Any], results: R
 
 
 # Typed words cost a search each time: the one page under the rate limit (service/safety.py).
-@get("/search", sync_to_thread=False, cache=CACHED_FOR, opt={UNLIMITED: False})
+@get("/search", sync_to_thread=False, opt={UNLIMITED: False})
 def search_page(request: Request) -> Template:
     lang = request_lang(request)
     query, params = _page_query(request, lang)
@@ -195,7 +194,7 @@ def search_page(request: Request) -> Template:
     )
 
 
-@get("/resources/{resource_id:str}", sync_to_thread=False, cache=CACHED_FOR)
+@get("/resources/{resource_id:str}", sync_to_thread=False)
 def resource_page(request: Request, resource_id: FromPath[str]) -> Template:
     lang = request_lang(request)
     engine: Engine = request.app.state.engine
@@ -245,7 +244,7 @@ def _region_param(request: Request) -> str:
     return region if region in request.app.state.vocab.regions else "KR"
 
 
-@get("/embed", sync_to_thread=False, cache_control=_SHORT_PUBLIC, cache=CACHED_FOR)
+@get("/embed", sync_to_thread=False, cache_control=_SHORT_PUBLIC)
 def embed(request: Request) -> Template:
     """The compact search box and key contacts a school puts in an iframe."""
     lang = request_lang(request)
