@@ -22,7 +22,7 @@ from typing import Any
 
 import msgspec
 
-from search.analyze import index_text, normalize
+from search.analyze import clip_units, index_text, normalize
 from search.analyze import words as runs_words
 from search.engine import EngineError
 from search.facets import count_facets
@@ -312,7 +312,7 @@ class SqliteEngine:
 
     def detect(self, q: str, plan: Plan) -> Needs:
         """The needs the query expresses (data/needs.yaml), from its text and analysed terms."""
-        text = normalize(q)[:2000]
+        text = clip_units(normalize(q)[:2000])
         words = [w for _, w in runs_words(text)]
         forms = [f for t in plan.terms for f in [t.surface, *t.alternatives]]
         forms += words + [strip_josa(w) for w in words]
