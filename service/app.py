@@ -27,6 +27,7 @@ from service.head import head_as_get
 from service.health import healthz, livez
 from service.hosts import host_of, refuse_host
 from service.hsds_routes import make_hsds_router
+from service.hsds_views import warm as warm_hsds
 from service.json_errors import error_response
 from service.pages import STATIC_DIR, asset_versions, make_pages_router, quick_exit, render_error
 from service.params import one_value_each
@@ -134,6 +135,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     conditional = ConditionalGetMiddleware(engine.data_hash)
     state = LiveState(Live.from_engine(engine), {"settings": settings, "assets": asset_versions()})
     state.on_swap(lambda live: setattr(conditional, "data_hash", live.engine.data_hash))
+    # The HSDS objects are compiled now and on every reload, never by a first request.
+    warm_hsds(engine)
+    state.on_swap(lambda live: warm_hsds(live.engine))
     app = HavenApp(
         route_handlers=[
             healthz,
