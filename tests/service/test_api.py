@@ -335,3 +335,21 @@ def test_real_server_over_http_logs_no_visitor(db_path: Path) -> None:
     logs = out + err.removeprefix(announced)
     for secret in (marker, q, "secret-agent", "203.0.113.7", "127.0.0.1:"):
         assert secret not in logs, f"{secret!r} appeared in the server's output:\n{logs}"
+
+
+def test_the_openapi_document_declares_the_values_the_api_enforces(client: TestClient) -> None:
+    from service.params import AUDIENCES, CHANNELS, COSTS
+
+    spec = client.get("/schema/openapi.json").json()
+    params = {p["name"]: p["schema"] for p in spec["paths"]["/api/v1/search"]["get"]["parameters"]}
+    for name, values in (("audience", AUDIENCES), ("cost", COSTS), ("channel", CHANNELS)):
+        array = next(s for s in params[name]["oneOf"] if s.get("type") == "array")
+        assert array["items"]["enum"] == list(values), name
+        for value in values:  # every declared value is accepted …
+            assert client.get("/api/v1/search", params={name: value}).status_code == 200, (name, value)
+        # … and a value outside the declared ones is refused, as declared.
+        assert client.get("/api/v1/search", params={name: "nonsense"}).status_code == 400, name
+    array = next(s for s in params["language"]["oneOf"] if s.get("type") == "array")
+    assert array["items"]["pattern"] == "^[a-z]{2,3}$"
+    assert client.get("/api/v1/search", params={"language": "vi"}).status_code == 200
+    assert client.get("/api/v1/search", params={"language": "Vietnamese"}).status_code == 400
