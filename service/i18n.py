@@ -177,6 +177,42 @@ STRINGS: dict[str, tuple[str, str]] = {
     "call": ("전화", "Call"),
     "text_sms": ("문자", "Text"),
     "live_loading": ("찾는 중…", "Searching…"),
+    # The calm card (service/present.py): one line on trust, one on languages.
+    "trust_number": ("번호 확인: {year}년 자료", "Number as listed in {year}"),
+    "trust_info": ("정보 확인: {year}년 자료", "Details as listed in {year}"),
+    "korean_only": ("한국어만", "Korean only"),
+    "answers_in": ("상담 언어: {langs}", "Answers in {langs}"),
+    "via_interpreter": ("{langs}는 통역으로", "{langs} via interpreter"),
+    "more_ways": ("연락 방법 더 보기", "More ways to reach them"),
+    # The counsellor's switch: sources, dates, caveats, referral picking and sharing.
+    "view_counsellor": ("상담사용", "For counsellors"),
+    "view_counsellor_hint": (
+        "출처·확인 날짜·주의할 점을 보여 주고, 여러 곳을 골라 안내문을 만들 수 있어요.",
+        "Shows sources, dates and caveats, and lets you pick results for one referral.",
+    ),
+    "results_calm": ("도움받을 수 있는 곳", "Where you can get help"),
+    "understood_need": ("{needs} 도움을 찾았어요", "Help with: {needs}"),
+    "understood_place": ("{place} 근처", "near {place}"),
+    # When the search says a person may be in danger (search.model.Results.danger).
+    "danger_immediate": (
+        "지금 위험하다면 112에 바로 전화하세요. 아래는 그다음에 도움받을 수 있는 곳이에요.",
+        "If you are in danger right now, call 112. Below are the places that can help next.",
+    ),
+    "danger_medical": (
+        "몸을 다쳤다면 치료가 먼저예요. 아래 곳에서 진료와 상담을 함께 도와줄 수 있어요.",
+        "If you are hurt, getting care comes first. The places below can help with treatment and counselling.",
+    ),
+    "danger_suicide": (
+        "많이 힘들죠. 혼자 견디지 않아도 돼요. 지금 바로 이야기할 수 있는 곳이 아래에 있어요.",
+        "It sounds very hard right now. You don't have to carry this alone: the first line below is there to talk now.",
+    ),
+    # Results.locality: the district she named has none of what she asked for.
+    "locality_none": (
+        "{district}에는 맞는 곳이 없어요. 가장 가까운 곳은 {nearest}예요.",
+        "There is nothing for this in {district}. The nearest is {nearest}.",
+    ),
+    "locality_some": ("{district}에 {n}곳이 있어요.", "{n} in {district}."),
+    "back_results": ("찾은 결과로 돌아가기", "Back to your results"),
     # -- a resource ----------------------------------------------------------------------------
     "back_search": ("검색 결과로 돌아가기", "Back to results"),
     "sec_contact": ("연락하기", "Contact"),
@@ -414,6 +450,21 @@ _SHOW_LABELS = {
     "checked": ("확인", "Checked"),
 }
 
+#: The needs a search understood (data/needs.yaml's keys), named for the results' first line.
+_NEEDS = {
+    "crisis": ("위기 상담", "a crisis now"),
+    "minor": ("만 18세 미만", "under-18s"),
+    "threat": ("협박", "threats"),
+    "removal": ("삭제", "taking images down"),
+    "talk": ("상담", "someone to talk to"),
+    "police": ("신고", "reporting to the police"),
+    "legal": ("법률", "legal help"),
+    "evidence": ("증거 남기기", "keeping evidence"),
+    "teacher": ("교사", "teachers"),
+    "school": ("학교", "school"),
+    "migrant": ("외국인", "foreign residents"),
+    "male": ("남성 피해자", "male victims"),
+}
 _CONFIDENCE = {
     "official": ("공식 자료로 확인한 정보예요.", "Confirmed by official sources."),
     "secondary": (
@@ -431,7 +482,7 @@ _CONFIDENCE = {
 }
 _CONFIDENCE_SHORT = {
     "official": ("공식 확인", "Official"),
-    "secondary": ("공식 자료가 아니에요", "Not from the organisation"),
+    "secondary": ("기사·다른 기관 자료로 확인", "Checked in news or other pages"),
     "dated": ("오래됐을 수 있어요", "May be out of date"),
     "unconfirmed": ("확인되지 않았어요", "Not confirmed"),
 }
@@ -618,6 +669,7 @@ _GROUPS: dict[str, dict[str, tuple[str, str]]] = {
     "channel": _CHANNEL,
     "day": _DAYS,
     "show": _SHOW_LABELS,
+    "need": _NEEDS,
 }
 
 
