@@ -11,11 +11,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlsplit
 
 from litestar import Request, Response, Router, get, post
-from litestar.datastructures import CacheControlHeader
+from litestar.datastructures import CacheControlHeader, ImmutableMultiDict, MultiDict
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -100,12 +100,8 @@ def home(request: Request) -> Template:
     )
 
 
-class _Fields(Protocol):
-    """The query string of a GET or the body of a POST: both are Litestar multi-dicts."""
-
-    def get(self, key: str, default: Any = None) -> Any: ...
-
-    def getall(self, key: str, default: Any = None) -> list[Any]: ...
+#: The query string of a GET or the body of a POST: both are Litestar multi-dicts.
+_Fields = MultiDict[Any] | ImmutableMultiDict[Any]
 
 
 def _page_query(request: Request, lang: Lang, fields: _Fields | None = None) -> tuple[Query, dict[str, Any]]:
@@ -253,7 +249,9 @@ def _lines(p: Presenter, results: Results | None, data_dir: Path) -> SummaryLine
     lines = SummaryLines()
     # ``danger`` and ``locality`` are newer fields of Results: read them whether or not they exist.
     danger = getattr(results, "danger", None)
-    if "danger" not in Results.__struct_fields__ and "crisis" in (_field(results.understood or {}, "needs") or []):
+    if "danger" not in Results.__struct_fields__ and "crisis" in (
+        _field(results.understood or {}, "needs") or []
+    ):
         danger = "suicide"  # until the search itself says so: a query that speaks of ending one's life
     if danger in ("immediate", "medical", "suicide"):
         lines.danger = t["danger_" + str(danger)]
@@ -420,7 +418,16 @@ def robots() -> Response[str]:
 def make_pages_router() -> Router:
     return Router(
         path="/",
-        route_handlers=[home, search_page, search_post, resource_page, safety_page, embed, for_schools, robots],
+        route_handlers=[
+            home,
+            search_page,
+            search_post,
+            resource_page,
+            safety_page,
+            embed,
+            for_schools,
+            robots,
+        ],
         include_in_schema=False,
         cache_control=_NO_STORE,
         opt={UNLIMITED: True},

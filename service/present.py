@@ -21,8 +21,8 @@ from litestar.response import Template
 
 from search.engine import Engine
 from search.hours import SEOUL
-from search.yaml_file import load_data_yaml
 from search.model import Hit, Hours, OpenState, Phone, Resource, Results
+from search.yaml_file import load_data_yaml
 from service.i18n import Lang, format_date, labels, language_name, negotiate, strings
 from service.referral import FALLBACK_ID, Format
 from service.share import public_base, referral_text, sms_href
