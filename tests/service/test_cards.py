@@ -115,8 +115,11 @@ def test_qr_follows_the_request_without_a_public_url(local_client: TestClient) -
     assert_qr_encodes(svg, "http://testserver.local/resources/women-1366?lang=en")
 
 
-def test_every_result_card_can_be_shared(client: TestClient) -> None:
-    page = client.get("/search?q=상담&lang=en").text
+def test_every_result_card_can_be_shared_in_the_counsellors_view(client: TestClient) -> None:
+    calm = client.post("/search", data={"q": "상담", "lang": "en"}).text
+    assert calm.count('<article class="card">') >= 5
+    assert '<details class="share">' not in calm and "sms:?&amp;body=" not in calm  # not on her page
+    page = client.post("/search", data={"q": "상담", "lang": "en", "view": "counsellor"}).text
     cards = page.count('<article class="card">')
     assert cards >= 5
     assert page.count('<details class="share">') == cards
@@ -243,8 +246,14 @@ def test_regions_index_links_every_region(client: TestClient, engine: SqliteEngi
 
 
 def test_region_pages_are_linked_from_results_and_for_schools(client: TestClient) -> None:
-    assert 'href="/regions/KR-26?lang=ko"' in client.get("/search?region=KR-26&q=상담").text
-    assert 'href="/regions/KR-26?lang=ko"' in client.get("/search?q=부산+상담").text  # region understood
+    counsellor = {"view": "counsellor", "lang": "ko"}
+    assert (
+        'href="/regions/KR-26?lang=ko"'
+        in client.post("/search", data={"region": "KR-26", "q": "상담", **counsellor}).text
+    )
+    assert (
+        'href="/regions/KR-26?lang=ko"' in client.post("/search", data={"q": "부산 상담", **counsellor}).text
+    )
     assert 'href="/regions/KR-26?lang=en"' in client.get("/for-schools?region=KR-26&lang=en").text
     assert 'href="/regions?lang=en"' in client.get("/for-schools?lang=en").text
 

@@ -122,7 +122,8 @@ def _textareas(page: str) -> dict[str, str]:
 
 
 def test_results_carry_a_checkbox_per_card_and_one_form(site: str) -> None:
-    page = _get(site, "/search", q="상담", lang="ko").text
+    assert 'name="ids"' not in _get(site, "/search", need="talk", lang="ko").text  # her view: no ticks
+    page = _get(site, "/search", need="talk", lang="ko", view="counsellor").text
     boxes = re.findall(r'<input type="checkbox" name="ids" value="([^"]+)" form="pick">', page)
     cards = re.findall(r'<article class="card">', page)
     assert boxes and len(boxes) == len(cards)
