@@ -87,7 +87,8 @@ class CardView:
     """What a printed card shows about one resource."""
 
     r: Resource
-    hours: str
+    #: The hours in the one wording (search.wording), None when the data gives none.
+    hours: str | None
     prepare: str | None
     link: str | None
     page_url: str

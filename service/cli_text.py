@@ -16,7 +16,7 @@ from wcwidth import wcswidth, wcwidth
 from search.hours import open_state
 from search.model import Resource, Results
 from service.i18n import Lang, labels, language_name, strings
-from service.wording import hours_text, open_line
+from service.wording import cost_line, hours_text, open_line
 
 if TYPE_CHECKING:
     from search.audit import Report
@@ -124,8 +124,12 @@ def resource_lines(r: Resource, lang: Lang, kinds: dict[str, str], regions: dict
     row = _rows(out, words["show"])
     row("what", r.summary.get(lang))
     hours = hours_text(r.hours, lang)
-    row("hours", hours + (f"\n{r.hours.note.get(lang)}" if r.hours and r.hours.note else ""))
-    row("cost", words["cost"][r.cost])
+    note = r.hours.note.get(lang) if r.hours and r.hours.note else None
+    if hours or note:
+        row("hours", "\n".join(x for x in (hours, note) if x))
+    cost = cost_line(r.cost, lang)
+    if cost:
+        row("cost", cost)
     row("anonymous", words["anonymous"][r.anonymous])
     row("languages", ", ".join(language_name(c, lang) for c in r.languages))
     row("audiences", ", ".join(words["audience"].get(a, a) for a in r.audiences))

@@ -26,7 +26,7 @@ from search.yaml_file import load_data_yaml
 from service.i18n import Lang, format_date, labels, language_name, negotiate, strings
 from service.referral import FALLBACK_ID, Format
 from service.share import public_base, referral_text, sms_href
-from service.wording import open_badge, weekly_rows
+from service.wording import cost_line, hours_line, open_badge, weekly_rows
 
 __all__ = (
     "CHANNEL_LINKS",
@@ -240,6 +240,13 @@ class Presenter:
     def open_now(self, state: OpenState) -> tuple[str, str]:
         """``(css class, text)`` for an open-now badge (the wording is service/wording.py's)."""
         return open_badge(state, self.lang, self.now)
+
+    def hours_line(self, hours: Hours | None) -> str | None:
+        """The hours in the one wording of :mod:`search.wording` (None when not given)."""
+        return hours_line(hours, self.lang)
+
+    def cost_line(self, cost: str) -> str | None:
+        return cost_line(cost, self.lang)
 
     def hours(self, hours: Hours) -> list[tuple[str, str]]:
         """Weekly spans as ``(days, times)`` rows, e.g. ``("월–금", "09:00–18:00")``."""

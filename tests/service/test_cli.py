@@ -171,11 +171,11 @@ def test_referral_text_and_sms(db_path: Path) -> None:
     text = run_haven("referral", "women-1366", "d4u-central", "--db", str(db_path))
     assert text.returncode == 0, text.stderr
     assert text.stdout.startswith(
-        "여성긴급전화 1366\n☎ 1366 (24시간)\nhttps://women1366.kr\n\n중앙디지털성범죄피해자지원센터\n"
+        "여성긴급전화 1366\n☎ 1366 (24시간 365일)\nhttps://women1366.kr\n\n중앙디지털성범죄피해자지원센터\n"
     )
     assert "신분을 증명하는 서류" in text.stdout and "https://d4u.stop.or.kr" in text.stdout
     sms = run_haven("referral", "women-1366", "--format", "sms", "--lang", "en", "--db", str(db_path))
-    assert sms.stdout == "Women's Emergency Hotline 1366\n1366 (24/7)\nhttps://women1366.kr\n"
+    assert sms.stdout == "Women's Emergency Hotline 1366\n1366 (24 hours, every day)\nhttps://women1366.kr\n"
     assert sms.stderr == ""  # the byte count goes to a terminal only
 
 
@@ -213,8 +213,11 @@ def test_hours_and_prepare_words(catalog: Catalog) -> None:
     span = klac.hours.weekly[0] if klac.hours else None
     assert span is not None and span.days == ["mon", "tue", "wed", "thu", "fri"]
     assert hours_text(klac.hours, "ko") == f"월–금 {span.open}–{span.close} (공휴일 휴무)"
-    assert hours_text(klac.hours, "en", short=True, dash="-") == f"Mon-Fri {span.open}-{span.close}"
-    assert hours_text(None, "en") == "hours not confirmed"
+    assert (
+        hours_text(klac.hours, "en", dash="-")
+        == f"Mon-Fri {span.open}-{span.close} (closed on public holidays)"
+    )
+    assert hours_text(None, "en") is None
     assert prepare_text(catalog.by_id["women-1366"]) is None
     google = catalog.by_id["google-search-intimate-images"]
     assert (prepare_text(google, "en") or "").startswith("copy the web addresses")
