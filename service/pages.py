@@ -26,10 +26,11 @@ from search.model import Hit, Query, Results
 from service.answer_cache import CACHED_FOR
 from service.i18n import SAFETY_SECTIONS, Lang, negotiate, strings
 from service.params import EngineUnavailable, build_query, run_search
-from service.present import Presenter, english_place, page_template, query_url, request_lang, with_base
+from service.present import Presenter, page_template, query_url, request_lang, with_base
 from service.rate_limit import UNLIMITED
 from service.referral import MAX_ENTRIES
 from service.share import public_base, qr_svg
+from service.wording import english_place
 
 __all__ = (
     "EMBED_HEIGHTS",

@@ -9,10 +9,8 @@ cards, region pages); both render through :func:`page_template`.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import quote, urlencode
 
@@ -22,7 +20,6 @@ from litestar.response import Template
 from search.engine import Engine
 from search.hours import SEOUL
 from search.model import Hit, Hours, OpenState, Phone, Resource, Results
-from search.yaml_file import load_data_yaml
 from service.i18n import Lang, format_date, labels, language_name, negotiate, strings
 from service.referral import FALLBACK_ID, Format
 from service.share import public_base, referral_text, sms_href
@@ -34,7 +31,6 @@ __all__ = (
     "Channel",
     "Presenter",
     "ResultCard",
-    "english_place",
     "first_sentence",
     "page_context",
     "page_template",
@@ -43,28 +39,6 @@ __all__ = (
     "self_path",
     "with_base",
 )
-
-
-@functools.cache
-def _english_places(data_dir: Path) -> dict[str, str]:
-    """Korean district and town names → their usual English spelling (data/places.yaml's
-    ``english``: ``haeundae: 해운대구`` gives ``해운대구`` → ``Haeundae-gu``)."""
-    try:
-        doc = load_data_yaml((data_dir / "places.yaml").read_bytes()) or {}
-    except (OSError, ValueError):
-        return {}
-    out: dict[str, str] = {}
-    for latin, name in (doc.get("english") or {}).items():
-        name = str(name)
-        word = "-".join(part.capitalize() for part in str(latin).split("-"))
-        suffix = {"구": "-gu", "군": "-gun"}.get(name[-1:], "")
-        out.setdefault(name, word + suffix)
-    return out
-
-
-def english_place(name: str, data_dir: Path) -> str:
-    """``해운대구`` → ``Haeundae-gu`` where data/places.yaml gives an English name, else ``name``."""
-    return _english_places(Path(data_dir)).get(name, name)
 
 
 def request_lang(request: Request) -> Lang:

@@ -10,10 +10,13 @@ cost: both come from :mod:`search.wording`, shared with the HSDS feed. Open-now 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from pathlib import Path
 
 from search.hours import SEOUL
 from search.model import Hours, OpenState
 from search.wording import DAYS, cost_line, day_range, hours_line, weekly_rows
+from search.yaml_file import load_data_yaml
 from service.i18n import Lang, strings, weekday_name
 
 __all__ = (
@@ -21,6 +24,7 @@ __all__ = (
     "clock",
     "cost_line",
     "day_range",
+    "english_place",
     "hours_line",
     "hours_text",
     "open_badge",
@@ -76,3 +80,25 @@ def hours_text(hours: Hours | None, lang: Lang = "ko", dash: str = "–") -> str
     (:func:`search.wording.hours_line`): ``월–금 09:00–18:00 (공휴일 휴무)``, ``24시간 365일``;
     None when the data gives none."""
     return hours_line(hours, lang, dash)
+
+
+@functools.cache
+def _english_places(data_dir: Path) -> dict[str, str]:
+    """Korean district and town names → their usual English spelling (data/places.yaml's
+    ``english``: ``haeundae: 해운대구`` gives ``해운대구`` → ``Haeundae-gu``)."""
+    try:
+        doc = load_data_yaml((data_dir / "places.yaml").read_bytes()) or {}
+    except (OSError, ValueError):
+        return {}
+    out: dict[str, str] = {}
+    for latin, name in (doc.get("english") or {}).items():
+        name = str(name)
+        word = "-".join(part.capitalize() for part in str(latin).split("-"))
+        suffix = {"구": "-gu", "군": "-gun"}.get(name[-1:], "")
+        out.setdefault(name, word + suffix)
+    return out
+
+
+def english_place(name: str, data_dir: Path) -> str:
+    """``해운대구`` → ``Haeundae-gu`` where data/places.yaml gives an English name, else ``name``."""
+    return _english_places(Path(data_dir)).get(name, name)

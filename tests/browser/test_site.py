@@ -270,7 +270,7 @@ def test_everything_works_without_javascript(make_context: Any, site: Site) -> N
     page.get_by_label("지금 운영 중인 곳만").check()
     page.get_by_role("button", name="적용하기").click()
     page.wait_for_load_state()
-    assert page.get_by_label("지금 운영 중인 곳만").is_checked()
+    assert page.get_by_role("checkbox", name="지금 운영 중인 곳만").is_checked()
     page.locator(".card h2 a").first.click()
     page.wait_for_url(re.compile(r"/resources/"))
     assert page.locator("h1").is_visible()
