@@ -222,15 +222,32 @@ def test_region_page(client: TestClient, engine: SqliteEngine, lang: str, t: dic
     assert '<body class="poster">' in page and "data-exit" in page
     for key in ("talk", "removal", "medical"):
         assert t[f"group_{key}"] in page
-    # Busan's own Sunflower Centre comes before the nationwide one in the same group.
+    # Busan's own Sunflower Centre is listed, with its number; the nationwide list of centres,
+    # which has no number of its own, is not (it cannot be used on paper).
     busan = engine.get("sunflower-busan")
     national = engine.get("sunflower-centers")
-    assert busan and national
-    assert page.index(busan.name.get(lang)) < page.index(national.name.get(lang))
+    assert busan and national and busan.phones and not national.phones
+    assert busan.name.get(lang) in page and busan.phones[0].number in page
+    assert f">{national.name.get(lang)}<" not in page
     (svg,) = svgs(page)
     assert_qr_encodes(svg, f"{PUBLIC}/regions/KR-26?lang={lang}")
     assert f"{PUBLIC}/regions/KR-26?lang={lang}" in page  # printed under the code too
     assert len(response.content) < 50_000
+
+
+def test_a_poster_lists_only_what_can_be_used_on_paper(client: TestClient, engine: SqliteEngine) -> None:
+    """Every entry printed has a number or a short address; services abroad only when asked."""
+    page = client.get("/regions/KR-26?lang=ko").text
+    entries = re.findall(r'<li>\s*<a class="name" href="/resources/([^"?]+)[^"]*">', page)
+    assert len(entries) >= 5
+    for rid in entries:
+        r = engine.get(rid)
+        assert r is not None and (r.phones or (r.address and len(r.address.ko) <= 40)), rid
+        assert not any(p.number.startswith("+") for p in r.phones), rid
+    ncmec = engine.get("ncmec-cybertipline")
+    assert ncmec is not None and ncmec.name.ko not in page and "+1-800" not in page
+    asked = client.get("/regions/KR-26?lang=ko&abroad=1").text
+    assert ncmec.phones[0].number in asked
 
 
 def test_region_code_is_case_insensitive_and_kr_is_nationwide(client: TestClient) -> None:
