@@ -56,10 +56,11 @@ NEEDS: dict[str, dict[str, list[str]]] = {
     "adult": {"audience": ["teachers", "parents"]},
 }
 #: The embed's height when the school's page cannot run the resize script: what the tallest
-#: region's content needs in a frame 358–390 px wide (a phone) and 640 px wide (a desktop
-#: column), measured in Chromium: Korean 810–855 px; English 833–966 px at 390 px (up to 1,142 px
-#: at 358 px, where the frame scrolls instead). tests/browser/test_embed.py checks it still fits.
-EMBED_HEIGHTS: dict[Lang, int] = {"ko": 880, "en": 980}
+#: region's content needs in a frame 344–374 px wide (a 360–390 px phone less the page's margins)
+#: and 640 px wide (a desktop column), measured in Chromium over every region: Korean 721–734 px;
+#: English 721 px (640), 845 px (374) and 999 px (344, Gyeongbuk). tests/browser/test_embed.py
+#: checks it still fits at 360 and 390 px.
+EMBED_HEIGHTS: dict[Lang, int] = {"ko": 760, "en": 1020}
 #: The sandbox tokens that keep the embed whole: quick exit may replace the top page on a tap
 #: (only on a tap, never by itself), searches open in a new tab, and the frame keeps its own
 #: origin so the parent can check who sent the height.
