@@ -75,8 +75,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "crisis_call": ("전화 걸기", "call"),
     "exit": ("빠른 나가기", "Quick exit"),
     "exit_title": (
-        "이 화면을 바로 다른 사이트로 바꿔요. 글자를 쓰는 칸 밖에서는 Esc 키로도 돼요.",
-        "Replace this page with another site at once. Outside a text field, the Esc key does it too.",
+        "이 화면을 바로 다른 사이트로 바꿔요. Shift 키 세 번, 글자를 쓰는 칸 밖에서는 Esc 키로도 돼요.",
+        "Replace this page with another site at once. Shift three times does it too, and Esc outside a text field.",
     ),
     "lang_switch": ("English", "한국어"),
     "lang_switch_label": ("언어 바꾸기", "Change language"),
@@ -573,10 +573,12 @@ SAFETY_SECTIONS: dict[Lang, list[tuple[str, list[str]]]] = {
             "빠른 나가기",
             [
                 "모든 페이지 위쪽의 ‘빠른 나가기’ 버튼을 누르면, 이 화면이 곧바로 평범한 다른 사이트로 바뀌어요.",
-                "Esc 키도 같은 일을 해요. 다만 검색창처럼 글자를 쓰는 칸에 있을 때는 나가지 않아요(쓰던 글자를 지우려고 누를 수도 있어서요). 그럴 때는 칸 바깥을 한 번 누른 뒤 Esc를 누르거나 버튼을 누르세요.",
+                "Esc 키도 같은 일을 해요. 다만 검색창처럼 글자를 쓰는 칸에 있을 때는 나가지 않아요(쓰던 글자를 지우려고 누를 수도 있어서요).",
+                "Shift 키를 빠르게 세 번 누르면 어디서든, 글자를 쓰는 중에도 바로 나가요.",
                 "이 사이트 안에서 여러 페이지를 옮겨 다녀도 뒤로 가기 목록에는 한 칸만 남아요. 빠른 나가기는 그 한 칸을 다른 사이트로 바꿔요. 그래서 뒤로 가기를 눌러도 이 사이트가 아니라 들어오기 전에 보던 곳으로 가요. 다만 여기서 다른 기관의 사이트로 갔다면, 그 사이트에서 뒤로 가기를 누르면 이 사이트로 돌아와요.",
-                "자바스크립트가 꺼져 있으면 이렇게 되지 않아요. 버튼을 누르면 다른 사이트로 가면서, 브라우저에 저장된 이 사이트의 사본을 지우라고 알려요. 하지만 이 사이트에서 본 페이지는 뒤로 가기 목록에 남아서, 뒤로 가기를 누르면 보던 페이지가 검색어와 함께 다시 열려요. 나간 뒤에는 탭을 닫으세요.",
-                "빠른 나가기는 브라우저의 방문 기록(기록 메뉴)을 지우지 못해요. 본 페이지의 주소와 그 안의 검색어, 그리고 나가면서 연 다른 사이트가 거기 남아요. 아래 방법으로 지우거나, 처음부터 시크릿 모드를 쓰세요.",
+                "자바스크립트가 꺼져 있으면 이렇게 되지 않아요. 버튼을 누르면 다른 사이트로 가면서, 브라우저에 저장된 이 사이트의 사본을 지우라고 알려요. 하지만 이 사이트에서 본 페이지는 뒤로 가기 목록에 남아서, 뒤로 가기를 누르면 보던 페이지가 다시 열릴 수 있어요. 나간 뒤에는 탭을 닫으세요.",
+                "검색창에 쓴 글자는 주소나 페이지 제목에 들어가지 않아서, 브라우저의 방문 기록(기록 메뉴)에도 남지 않아요. 다만 본 페이지(예: 어떤 기관의 안내 페이지)의 주소와 이름, 나가면서 연 다른 사이트는 방문 기록에 남아요. 빠른 나가기는 그것을 지우지 못하니, 아래 방법으로 지우거나 처음부터 시크릿 모드를 쓰세요.",
+                "‘찾은 결과로 돌아가기’가 쓰도록, 마지막 검색은 이 탭 안에만 잠시 기억돼요. 탭을 닫거나 빠른 나가기를 누르면 지워져요.",
             ],
         ),
         (
@@ -618,10 +620,12 @@ SAFETY_SECTIONS: dict[Lang, list[tuple[str, list[str]]]] = {
             "Quick exit",
             [
                 "Press the “Quick exit” button at the top of every page and this page is replaced at once by an ordinary, unrelated site.",
-                "The Esc key does the same, except while you are typing in a text field such as the search box (there Esc may be clearing a typo). Tap outside the field first, or use the button.",
+                "The Esc key does the same, except while you are typing in a text field such as the search box (there Esc may be clearing a typo).",
+                "Pressing Shift three times quickly leaves at once from anywhere, even while you are typing.",
                 "However many pages of this site you open, they take a single place in the Back list. Quick exit replaces that place with the other site, so Back goes to where you were before you came here, not to this site. If you went on from here to another organisation's site, though, Back from there returns to this site.",
-                "With JavaScript turned off this does not work the same way. The button goes to the other site and asks the browser to drop the copies it kept of this site, but the pages of this site you saw stay in the Back list: Back opens them again, with your search words. Close the tab after leaving.",
-                "Quick exit cannot delete your browser's history (the History menu): the addresses of the pages you saw, the search words in them, and the site quick exit opened all stay there. Delete them as below, or use a private window from the start.",
+                "With JavaScript turned off this does not work the same way. The button goes to the other site and asks the browser to drop the copies it kept of this site, but the pages of this site you saw stay in the Back list, and Back may open them again. Close the tab after leaving.",
+                "What you type in the search box never goes into a page's address or title, so it is not in your browser's history (the History menu). The addresses and names of the pages you opened (an organisation's page, for example) and the site quick exit opened do stay there. Quick exit cannot delete them: delete them as below, or use a private window from the start.",
+                "So that “Back to your results” works, your last search is remembered in this tab only for a while. Closing the tab or quick exit clears it.",
             ],
         ),
         (

@@ -129,14 +129,19 @@ def test_the_search_table_fits_80_columns(db_path: Path, args: tuple[str, ...]) 
     assert [line for line in lines if width(line) > 80] == []
 
 
-def test_the_search_table_shows_open_now_each_id_and_a_contact_that_reads(db_path: Path, catalog: Catalog) -> None:
+def test_the_search_table_shows_open_now_each_id_and_a_contact_that_reads(
+    db_path: Path, catalog: Catalog
+) -> None:
     proc = run_haven("search", "1366", "--db", str(db_path))
     rows = proc.stdout.splitlines()[:-1]
     # Two lines a result: open-now and the name; then the id (for show and referral) and the number.
     assert any(row.startswith("● 여성긴급전화 1366") for row in rows)
     ids = [row.split()[0] for row in rows[1::2]]
     assert ids and all(i in catalog.by_id for i in ids)
-    assert rows[rows.index(next(r for r in rows if r.startswith("● 여성긴급전화 1366"))) + 1].split()[1:] == ["☎", "1366"]
+    assert rows[rows.index(next(r for r in rows if r.startswith("● 여성긴급전화 1366"))) + 1].split()[1:] == [
+        "☎",
+        "1366",
+    ]
     assert all(width(row) <= 80 for row in rows)
     telegram = run_haven("search", "telegram", "--lang", "en", "--db", str(db_path)).stdout
     assert "mailto:" not in telegram and "https://" not in telegram  # a contact that reads

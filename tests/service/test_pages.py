@@ -354,8 +354,15 @@ def _resource_shows_every_field(page: str, r: Resource, lang: str, p_regions: di
         has(p_regions[code])
     has(i18n.format_date(r.checked, lang))  # type: ignore[arg-type]
     labels = i18n.labels(lang)  # type: ignore[arg-type]
-    has(labels["cost"][r.cost])
-    has(labels["anonymous"][r.anonymous])
+    # Cost and anonymity as the data gives them; what it leaves open is not shown as a doubt.
+    for value, known, word in (
+        (r.cost, r.cost != "unknown", labels["cost"]),
+        (r.anonymous, r.anonymous != "unknown", labels["anonymous"]),
+    ):
+        if known:
+            has(word[value])
+        else:
+            assert " ".join(word[value].split()) not in shown, (r.id, value)
     for code in r.languages:
         has(i18n.language_name(code, lang))  # type: ignore[arg-type]
     flag = labels["confidence"][r.confidence]
