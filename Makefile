@@ -21,7 +21,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	touch $@
 
-var/haven.db: $(STAMP) $(wildcard data/*.yaml) search/index.py search/index_schema.py search/documents.py  # a new index format: rebuilt
+var/haven.db: $(STAMP) $(wildcard data/*.yaml data/local/*.yaml) search/index.py search/index_schema.py search/documents.py  # a new index format: rebuilt
 	$(BIN)/haven build
 
 build: $(STAMP)

@@ -47,6 +47,7 @@ REGION_PATTERN = r"^KR(-[0-9]{2})?$"
 PHONE_PATTERN = (
     r"^(?:"
     r"1[0-9]{2,3}"  # 112, 117, 1366, 1388 …
+    r"|1[0-9]{2}-[0-9]{3}"  # 142-235 (a six-digit national number written as the operator does)
     r"|#[0-9]{4}"  # #0117 (SMS)
     r"|1[5-8][0-9]{2}-[0-9]{4}"  # 1577-1366, 1544-9112
     r"|0[2-8][0-9]?-1[0-9]{2,3}"  # 051-1366 (area code + short code)
@@ -104,12 +105,20 @@ class Text(Struct, forbid_unknown_fields=True):
         return self.en if lang == "en" else self.ko
 
 
+SourceUrl = Annotated[str, Meta(pattern=SOURCE_URL, max_length=2000)]
+#: The source that states a number or link: a URL from the entry's own ``sources`` (the newest
+#: dated one that states it). One URL, not a list: a union of a string and a list of strings
+#: makes msgspec 0.22 crash at interpreter exit.
+StatedBy = SourceUrl
+
+
 class Phone(Struct, forbid_unknown_fields=True, kw_only=True):
     """A number to call or text. The first phone of a resource is its main number."""
 
     number: Annotated[str, Meta(pattern=PHONE_PATTERN, description="As dialled in Korea, with hyphens")]
     label: Text | None = None
     type: Literal["voice", "sms"] = "voice"
+    source: StatedBy | None = None
 
 
 class Link(Struct, forbid_unknown_fields=True, kw_only=True):
@@ -118,9 +127,7 @@ class Link(Struct, forbid_unknown_fields=True, kw_only=True):
     type: Literal["website", "form", "chat", "kakaotalk", "email", "app", "guide"]
     url: Annotated[str, Meta(pattern=LINK_URL, max_length=2000)]
     label: Text | None = None
-
-
-SourceUrl = Annotated[str, Meta(pattern=SOURCE_URL, max_length=2000)]
+    source: StatedBy | None = None
 
 
 class Source(Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
@@ -189,6 +196,10 @@ class Resource(Struct, forbid_unknown_fields=True, kw_only=True):
     links: list[Link] = []
     hours: Hours | None = None
     address: Text | None = None
+    #: Where a local service is: its 시·군·구 as data/places.tsv writes it ("청주시 상당구") and,
+    #: when known, its 읍·면·동 ("용암동"). Search orders a region's services by nearness with it.
+    district: Annotated[str, Meta(min_length=1, max_length=40)] | None = None
+    town: Annotated[str, Meta(min_length=1, max_length=40)] | None = None
     geo: Geo | None = None
     audiences: list[Audience] = msgspec.field(default_factory=lambda: ["everyone"])
     languages: list[Annotated[str, Meta(pattern=r"^[a-z]{2,3}$")]] = msgspec.field(
@@ -304,6 +315,18 @@ class Facets(Struct, kw_only=True):
     region: dict[str, int] = {}
 
 
+class Locality(Struct, kw_only=True):
+    """The 시·군·구 a query named, and what the results have there."""
+
+    district: str
+    region: str
+    #: How many of the results are in that 시·군·구.
+    in_district: int
+    #: When none is, the nearest service of the kind asked for, and its 시·군·구.
+    nearest_id: str | None = None
+    nearest_district: str | None = None
+
+
 class Results(Struct, kw_only=True):
     query: str
     total: int
@@ -323,3 +346,8 @@ class Results(Struct, kw_only=True):
     #: What the query was understood as: the place and its region, the other regions a place name
     #: may mean, corrections (keyboard, typo), the terms searched for and the needs found.
     understood: dict[str, object] | None = None
+    #: The rung of the danger ladder (data/needs.yaml) the query reached: "immediate" (112),
+    #: "medical" (119) or "suicide" (109); None when the query shows no danger.
+    danger: Literal["immediate", "medical", "suicide"] | None = None
+    #: Set when the query (or the region filter) named a 시·군·구.
+    locality: Locality | None = None

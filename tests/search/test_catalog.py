@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,8 @@ resources:
 
 
 def write(data_copy: Path, text: str) -> Path:
+    """``text`` as the only resource file (the real local files would refer to real entries)."""
+    shutil.rmtree(data_copy / "local", ignore_errors=True)
     (data_copy / "resources.yaml").write_text(text, encoding="utf-8")
     return data_copy
 
@@ -89,8 +92,31 @@ def test_duplicate_id_is_reported_when_both_entries_are_valid(data_copy: Path) -
     second = GOOD.split("resources:\n", 1)[1]
     d = write(data_copy, GOOD + second)
     assert problems(d) == [
-        f"{d}/resources.yaml:13: resources[line-one].id: duplicate id (first used on line 2)"
+        f"{d}/resources.yaml:13: resources[line-one].id: duplicate id (first used at {d}/resources.yaml:2)"
     ]
+
+
+def test_local_files_are_read_and_checked_with_the_main_file(data_copy: Path) -> None:
+    """data/local/*.yaml adds entries; an id used in two files is reported at the second."""
+    d = write(data_copy, GOOD)
+    (data_copy / "local").mkdir(exist_ok=True)
+    (data_copy / "local" / "extra.yaml").write_text(GOOD, encoding="utf-8")
+    assert problems(d) == [
+        f"{d}/local/extra.yaml:2: resources[line-one].id: duplicate id (first used at {d}/resources.yaml:2)"
+    ]
+    other = GOOD.replace("id: line-one", "id: line-two")
+    (data_copy / "local" / "extra.yaml").write_text(other, encoding="utf-8")
+    assert {r.id for r in load_catalog(d).resources} >= {"line-one", "line-two"}
+
+
+def test_a_number_names_a_source_of_its_own_entry(data_copy: Path) -> None:
+    text = GOOD.replace('number: "1366"', 'number: "1366"\n        source: https://elsewhere.example.org/')
+    assert text != GOOD
+    d = write(data_copy, text)
+    found = problems(d)
+    assert (
+        len(found) == 1 and "'https://elsewhere.example.org/' is not one of this entry's sources" in found[0]
+    )
 
 
 def test_missing_english_name(data_copy: Path) -> None:
