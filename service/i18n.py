@@ -211,7 +211,6 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{district}에는 맞는 곳이 없어요. 가장 가까운 곳은 {nearest}예요.",
         "There is nothing for this in {district}. The nearest is {nearest}.",
     ),
-    "locality_some": ("{district}에 {n}곳이 있어요.", "{n} in {district}."),
     "back_results": ("찾은 결과로 돌아가기", "Back to your results"),
     # -- a resource ----------------------------------------------------------------------------
     "back_search": ("검색 결과로 돌아가기", "Back to results"),

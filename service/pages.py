@@ -249,12 +249,10 @@ def _lines(p: Presenter, results: Results | None, data_dir: Path) -> SummaryLine
         return SummaryLines()
     t = strings(p.lang)
     lines = SummaryLines()
-    # ``danger`` and ``locality`` are newer fields of Results: read them whether or not they exist.
+    # ``danger`` and ``locality`` are read as they may be missing (an engine of an older index).
     danger = getattr(results, "danger", None)
-    if "danger" not in Results.__struct_fields__ and "crisis" in (
-        _field(results.understood or {}, "needs") or []
-    ):
-        danger = "suicide"  # until the search itself says so: a query that speaks of ending one's life
+    if danger is None and "crisis" in (_field(results.understood or {}, "needs") or []):
+        danger = "suicide"  # a query that speaks of ending one's life, whether or not the engine says so
     if danger in ("immediate", "medical", "suicide"):
         lines.danger = t["danger_" + str(danger)]
     understood = results.understood or {}
@@ -285,9 +283,9 @@ def _locality_line(p: Presenter, locality: object, data_dir: Path) -> str | None
     if not district:
         return None
     district = english_place(str(district), data_dir) if p.lang == "en" else str(district)
-    count = _field(locality, "count", "in_district", "matches")
-    if isinstance(count, int) and count > 0:
-        return t["locality_some"].format(district=district, n=count)
+    count = _field(locality, "in_district", "count")
+    if not isinstance(count, int) or count > 0:
+        return None  # the district has what she asked for: the results say it
     nearest_id = _field(locality, "nearest_id", "nearest")
     nearest = p.engine.get(str(nearest_id)) if isinstance(nearest_id, str) else None
     if nearest is None:

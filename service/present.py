@@ -301,12 +301,18 @@ class Presenter:
         return strings(self.lang)["answers_in"].format(langs=", ".join(self.language(c) for c in r.languages))
 
     def trust_line(self, r: Resource) -> str | None:
-        """One short neutral line on where an entry's details come from, for what the
-        organisation has not confirmed itself: ``번호 확인: 2023년 자료``. None when official."""
-        if r.confidence == "official" or r.as_of_year is None:
+        """One short neutral line on where an entry's number comes from, where it matters: a
+        local number (not a national short code such as 109 or 1366) taken from a dated or
+        unconfirmed source, ``번호 확인: 2023년 자료``. None otherwise (official and secondary
+        entries, the site's own guides, well-known short codes)."""
+        if r.confidence not in ("dated", "unconfirmed") or r.kind == "guide" or r.as_of_year is None:
             return None
-        key = "trust_number" if r.phones else "trust_info"
-        return strings(self.lang)[key].format(year=r.as_of_year)
+        if r.phones:
+            digits = sum(c.isdigit() for c in r.phones[0].number)
+            if digits <= 4 or r.phones[0].number.startswith(("15", "16", "18")):
+                return None  # 112, 1366, 1588-xxxx: national numbers that do not drift
+            return strings(self.lang)["trust_number"].format(year=r.as_of_year)
+        return strings(self.lang)["trust_info"].format(year=r.as_of_year)
 
     def cards(self, results: Results, *, counsellor: bool = False, needs: list[str] | None = None,
               q: str = "") -> list[ResultCard]:  # fmt: skip
