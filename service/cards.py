@@ -19,7 +19,7 @@ from litestar.response import Template
 from search.engine import Engine
 from search.hours import open_state
 from search.links import main_link
-from search.model import Resource
+from search.model import KIND_PRIORITY, Resource
 from service.i18n import Lang, strings
 from service.present import Presenter, page_template, query_url, request_lang, with_base
 from service.rate_limit import UNLIMITED
@@ -77,6 +77,9 @@ class RegionGroup:
     national: list[Resource]
 
 
+#: A printed poster lists this many of a group's local services (kinds that answer at once
+#: first); the page on screen, which its QR code opens, lists them all.
+PRINT_LOCAL = 3
 #: An address short enough to be useful on a printed poster (a street and a number, not a paragraph).
 SHORT_ADDRESS = 40
 
@@ -108,6 +111,8 @@ def region_groups(resources: list[Resource], code: str, with_abroad: bool = Fals
             groups[key].local.append(r)
         elif r.regions == ["KR"]:
             groups[key].national.append(r)
+    for g in groups.values():  # the lines that answer at once first (stable: the data's order within a kind)
+        g.local.sort(key=lambda r: KIND_PRIORITY.get(r.kind, len(KIND_PRIORITY)))
     return [g for g in groups.values() if g.local or g.national]
 
 
@@ -228,6 +233,7 @@ def region_page(request: Request, code: FromPath[str]) -> Template:
         page_url=url,
         qr=qr_svg(url, t["qr_label"].format(name=title)),
         guides=[r for r in resources if r.kind == "guide"],
+        print_local=PRINT_LOCAL,
         q="",
         region=None if code == "KR" else code,
     )

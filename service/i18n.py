@@ -191,7 +191,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Shows sources, dates and caveats, and lets you pick results for one referral.",
     ),
     "results_calm": ("도움받을 수 있는 곳", "Where you can get help"),
-    "understood_need": ("{needs} 도움을 찾았어요", "Help with: {needs}"),
+    "understood_need": ("찾은 도움: {needs}", "Looking for: {needs}"),
     "understood_place": ("{place} 근처", "near {place}"),
     # When the search says a person may be in danger (search.model.Results.danger).
     "danger_immediate": (
@@ -377,6 +377,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "region_local": ("{region}", "In {region}"),
     "region_national": ("전국", "Nationwide"),
+    "region_more_local": (
+        "이 지역의 {n}곳 더: QR 코드로 열리는 페이지에 있어요.",
+        "{n} more in this region: on the page the QR code opens.",
+    ),
     "region_link": (
         "{region} 도움받을 곳 한눈에 보기 (포스터 인쇄)",
         "All help in {region} on one page (printable poster)",

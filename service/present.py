@@ -294,8 +294,8 @@ class Presenter:
 
     def languages_line(self, r: Resource) -> str | None:
         """``Korean only``, ``Korean, English`` … when the page's language is not one it answers in."""
-        if self.lang in r.languages:
-            return None
+        if self.lang in r.languages or r.kind == "guide":
+            return None  # a guide is the site's own page, in both languages
         if r.languages == ["ko"]:
             return strings(self.lang)["korean_only"]
         return strings(self.lang)["answers_in"].format(langs=", ".join(self.language(c) for c in r.languages))
