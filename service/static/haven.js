@@ -185,6 +185,13 @@
     if (window.ResizeObserver) new ResizeObserver(sendHeight).observe(document.body);
   }
 
+  // The language switch on a results page: the same search again, in the other language.
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (!(target instanceof Element) || !target.closest("a.lang")) return;
+    if (window.location.pathname === "/search" && stored(LAST)) store(AGAIN, "1");
+  }, true);
+
   // -- "Back to your results" on a resource page: the last search, run again on /search. --
   document.querySelectorAll("[data-back-search]").forEach(function (link) {
     if (!stored(LAST)) return;
