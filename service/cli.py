@@ -175,15 +175,17 @@ def search(query: tuple[str, ...], region: str | None, kind: tuple[str, ...], to
         click.echo(line)
 
 
-def _announce(host: str, port: int) -> None:
+def _announce(host: str, port: int, *, check: bool = True) -> None:
     """One line saying where the site is, or, if the port is taken, one line saying so and exit 1.
 
     Without the check uvicorn would report a port in use as a logged ``[Errno 98]`` and exit 3.
+    A port ``--port 0`` found is held already: nothing to check.
     """
     from service.workers import WorkersError, check_port_free
 
     try:
-        check_port_free(host, port)
+        if check:
+            check_port_free(host, port)
     except WorkersError as exc:
         fail(f"{exc} (is another server running there? choose another with --port)")
     shown = f"[{host}]" if ":" in host else host
@@ -192,7 +194,8 @@ def _announce(host: str, port: int) -> None:
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="0: any free port, named in the first line.")  # fmt: skip
 @data_option
 @db_option
 @meili_options
@@ -210,7 +213,7 @@ def serve(host: str, port: int, data_dir: Path, db_path: Path, meili_url: str | 
     SIGHUP to the main process reloads every worker.
     """
     from service.settings import Settings, deployment_problem
-    from service.workers import WorkersError, run_workers, serve_one
+    from service.workers import WorkersError, bind, hold_free_port, run_workers, serve_one
 
     try:
         settings = Settings(data_dir=data_dir, db_path=db_path, meili_url=meili_url, meili_key=meili_key)
@@ -226,17 +229,35 @@ def serve(host: str, port: int, data_dir: Path, db_path: Path, meili_url: str | 
     if watch and workers > 1:
         # Every worker would rebuild the same file at once.
         fail("--watch runs with one worker; with several, run `haven build` and send SIGHUP")
-    _announce(host, port)
-    if workers == 1:
+    held = None
+    if port == 0:
+        # Any free port, taken now and kept: one process serves on this very socket; workers bind
+        # their own, so then the main process only holds the port (never listening, it takes no
+        # connection). Either way nothing else can be given the port before it is served.
         try:
-            serve_one(settings, host, port, watch=watch, interval=watch_interval)
-        except EngineError as exc:  # the index changed for the worse since the check above
+            held = bind(host, 0, reuse_port=False) if workers == 1 else hold_free_port(host)
+        except WorkersError as exc:
             fail(str(exc))
-        return
+            return
+        except OSError as exc:
+            fail(f"cannot listen on {host}: {exc.strerror or exc}")
+            return
+        port = held.getsockname()[1]
     try:
-        run_workers(settings, host, port, workers)
-    except WorkersError as exc:
-        fail(str(exc))
+        _announce(host, port, check=held is None)
+        if workers == 1:
+            try:
+                serve_one(settings, host, port, watch=watch, interval=watch_interval, listener=held)
+            except EngineError as exc:  # the index changed for the worse since the check above
+                fail(str(exc))
+            return
+        try:
+            run_workers(settings, host, port, workers)
+        except WorkersError as exc:
+            fail(str(exc))
+    finally:
+        if held is not None:
+            held.close()
 
 
 @main.command("sync-meili")
