@@ -73,6 +73,7 @@ def test_filters_narrow_the_results(client: TestClient, engine: SqliteEngine) ->
 
     topic = engine.resources()[0].topics[0]
     body = client.get("/api/v1/search", params=[("topic", topic), ("cost", "free,unknown")]).json()
+    assert body["results"]
     for hit in body["results"]:
         assert topic in hit["resource"]["topics"]
         assert hit["resource"]["cost"] in ("free", "unknown")
@@ -80,6 +81,7 @@ def test_filters_narrow_the_results(client: TestClient, engine: SqliteEngine) ->
 
 def test_open_now_lists_only_what_is_open(client: TestClient) -> None:
     body = client.get("/api/v1/search", params={"open_now": "true", "limit": 100}).json()
+    assert body["results"], "the 24-hour lines are always open: an empty list is a broken filter"
     assert all(h["open_now"]["open"] for h in body["results"])
 
 
