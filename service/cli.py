@@ -6,6 +6,7 @@ var/haven.db). Bad input gives one clear line on stderr and exit status 1, never
 
 from __future__ import annotations
 
+import socket
 import sys
 from pathlib import Path
 from typing import Any, TextIO, cast
@@ -175,21 +176,21 @@ def search(query: tuple[str, ...], region: str | None, kind: tuple[str, ...], to
         click.echo(line)
 
 
-def _announce(host: str, port: int, *, check: bool = True) -> None:
+def _announce(host: str, port: int, workers: int) -> tuple[socket.socket | None, int]:
     """One line saying where the site is, or, if the port is taken, one line saying so and exit 1.
 
     Without the check uvicorn would report a port in use as a logged ``[Errno 98]`` and exit 3.
-    A port ``--port 0`` found is held already: nothing to check.
+    Port 0 is any free port, held until the process ends by the socket returned (:func:`take_port`).
     """
-    from service.workers import WorkersError, check_port_free
+    from service.workers import WorkersError, take_port
 
     try:
-        if check:
-            check_port_free(host, port)
+        held, port = take_port(host, port, serve_here=workers == 1)
     except WorkersError as exc:
         fail(f"{exc} (is another server running there? choose another with --port)")
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"Haven is serving http://{shown}:{port} (Ctrl-C stops)", err=True)
+    return held, port
 
 
 @main.command()
@@ -213,7 +214,7 @@ def serve(host: str, port: int, data_dir: Path, db_path: Path, meili_url: str | 
     SIGHUP to the main process reloads every worker.
     """
     from service.settings import Settings, deployment_problem
-    from service.workers import WorkersError, bind, hold_free_port, run_workers, serve_one
+    from service.workers import WorkersError, run_workers, serve_one
 
     try:
         settings = Settings(data_dir=data_dir, db_path=db_path, meili_url=meili_url, meili_key=meili_key)
@@ -229,35 +230,17 @@ def serve(host: str, port: int, data_dir: Path, db_path: Path, meili_url: str | 
     if watch and workers > 1:
         # Every worker would rebuild the same file at once.
         fail("--watch runs with one worker; with several, run `haven build` and send SIGHUP")
-    held = None
-    if port == 0:
-        # Any free port, taken now and kept: one process serves on this very socket; workers bind
-        # their own, so then the main process only holds the port (never listening, it takes no
-        # connection). Either way nothing else can be given the port before it is served.
+    held, port = _announce(host, port, workers)
+    if workers == 1:
         try:
-            held = bind(host, 0, reuse_port=False) if workers == 1 else hold_free_port(host)
-        except WorkersError as exc:
+            serve_one(settings, host, port, watch=watch, interval=watch_interval, listener=held)
+        except EngineError as exc:  # the index changed for the worse since the check above
             fail(str(exc))
-            return
-        except OSError as exc:
-            fail(f"cannot listen on {host}: {exc.strerror or exc}")
-            return
-        port = held.getsockname()[1]
+        return
     try:
-        _announce(host, port, check=held is None)
-        if workers == 1:
-            try:
-                serve_one(settings, host, port, watch=watch, interval=watch_interval, listener=held)
-            except EngineError as exc:  # the index changed for the worse since the check above
-                fail(str(exc))
-            return
-        try:
-            run_workers(settings, host, port, workers)
-        except WorkersError as exc:
-            fail(str(exc))
-    finally:
-        if held is not None:
-            held.close()
+        run_workers(settings, host, port, workers)
+    except WorkersError as exc:
+        fail(str(exc))
 
 
 @main.command("sync-meili")

@@ -43,10 +43,10 @@ __all__ = (
     "WorkersError",
     "bind",
     "check_port_free",
-    "hold_free_port",
     "reuse_port_supported",
     "run_workers",
     "serve_one",
+    "take_port",
 )
 
 log = logging.getLogger("haven.workers")
@@ -100,16 +100,30 @@ def bind(host: str, port: int, *, reuse_port: bool = True) -> socket.socket:
     return sock
 
 
-def hold_free_port(host: str) -> socket.socket:
-    """A free port on ``host``, held for as long as the returned socket is open (``--port 0``).
+def take_port(host: str, port: int, *, serve_here: bool) -> tuple[socket.socket | None, int]:
+    """``port`` checked free (:func:`check_port_free`), or for port 0 any free port, held.
 
-    The socket is bound but never listens, so it takes no connection. Nothing else is given the
-    port meanwhile (the kernel hands out only unbound ports, to ``bind(0)`` and to outgoing
-    connections alike), yet the server's own sockets may join it: Linux lets a socket bind a port
-    when both say ``SO_REUSEADDR`` and the one already there does not listen. So the port is never
-    free between being chosen and being served, as it is when a port is found, closed and reused
-    (only a program naming this very port, with ``SO_REUSEADDR``, could still listen on it first).
+    A held port stays so for as long as the returned socket is open. With ``serve_here`` (one
+    process) the socket listens, and the server serves on it (``serve_one(listener=…)``).
+    Otherwise (workers, each binding its own socket) it is bound but never listens, so it takes no
+    connection, yet the workers' sockets may join the port: Linux lets a socket bind a port when
+    both say ``SO_REUSEADDR`` and the one already there does not listen. Either way the kernel
+    gives the port to nothing else (it hands out only unbound ports, to ``bind(0)`` and outgoing
+    connections alike), as it may when a port is found free, closed, and bound again later. (With
+    workers, a program naming this very port with ``SO_REUSEADDR`` could still listen on it first.)
+
+    Raises:
+        WorkersError: ``port`` is taken, or no port can be bound on ``host``.
     """
+    if port:
+        check_port_free(host, port)
+        return None, port
+    if serve_here:
+        try:
+            sock = bind(host, 0, reuse_port=False)
+        except OSError as exc:
+            raise WorkersError(f"cannot listen on {host}: {exc.strerror or exc}") from None
+        return sock, sock.getsockname()[1]
     family, address = _address(host, 0)
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
@@ -118,7 +132,7 @@ def hold_free_port(host: str) -> socket.socket:
     except OSError as exc:
         sock.close()
         raise WorkersError(f"cannot listen on {host}: {exc.strerror or exc}") from None
-    return sock
+    return sock, sock.getsockname()[1]
 
 
 def check_port_free(host: str, port: int) -> None:

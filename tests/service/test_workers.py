@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from service.workers import WorkersError, bind, check_port_free, hold_free_port, reuse_port_supported
+from service.workers import WorkersError, bind, check_port_free, reuse_port_supported, take_port
 from tests.conftest import ROOT, free_port
 
 pytestmark = pytest.mark.skipif(not reuse_port_supported(), reason="SO_REUSEPORT balancing is Linux-only")
@@ -102,8 +102,8 @@ def test_a_taken_port_is_a_clear_error() -> None:
 
 def test_a_held_port_takes_no_connection_and_is_given_to_no_one_but_the_workers() -> None:
     """`haven serve --port 0 --workers N`: the main process holds the port its workers bind."""
-    held = hold_free_port("127.0.0.1")
-    port = held.getsockname()[1]
+    held, port = take_port("127.0.0.1", 0, serve_here=False)
+    assert held is not None and port != 0
     try:
         with pytest.raises(ConnectionRefusedError):
             socket.create_connection(("127.0.0.1", port), timeout=5).close()
