@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import msgspec
@@ -22,12 +21,6 @@ from service.settings import Settings
 from tests.conftest import serve
 
 ENDPOINTS = ["/api/v1/", "/api/v1/search?q=1366", "/api/v1/resources", "/api/v1/regions", "/api/v1/taxonomy"]
-
-
-@pytest.fixture(scope="module")
-def client(db_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(db_path=db_path, rate_limit=None))) as c:
-        yield c
 
 
 def _comparable(results: dict) -> dict:
