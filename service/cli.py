@@ -172,7 +172,7 @@ def search(query: tuple[str, ...], region: str | None, kind: tuple[str, ...], to
         return
     regions = {g.code: g.name.get(lang) for g in engine.regions()}
     engine.close()
-    for line in results_lines(results, lang, regions):  # type: ignore[arg-type]
+    for line in results_lines(results, lang, regions, data_dir):  # type: ignore[arg-type]
         click.echo(line)
 
 

@@ -8,6 +8,7 @@ here returns lines; the commands in :mod:`service.cli` print them.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -16,12 +17,12 @@ from wcwidth import wcswidth, wcwidth
 from search.hours import open_state
 from search.model import Resource, Results
 from service.i18n import Lang, labels, language_name, strings
-from service.wording import hours_text, open_line
+from service.wording import cost_line, english_place, hours_text, open_line
 
 if TYPE_CHECKING:
     from search.audit import Report
 
-__all__ = ("WIDTH", "audit_lines", "fit", "resource_lines", "results_lines", "width", "wrap")
+__all__ = ("WIDTH", "audit_lines", "contact", "fit", "resource_lines", "results_lines", "width", "wrap")
 
 #: The terminal width everything is laid out for.
 WIDTH = 80
@@ -81,24 +82,45 @@ def wrap(text: str, columns: int) -> list[str]:
     return out
 
 
-def results_lines(results: Results, lang: Lang, region_names: dict[str, str]) -> list[str]:
-    """Open-now, main number, name, region: one line per result, within 80 columns."""
+def contact(r: Resource, lang: Lang) -> str:
+    """The way to reach ``r`` in a few columns: its main number (``☎ 1366``, ``문자 #0117``), else
+    an address that reads (``abuse@telegram.org``, ``d4u.stop.or.kr/report``)."""
+    if r.phones:
+        p = r.phones[0]
+        return (strings(lang)["cli_sms"] if p.type == "sms" else "☎ ") + p.number
+    links = sorted(r.links, key=lambda x: x.type in ("email", "guide"))  # a page before an address
+    if not links:
+        return ""
+    url = links[0].url
+    if url.startswith(("mailto:", "tel:")):
+        return url.split(":", 1)[1]
+    return url.split("//", 1)[-1].removeprefix("www.").rstrip("/")
+
+
+def results_lines(
+    results: Results, lang: Lang, region_names: dict[str, str], data_dir: Path | None = None
+) -> list[str]:
+    """Two lines per result within 80 columns: open-now, name and region; then the id (for
+    ``haven show`` and ``haven referral``) and the way to reach it."""
     t = strings(lang)
     lines: list[str] = []
-    if results.relaxed:
+    if results.relaxed == "any":
+        lines.append(t["relaxed_any"])
+    elif results.relaxed and results.relaxed != "general":
         lines.append(t["cli_relaxed"] + results.relaxed)
     understood = results.understood or {}
     place, region = understood.get("place"), region_names.get(results.region or "", "")
     if place and region:
-        lines.append(t["cli_around"].format(place=place, region=region))
+        shown = english_place(str(place), data_dir) if lang == "en" and data_dir else str(place)
+        lines.append(t["cli_around"].format(place=shown, region=region))
     if not results.results:
         return [*lines, t["cli_no_results"]]
     for hit in results.results:
         r = hit.resource
         mark = "●" if hit.open_now.open else ("○" if hit.open_now.known else " ")
-        phone = r.phones[0].number if r.phones else (r.links[0].url.split("//")[-1] if r.links else "")
         where = ", ".join(region_names.get(c, c) for c in r.regions)
-        lines.append(f"{mark} {fit(phone, 16)} {fit(r.name.get(lang), 46)} {fit(where, 14)}".rstrip())
+        lines.append(f"{mark} {fit(r.name.get(lang), WIDTH - 18)} {fit(where, 15)}".rstrip())
+        lines.append(f"  {fit(r.id, 34)} {fit(contact(r, lang), WIDTH - 37)}".rstrip())
     lines.append(f"({results.total})  " + t["cli_open_legend"])
     return lines
 
@@ -124,8 +146,12 @@ def resource_lines(r: Resource, lang: Lang, kinds: dict[str, str], regions: dict
     row = _rows(out, words["show"])
     row("what", r.summary.get(lang))
     hours = hours_text(r.hours, lang)
-    row("hours", hours + (f"\n{r.hours.note.get(lang)}" if r.hours and r.hours.note else ""))
-    row("cost", words["cost"][r.cost])
+    note = r.hours.note.get(lang) if r.hours and r.hours.note else None
+    if hours or note:
+        row("hours", "\n".join(x for x in (hours, note) if x))
+    cost = cost_line(r.cost, lang)
+    if cost:
+        row("cost", cost)
     row("anonymous", words["anonymous"][r.anonymous])
     row("languages", ", ".join(language_name(c, lang) for c in r.languages))
     row("audiences", ", ".join(words["audience"].get(a, a) for a in r.audiences))

@@ -130,10 +130,24 @@ def test_the_search_table_fits_80_columns(db_path: Path, args: tuple[str, ...]) 
     assert [line for line in lines if width(line) > 80] == []
 
 
-def test_the_search_table_puts_open_now_and_the_number_first(db_path: Path) -> None:
+def test_the_search_table_shows_open_now_each_id_and_a_contact_that_reads(
+    db_path: Path, catalog: Catalog
+) -> None:
     proc = run_haven("search", "1366", "--db", str(db_path))
     rows = proc.stdout.splitlines()[:-1]
-    assert any(row.startswith("● 1366 ") for row in rows)
+    # Two lines a result: open-now and the name; then the id (for show and referral) and the number.
+    assert any(row.startswith("● 여성긴급전화 1366") for row in rows)
+    ids = [row.split()[0] for row in rows[1::2]]
+    assert ids and all(i in catalog.by_id for i in ids)
+    assert rows[rows.index(next(r for r in rows if r.startswith("● 여성긴급전화 1366"))) + 1].split()[1:] == [
+        "☎",
+        "1366",
+    ]
+    assert all(width(row) <= 80 for row in rows)
+    telegram = run_haven("search", "telegram", "--lang", "en", "--db", str(db_path)).stdout
+    assert "mailto:" not in telegram and "https://" not in telegram  # a contact that reads
+    loose = run_haven("search", "친구가", "내", "얼굴로", "딥페이크", "만들어서", "--db", str(db_path)).stdout
+    assert "any" not in loose.split()
 
 
 def test_search_without_an_index_is_one_line(tmp_path: Path) -> None:
@@ -172,11 +186,11 @@ def test_referral_text_and_sms(db_path: Path) -> None:
     text = run_haven("referral", "women-1366", "d4u-central", "--db", str(db_path))
     assert text.returncode == 0, text.stderr
     assert text.stdout.startswith(
-        "여성긴급전화 1366\n☎ 1366 (24시간)\nhttps://women1366.kr\n\n중앙디지털성범죄피해자지원센터\n"
+        "여성긴급전화 1366\n☎ 1366 (24시간 365일)\nhttps://women1366.kr\n\n중앙디지털성범죄피해자지원센터\n"
     )
     assert "신분을 증명하는 서류" in text.stdout and "https://d4u.stop.or.kr" in text.stdout
     sms = run_haven("referral", "women-1366", "--format", "sms", "--lang", "en", "--db", str(db_path))
-    assert sms.stdout == "Women's Emergency Hotline 1366\n1366 (24/7)\nhttps://women1366.kr\n"
+    assert sms.stdout == "Women's Emergency Hotline 1366\n1366 (24 hours, every day)\nhttps://women1366.kr\n"
     assert sms.stderr == ""  # the byte count goes to a terminal only
 
 
@@ -214,8 +228,11 @@ def test_hours_and_prepare_words(catalog: Catalog) -> None:
     span = klac.hours.weekly[0] if klac.hours else None
     assert span is not None and span.days == ["mon", "tue", "wed", "thu", "fri"]
     assert hours_text(klac.hours, "ko") == f"월–금 {span.open}–{span.close} (공휴일 휴무)"
-    assert hours_text(klac.hours, "en", short=True, dash="-") == f"Mon-Fri {span.open}-{span.close}"
-    assert hours_text(None, "en") == "hours not confirmed"
+    assert (
+        hours_text(klac.hours, "en", dash="-")
+        == f"Mon-Fri {span.open}-{span.close} (closed on public holidays)"
+    )
+    assert hours_text(None, "en") is None
     assert prepare_text(catalog.by_id["women-1366"]) is None
     google = catalog.by_id["google-search-intimate-images"]
     assert (prepare_text(google, "en") or "").startswith("copy the web addresses")
@@ -317,7 +334,7 @@ def test_export_to_an_unwritable_place_is_one_line(tmp_path: Path) -> None:
     assert_one_line_error(run_haven("export", "--format", "hsds", "--out", str(blocker)), "cannot write")
 
 
-@pytest.mark.parametrize(("name", "value"), [("HAVEN_ANSWER_CACHE_MB", "lots"), ("HAVEN_RATE_LIMIT", "fast")])
+@pytest.mark.parametrize(("name", "value"), [("HAVEN_SEND_TIMEOUT", "forever"), ("HAVEN_RATE_LIMIT", "fast")])
 def test_serve_with_a_bad_setting_is_one_line(db_path: Path, name: str, value: str) -> None:
     proc = run_haven("serve", "--db", str(db_path), "--port", "1", env={name: value})
     assert_one_line_error(proc, name, repr(value))
