@@ -3,7 +3,9 @@
 #                    the index, serve http://127.0.0.1:8000
 #   make test      – set up the runtime and the development tools (requirements-dev.lock), then
 #                    lint, type check and the whole test suite
-#   make test-fast – the search and service tests only (no browser, no hardening): 00 s on two quiet cores
+#   make test-fast – the search and service tests only (no browser, no hardening, no lint): 186 s of
+#                    CPU on 2026-12-04 (11 min wall on the shared machine at load 6-9), so about three
+#                    minutes on two quiet cores; the CLI's subprocess tests (test_cli.py) take nearly half
 # Each lock is installed once; its stamp in .venv/ is renewed only when the lock or pyproject.toml
 # changes. Both are made with uv (the command is in each file's first lines); requirements-dev.lock
 # is compiled with requirements.lock as constraints, so the tests run the versions production runs.
