@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -194,6 +195,7 @@ def test_haven_audit_links_json_and_lines(base: str, data_copy: Path) -> None:
         "    confidence: official\n"
     )
     (data_copy / "resources.yaml").write_text(text, encoding="utf-8")
+    shutil.rmtree(data_copy / "local")  # this entry is the whole directory: its URLs are the ones asked
     runner = CliRunner()
     plain = runner.invoke(main, ["audit", "--links", "--timeout", "3", "--data", str(data_copy)])
     f = data_copy / "resources.yaml"
