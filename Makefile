@@ -44,9 +44,10 @@ test: $(STAMP) node_modules/.installed lint
 
 # 1M resources only when asked (its build is long): $(BIN)/python -m bench.search_bench --sizes 1000000
 # The HTTP benchmark needs wrk (apt-get install wrk).
-bench: $(STAMP)
+bench: $(STAMP) var/haven.db
 	$(BIN)/python -m bench.search_bench --sizes 0,1000,10000,100000 --rounds 3
 	$(BIN)/python -m bench.http_bench --size 100000 --duration 10
+	$(BIN)/python -m bench.query_cost --rounds 5
 
 bench-quick: $(STAMP)
 	$(BIN)/python -m bench.search_bench --sizes 0,1000,10000 --rounds 1 --out bench/results/search-quick.json

@@ -17,13 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-import yaml
 
 from search.hours import SEOUL
 from search.model import PHONE_PATTERN, Region, Resource, Source, SynonymGroup, Taxonomy
 from search.needs import NeedRules
 from search.places import PlaceRow, PlaceTable, load_place_table, load_places
-from search.yaml_file import Problem, YamlFile, load_data_yaml
+from search.yaml_file import Problem, YamlFile
 
 __all__ = ("REQUIRE_ITEM_SOURCES", "Catalog", "CatalogError", "Problem", "load_catalog")
 
@@ -374,10 +373,18 @@ def load_catalog(data_dir: Path | str, *, require_item_sources: bool | None = No
 
     places: list[PlaceRow] = []
     places_raw = b""
+    # places.yaml is read as a YamlFile first, so that its problems name their line.
+    places_yaml = data_dir / "places.yaml"
+    curated = YamlFile(places_yaml, str(places_yaml), problems) if places_yaml.is_file() else None
     try:
-        places, places_raw = load_places(data_dir)
+        if curated is None or curated.ok:
+            places, places_raw = load_places(data_dir)
     except (OSError, ValueError) as exc:
-        problems.append(Problem(str(data_dir / "places.yaml"), None, "", str(exc)))
+        cause = exc.__cause__
+        if curated is not None and isinstance(cause, msgspec.ValidationError):
+            problems.append(curated.conversion_problem(cause))
+        else:
+            problems.append(Problem(str(data_dir / "places.tsv"), None, "", str(exc).splitlines()[0]))
     where = _Where(unsourced=None if strict else [])
     try:
         where.places = load_place_table(data_dir)
@@ -395,12 +402,13 @@ def load_catalog(data_dir: Path | str, *, require_item_sources: bool | None = No
 
     needs = NeedRules()
     needs_path = data_dir / "needs.yaml"
-    needs_raw = needs_path.read_bytes() if needs_path.is_file() else b""
-    if needs_raw:
+    needs_file = YamlFile(needs_path, str(needs_path), problems) if needs_path.is_file() else None
+    needs_raw = needs_file.raw if needs_file else b""
+    if needs_file is not None and needs_file.ok:
         try:
-            needs = msgspec.convert(load_data_yaml(needs_raw) or {}, NeedRules)
-        except (yaml.YAMLError, msgspec.ValidationError) as exc:
-            problems.append(Problem(str(needs_path), None, "", str(exc)))
+            needs = msgspec.convert(needs_file.data or {}, NeedRules)
+        except msgspec.ValidationError as exc:
+            problems.append(needs_file.conversion_problem(exc))
         # needs.yaml may name services a smaller directory does not have (a deployment that keeps
         # only some entries, a test's copy): those are simply not advised. tests/search/test_data.py
         # checks that the project's own data has every one.

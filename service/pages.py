@@ -23,7 +23,6 @@ from litestar.response import Redirect, Template
 from search.engine import Engine
 from search.hours import open_state
 from search.model import Hit, Query, Results
-from service.answer_cache import CACHED_FOR
 from service.i18n import SAFETY_SECTIONS, Lang, negotiate, strings
 from service.params import EngineUnavailable, build_query, run_search
 from service.present import Presenter, page_template, query_url, request_lang, with_base
@@ -301,7 +300,7 @@ def _locality_line(p: Presenter, locality: object, data_dir: Path) -> str | None
 # Typed words cost a search each time: the one page under the rate limit (service/safety.py).
 # GET serves the need buttons, the filters and the counsellor switch (no typed words); a link
 # from elsewhere that still carries ``q`` is answered too, but the site itself never makes one.
-@get("/search", sync_to_thread=False, cache=CACHED_FOR, opt={UNLIMITED: False})
+@get("/search", sync_to_thread=False, opt={UNLIMITED: False})
 def search_page(request: Request) -> Template:
     return _results_page(request, None)
 
@@ -313,7 +312,7 @@ async def search_post(request: Request) -> Template:
     return _results_page(request, fields)
 
 
-@get("/resources/{resource_id:str}", sync_to_thread=False, cache=CACHED_FOR)
+@get("/resources/{resource_id:str}", sync_to_thread=False)
 def resource_page(request: Request, resource_id: FromPath[str]) -> Template:
     lang = request_lang(request)
     engine: Engine = request.app.state.engine
@@ -350,7 +349,7 @@ def _region_param(request: Request) -> str:
     return region if region in request.app.state.vocab.regions else "KR"
 
 
-@get("/embed", sync_to_thread=False, cache_control=_SHORT_PUBLIC, cache=CACHED_FOR)
+@get("/embed", sync_to_thread=False, cache_control=_SHORT_PUBLIC)
 def embed(request: Request) -> Template:
     """The compact search box and key contacts a school puts in an iframe."""
     lang = request_lang(request)

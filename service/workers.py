@@ -127,7 +127,9 @@ def serve_one(
 
     raise_file_limit()
     logging.getLogger("uvicorn.error").addFilter(OncePerMinute())  # junk in a loop: one line a minute
-    GuardedHttp.limits = ConnectionLimits(settings.max_connections, settings.head_timeout).capped_by_files()
+    GuardedHttp.limits = ConnectionLimits(
+        settings.max_connections, settings.head_timeout, send_timeout=settings.send_timeout
+    ).capped_by_files()
 
     class Server(uvicorn.Server):
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:

@@ -506,7 +506,7 @@ def test_text_is_compressed_as_the_client_accepts(client: TestClient, url: str) 
         ("br", "br"),
         ("identity", None),
     ]:
-        for _ in range(3):  # a third request may come from the answer store: compressed as asked
+        for _ in range(3):  # the same answer each time: nothing is kept between requests
             response = client.get(url, headers={"Accept-Encoding": asked})
             assert response.headers.get("content-encoding") == sent, (asked, response.headers)
             assert response.content == plain.content  # httpx decodes both
