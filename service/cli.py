@@ -6,6 +6,7 @@ var/haven.db). Bad input gives one clear line on stderr and exit status 1, never
 
 from __future__ import annotations
 
+import socket
 import sys
 from pathlib import Path
 from typing import Any, TextIO, cast
@@ -167,24 +168,27 @@ def search(query: tuple[str, ...], region: str | None, kind: tuple[str, ...], to
         click.echo(line)
 
 
-def _announce(host: str, port: int) -> None:
+def _announce(host: str, port: int, workers: int) -> tuple[socket.socket | None, int]:
     """One line saying where the site is, or, if the port is taken, one line saying so and exit 1.
 
     Without the check uvicorn would report a port in use as a logged ``[Errno 98]`` and exit 3.
+    Port 0 is any free port, held until the process ends by the socket returned (:func:`take_port`).
     """
-    from service.workers import WorkersError, check_port_free
+    from service.workers import WorkersError, take_port
 
     try:
-        check_port_free(host, port)
+        held, port = take_port(host, port, serve_here=workers == 1)
     except WorkersError as exc:
         fail(f"{exc} (is another server running there? choose another with --port)")
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"Haven is serving http://{shown}:{port} (Ctrl-C stops)", err=True)
+    return held, port
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="0: any free port, named in the first line.")  # fmt: skip
 @data_option
 @db_option
 @meili_options
@@ -218,10 +222,10 @@ def serve(host: str, port: int, data_dir: Path, db_path: Path, meili_url: str | 
     if watch and workers > 1:
         # Every worker would rebuild the same file at once.
         fail("--watch runs with one worker; with several, run `haven build` and send SIGHUP")
-    _announce(host, port)
+    held, port = _announce(host, port, workers)
     if workers == 1:
         try:
-            serve_one(settings, host, port, watch=watch, interval=watch_interval)
+            serve_one(settings, host, port, watch=watch, interval=watch_interval, listener=held)
         except EngineError as exc:  # the index changed for the worse since the check above
             fail(str(exc))
         return

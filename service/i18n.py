@@ -455,17 +455,17 @@ _SHOW_LABELS = {
 
 #: The needs a search understood (data/needs.yaml's keys), named for the results' first line.
 _NEEDS = {
-    "crisis": ("위기 상담", "a crisis now"),
+    "crisis": ("지금 위기 상담", "a crisis now"),
     "minor": ("만 18세 미만", "under-18s"),
-    "threat": ("협박", "threats"),
-    "removal": ("삭제", "taking images down"),
+    "threat": ("협박 대응", "threats"),
+    "removal": ("사진·영상 삭제", "taking images down"),
     "talk": ("상담", "someone to talk to"),
-    "police": ("신고", "reporting to the police"),
-    "legal": ("법률", "legal help"),
+    "police": ("경찰 신고", "reporting to the police"),
+    "legal": ("법률 도움", "legal help"),
     "evidence": ("증거 남기기", "keeping evidence"),
-    "teacher": ("교사", "teachers"),
+    "teacher": ("교사 지원", "teachers"),
     "school": ("학교", "school"),
-    "migrant": ("외국인", "foreign residents"),
+    "migrant": ("외국인 지원", "foreign residents"),
     "male": ("남성 피해자", "male victims"),
 }
 _CONFIDENCE = {

@@ -70,7 +70,12 @@ def test_no_typed_word_in_any_address_title_or_history(
         if js:
             # One entry per visit: the way back is the page's own link, which runs the search again.
             page.get_by_role("link", name="찾은 결과로 돌아가기").click()
-            page.wait_for_function("n => document.querySelectorAll('.card h2').length === n", arg=len(names))
+            page.wait_for_url(site.base + "/search?lang=ko")
+            # /search first lists everything, then the search runs again and its results replace them.
+            page.wait_for_function(
+                "names => JSON.stringify([...document.querySelectorAll('.card h2 a')].map(a => a.textContent.trim())) === JSON.stringify(names)",
+                arg=names,
+            )
         else:
             # Back returns to the results the browser kept: no "resubmit the form?", no error page.
             page.go_back()

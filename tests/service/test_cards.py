@@ -27,10 +27,8 @@ T_EN = i18n.strings("en")
 
 
 @pytest.fixture(scope="module")
-def client(db_path: Path) -> Iterator[TestClient]:
-    settings = Settings(db_path=db_path, rate_limit=None, exit_url=EXIT, public_url=PUBLIC)
-    with TestClient(create_app(settings)) as c:
-        yield c
+def client_settings(db_path: Path) -> Settings:
+    return Settings(db_path=db_path, rate_limit=None, exit_url=EXIT, public_url=PUBLIC)
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -26,9 +25,8 @@ PAGES = ["/", "/search?q=상담", "/safety", "/for-schools", "/schema", "/no/suc
 
 
 @pytest.fixture(scope="module")
-def client(db_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(db_path=db_path, rate_limit=None, exit_url=EXIT))) as c:
-        yield c
+def client_settings(db_path: Path) -> Settings:
+    return Settings(db_path=db_path, rate_limit=None, exit_url=EXIT)
 
 
 @pytest.fixture(scope="module")
