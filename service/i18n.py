@@ -266,6 +266,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "급하다면 지금 전화하세요. 위험하면 112, 24시간 상담은 1366이에요.",
         "If it is urgent, call now: 112 if you are in danger, 1366 for help any time.",
     ),
+    "bad_title": ("주소가 올바르지 않아요", "This address is not right"),
+    "bad_lead": (
+        "이 주소로는 페이지를 열 수 없어요. 처음 화면에서 다시 찾아보세요.",
+        "This page cannot be opened from this address. Please search again from the start page.",
+    ),
     "err_title": ("잠시 문제가 생겼어요", "Something went wrong"),
     "err_lead": (
         "이 페이지를 지금 보여 드릴 수 없어요. 잠시 뒤 다시 해 보세요.",

@@ -85,7 +85,10 @@ def render_error(request: Request, status_code: int) -> Template:
     """The 404 (or other error) page, in the visitor's language, with the crisis numbers."""
     lang = request_lang(request)
     name = "not_found.html" if status_code == 404 else "error.html"
-    return page_template(name, request, lang, status_code=status_code, headers={"Cache-Control": "no-store"})
+    return page_template(
+        name, request, lang, status_code=status_code, headers={"Cache-Control": "no-store"},
+        client_error=400 <= status_code < 500,
+    )  # fmt: skip
 
 
 # -- routes -------------------------------------------------------------------------------------

@@ -122,7 +122,11 @@ def _check(status: int, headers: dict[str, str], body: bytes, sent: list[str], k
     if status >= 500:
         failed(kind)
     assert status < 500, body[:300]
-    if status == 400:
+    if status == 400 and headers.get("content-type", "").startswith("text/html"):
+        # A page answers a mangled address with a page that says so, and the crisis numbers.
+        page = body.decode()
+        assert "tel:112" in page and ("주소가 올바르지 않아요" in page or "This address is not right" in page)
+    elif status == 400:
         answer = json.loads(body)
         assert answer["error"] == "bad-parameter"
         assert answer.get("parameter") in [urllib.parse.unquote(k) for k in sent], (answer, sent)
