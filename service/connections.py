@@ -16,8 +16,8 @@ with three limits, each answered with a short plain-text response and a closed c
 - **head size**: at most ``max_head`` bytes of request line and headers (``431``), of which
   at most ``max_url`` bytes of target (``414``);
 - **connection cap**: past ``max_connections`` open connections in this process, the oldest
-  connection still waiting for its head is closed to make room, or else the oldest one whose
-  answer is not draining: a trickling client, or one that does not read, loses its place before a
+  connection whose answer is not draining is closed to make room, or else the oldest one still
+  waiting for its head: a client that does not read, or a trickling one, loses its place before a
   person does. Only when every connection is busy answering does a newcomer get ``503`` with the
   crisis numbers.
 
@@ -228,7 +228,9 @@ class GuardedHttp(HttpToolsProtocol):
         cap = self.limits.max_connections
         if len(self.connections) >= cap:
             if self._waiting.order or self._waiting.stalled:
-                oldest = next(iter(self._waiting.order or self._waiting.stalled))
+                # A client that has stopped reading goes first; then the oldest still sending its
+                # head (a person's head arrives in milliseconds, a trickling one's never does).
+                oldest = next(iter(self._waiting.stalled or self._waiting.order))
                 oldest._stop_waiting()
                 oldest._drop()
                 self._waiting.evicted += 1
