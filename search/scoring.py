@@ -173,7 +173,7 @@ class Order:
             or row["id"] in self._core_named
         )
 
-    def band(self, row: Mapping[str, Any]) -> tuple[int, int]:
+    def band(self, row: Mapping[str, Any]) -> tuple[int, float]:
         """(band, place within the band's advice order) of a row; lower comes first."""
         names = row["names"]
         national = bool(row["national"])
@@ -185,6 +185,9 @@ class Order:
             names,
             self.exact(row),
             answers_more=not national and row.get("coverage", 0.0) > self._best_national,
+            district=row.get("district") or "",
+            languages=row.get("languages") or "",
+            reachable=bool(row.get("has_phone", 1)),
         )
         if self.plan.region and not national and any(n in names for n in self._typed_names):
             # A service named with a place (의정부 스마일센터): that place's own branch first.
