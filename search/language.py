@@ -31,6 +31,8 @@ import re
 from collections.abc import Container
 from typing import Any
 
+from search.keyboard import as_hangul
+
 __all__ = ("identify",)
 
 _SCRIPTS = (
@@ -91,6 +93,12 @@ def _lingua(text: str) -> tuple[str, float] | None:
     return _LINGUA.get(best.language.name, ""), float(best.value)
 
 
+def _slip(word: str) -> bool:
+    """Whether a Latin word types whole Hangul syllables on the 2-set keyboard (at least two)."""
+    hangul = as_hangul(word)
+    return bool(hangul) and len(hangul) >= 2 and all("가" <= c <= "힣" for c in hangul)
+
+
 def _english(words: list[str], understood: Container[str]) -> bool:
     return not any(f"~{w}" in understood for w in words)
 
@@ -112,9 +120,11 @@ def identify(text: str, understood: Container[str] = ()) -> str | None:
     listed = [_WORD_LANG[w] for w in words if w in _WORD_LANG]
     if listed:
         return max(set(listed), key=listed.count)
-    if not [w for w in words if w not in understood and f"~{w}" not in understood]:
-        # Every Latin word was read already: English words of the directory, or Korean typed
-        # another way; Hangul beside them says which.
+    # Korean typed with the keyboard in English mode (gkqtjd → 합성) is no other language.
+    unread = [w for w in words if w not in understood and f"~{w}" not in understood and not _slip(w)]
+    if len(unread) * 2 <= len(words):
+        # Most Latin words were read already: English words of the directory (a place such as
+        # Gangnam is the rest), or Korean typed another way; Hangul beside them says which.
         return None if _HANGUL.search(text) or not _english(words, understood) else "en"
     found = _lingua(" ".join(words))
     if found is None:

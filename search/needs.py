@@ -32,7 +32,7 @@ import msgspec
 
 from search.analyze import normalize
 from search.keyboard import as_hangul
-from search.model import Text
+from search.model import KIND_PRIORITY, Text
 from search.nearby import Nearby
 
 __all__ = ("HUMAN_KINDS", "Bands", "NeedRules", "Needs", "Rung", "detect", "other_language")
@@ -80,6 +80,7 @@ def other_language(text: str) -> bool:
 class Need(msgspec.Struct, forbid_unknown_fields=True):
     words: list[str]
     kinds: list[str] = []
+    topics: list[str] = []
     first: list[str] = []
     also: list[str] = []
     #: Needs this one rules out when both are found (a teacher's 학생이 is not the victim's age).
@@ -174,15 +175,25 @@ def danger_of(rules: NeedRules, text: str) -> list[Rung]:
     """The rungs of the danger ladder ``text`` (normalised) reaches, in the ladder's order."""
     # Latin typed with the keyboard in the wrong mode is read as the Hangul it types as well.
     slips = [h for tok in text.split() if tok.isascii() and tok.isalpha() and (h := as_hangul(tok))]
-    hangul = _compact(" ".join([text, *slips]))
+    spaced = " ".join([text, *slips]).split()[:40]
+    hangul = "".join(spaced)
+    # Where each word starts in the text run together: a word of two syllables counts only there
+    # (유서 is not in 스쿨위드유 서울, 자해 not in 피해자 해바라기); longer ones anywhere (그냥죽고싶다).
+    starts = [hangul[len("".join(spaced[:i])) :] for i in range(len(spaced))]
+
+    def said(w: str) -> bool:
+        if not _HANGUL.search(w):
+            return bool(_latin_word(w).search(text))
+        if len(w) >= 3:
+            return w in hangul
+        return any(s.startswith(w) for s in starts)
+
     found = []
     for rung in rules.danger:
         if any(u in hangul for u in rung.unless):
             continue
-        for w in rung.words:
-            if (w in hangul) if _HANGUL.search(w) else bool(_latin_word(w).search(text)):
-                found.append(rung)
-                break
+        if any(said(w) for w in rung.words):
+            found.append(rung)
     return found
 
 
@@ -253,6 +264,7 @@ class Bands:
     later: dict[str, int] = field(default_factory=dict)  # the other first lines, in order
     also: dict[str, int] = field(default_factory=dict)
     kinds: set[str] = field(default_factory=set)
+    topics: set[str] = field(default_factory=set)
 
     @classmethod
     def of(
@@ -284,6 +296,7 @@ class Bands:
             for rid in n.also:
                 b.also.setdefault(rid, len(b.also))
             b.kinds.update(n.kinds)
+            b.topics.update(n.topics)
         if needs.danger:
             b.kinds.add("hotline")
         return b
@@ -314,35 +327,37 @@ class Bands:
         *,
         district: str = "",
         languages: str = "",
+        topics: str = "",
         reachable: bool = True,
     ) -> tuple[int, float]:
         """(band, place within the band's advice order); lower comes first.
 
         ``answers_more``: the row answers more of the query than any nationwide one (법구공 보은지소),
         so a regional service is not sent last for want of a region. ``district``: the row's
-        시·군·구; ``languages``: its languages joined as ``|ko|vi|``; ``reachable``: it has a
-        number to call."""
+        시·군·구; ``languages`` and ``topics``: its languages and topics joined as ``|ko|vi|``;
+        ``reachable``: it has a number to call."""
         if rid in self.danger:
             return 0, -200 + self.danger[rid]
-        if self.speaks(languages):
-            # A line that speaks her language; the one that speaks the most of them first.
-            return 0, -100 + (-languages.count("|") if reachable else 0)
         if exact:
             return 0, 0
+        if self.speaks(languages):
+            # A line that speaks her language, right after a service she named; the one that
+            # speaks the most languages first (an interpreter line before a single-language one).
+            return 0, 100 - (languages.count("|") if reachable else 0)
         needs = self.needs
-        local = self.region and not national and kind in self.kinds
-        if local and reachable:
-            # She said where she is: her region's callable services of the kind she needs, nearest
-            # first, before the national lines (those are on every page's crisis bar anyway).
-            return 1, self._near(district, names)
+        if self.region and not national and self.serves(kind, topics):
+            # She said where she is: her region's services of the kind she needs, nearest first,
+            # before the national lines (those are on every page's crisis bar anyway); at the same
+            # distance the one with more of her need's topics (a digital sex crime centre for a deepfake),
+            # then the lines that act at once.
+            special = sum(f"|{t}|" in topics for t in self.topics)
+            return 1, self._near(district, names) * 1000 - special * 100 + KIND_PRIORITY.get(kind, 99)
         if platform and platform in needs.platforms:
             # The named platform's own route: right after the first human line of a victim's
             # query, first of all otherwise.
             return 2, (1 if needs.victim and self.first else -1)
         if rid in self.first:
             return 2, self.first[rid] * 2
-        if local:
-            return 2, 10 + self._near(district, names)
         if rid in self.also:
             return 3, self.also[rid]
         abroad = rid in self.rules.abroad and not needs.abroad_asked
@@ -357,6 +372,10 @@ class Bands:
         if kind in self.kinds:
             return 5, 100
         return 6, 0
+
+    def serves(self, kind: str, topics: str) -> bool:
+        """Whether a service of ``kind`` with ``topics`` (``|a|b|``) serves the query's needs."""
+        return kind in self.kinds or any(f"|{t}|" in topics for t in self.topics)
 
     def _near(self, district: str, names: str) -> float:
         """Kilometres from the named place (0: in her 시·군·구, or a service named after her town)."""

@@ -187,6 +187,7 @@ class Order:
             answers_more=not national and row.get("coverage", 0.0) > self._best_national,
             district=row.get("district") or "",
             languages=row.get("languages") or "",
+            topics=row.get("topics") or "",
             reachable=bool(row.get("has_phone", 1)),
         )
         if self.plan.region and not national and any(n in names for n in self._typed_names):

@@ -265,10 +265,17 @@ class SqliteEngine:
         order = Order(
             plan, bands, rows, synonyms=self.lexicon.synonyms, need_words=self.need_words, known=self.exists
         )
-        if not plan.phone and bands.advised:
+        if not plan.phone and (bands.advised or plan.region):
             # The lines that serve the need answer first even when their text has none of the words
-            # typed (112 for "someone threatens to post my pics").
-            added = self._candidates.advised(query, plan.region, bands.advised, {r["id"] for r in rows})
+            # typed (112 for "someone threatens to post my pics"), and so do the services of the
+            # kind she needs in the place she named.
+            have = {r["id"] for r in rows}
+            added = self._candidates.advised(query, plan.region, bands.advised, have)
+            if plan.region:
+                have |= {r["id"] for r in added}
+                added += self._candidates.local(
+                    query, plan.region, sorted(bands.kinds), sorted(bands.topics), have
+                )
             order.add(added)
             rows += added
             total += len(added)
