@@ -32,7 +32,7 @@ import msgspec
 
 from search.analyze import normalize
 from search.keyboard import as_hangul
-from search.model import KIND_PRIORITY, Text
+from search.model import Text
 from search.nearby import Nearby
 
 __all__ = ("HUMAN_KINDS", "Bands", "NeedRules", "Needs", "Rung", "detect", "other_language")
@@ -338,20 +338,24 @@ class Bands:
         ``reachable``: it has a number to call."""
         if rid in self.danger:
             return 0, -200 + self.danger[rid]
+        if exact and national and self.region:
+            # A nationwide service named by what it does (성폭력 상담), by someone who said where she
+            # is: the services of that kind near her first, then it.
+            return 1, 1e9
         if exact:
             return 0, 0
-        if self.speaks(languages):
-            # A line that speaks her language, right after a service she named; the one that
-            # speaks the most languages first (an interpreter line before a single-language one).
-            return 0, 100 - (languages.count("|") if reachable else 0)
+        if self.speaks(languages) and reachable and kind in HUMAN_KINDS and rid not in self.rules.abroad:
+            # A line in Korea that speaks her language, right after a service she named; the one
+            # that speaks the most languages first (an interpreter line before a one-language one).
+            return 0, 100 - languages.count("|")
         needs = self.needs
         if self.region and not national and self.serves(kind, topics):
             # She said where she is: her region's services of the kind she needs, nearest first,
             # before the national lines (those are on every page's crisis bar anyway); at the same
-            # distance the one with more of her need's topics (a digital sex crime centre for a deepfake),
-            # then the lines that act at once.
+            # distance the one with more of her need's topics (a digital sex crime centre for a deepfake);
+            # then, as in every band, the one that answers more of her words.
             special = sum(f"|{t}|" in topics for t in self.topics)
-            return 1, self._near(district, names) * 1000 - special * 100 + KIND_PRIORITY.get(kind, 99)
+            return 1, self._near(district, names) * 100 - special
         if platform and platform in needs.platforms:
             # The named platform's own route: right after the first human line of a victim's
             # query, first of all otherwise.

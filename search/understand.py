@@ -2,10 +2,11 @@
 
 ``plan_query`` turns raw text into a :class:`Plan`, in this order:
 
-1. a phone number is looked up as such;
+1. a phone number is looked up as such (spaces, dots and hyphens between its digits dropped);
 2. keyboard slips are undone: Latin text the directory does not know that types whole Hangul
    syllables on the 2-set layout (``tkdeka`` → 상담), and the reverse (search/keyboard.py);
-3. regions, and places down to the town (해운대, 일산, Gangnam), are taken out of the text and
+3. a name typed in two Latin words is joined (``you tube`` → youtube, ``stop ncii`` → stopncii);
+   regions, and places down to the town (해운대, 일산, Gangnam), are taken out of the text and
    give the region (search/places.py); a place word is never searched as text;
 4. multi-word synonyms (``take it down``) are kept whole;
 5. every other word becomes a term with the alternatives that may match it: the word, the word
@@ -278,6 +279,24 @@ def _expand(alts: list[str], surface: str, lex: Lexicon) -> list[str]:
     return out[:24]
 
 
+def _join_split_names(tokens: list[str], lex: Lexicon, plan: Plan) -> list[str]:
+    """Latin names typed in two words (``you tube``, ``stop ncii``, ``tik tok``) joined when the
+    joined word is a name the directory uses or a synonym (recorded as a correction)."""
+    out: list[str] = []
+    for tok in tokens:
+        prev = out[-1] if out else ""
+        joined = prev + tok
+        if (
+            prev.isascii() and prev.isalpha() and tok.isascii() and tok.isalpha()
+            and (lex.latin.get(joined, (0, 0))[1] or joined in lex.synonyms)
+        ):  # fmt: skip
+            plan.corrections.append((f"{prev} {tok}", joined))
+            out[-1] = joined
+        else:
+            out.append(tok)
+    return out
+
+
 def _take_places(tokens: list[str], lex: Lexicon, exists: Callable[[str], bool], plan: Plan) -> list[str]:
     """Set the plan's region and place from the tokens that name them; the other tokens (and
     what is left of a token once its region is taken off) are returned."""
@@ -382,7 +401,7 @@ def plan_query(q: str, lex: Lexicon, exists: Callable[[str], bool], region: str 
         plan.any_hour = True
         text = _ANY_HOUR.sub(" ", text)
     text = normalize(_unslip(text, lex, exists, plan))
-    tokens = text.split()[:64]
+    tokens = _join_split_names(text.split()[:64], lex, plan)
     rest = _take_places(tokens, lex, exists, plan)
 
     phrases, rest = _take_phrases(rest, lex.synonyms)
