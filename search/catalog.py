@@ -22,10 +22,15 @@ import yaml
 from search.hours import SEOUL
 from search.model import PHONE_PATTERN, Region, Resource, Source, SynonymGroup, Taxonomy
 from search.needs import NeedRules
-from search.places import PlaceRow, load_places
+from search.places import PlaceRow, PlaceTable, load_place_table, load_places
 from search.yaml_file import Problem, YamlFile, load_data_yaml
 
-__all__ = ("Catalog", "CatalogError", "Problem", "load_catalog")
+__all__ = ("REQUIRE_ITEM_SOURCES", "Catalog", "CatalogError", "Problem", "load_catalog")
+
+#: Whether a phone or link that names no ``source:`` of its own makes the data invalid. Off, the
+#: catalog lists them in ``Catalog.unsourced`` (``haven validate`` prints them, ``haven validate
+#: --strict`` fails on them); on, they are problems like any other.
+REQUIRE_ITEM_SOURCES = False
 
 _PATH_PART = re.compile(r"\.([A-Za-z_][\w-]*)|\[(\d+)\]")
 _FIELDS = {f.name: f for f in msgspec.structs.fields(Resource)}
@@ -52,6 +57,8 @@ class Catalog:
     places: list[PlaceRow] = field(default_factory=list)
     #: What queries ask for and who answers first (data/needs.yaml).
     needs: NeedRules = field(default_factory=NeedRules)
+    #: Phones and links that name no source of their own (empty when that is required).
+    unsourced: list[Problem] = field(default_factory=list)
     by_id: dict[str, Resource] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -170,13 +177,64 @@ def _add_problem(
     problems.append(Problem(file.display, file.line(["resources", i, *path]), where, msg))
 
 
+@dataclass
+class _Where:
+    """What the district and town of an entry are checked against, and where missing sources go."""
+
+    places: PlaceTable | None = None  # None: no places.tsv with codes; districts are not checked
+    curated_towns: set[tuple[str, str, str]] = field(default_factory=set)  # data/places.yaml
+    unsourced: list[Problem] | None = None  # None: a phone or link without a source is a problem
+
+
+def _check_place(add: Any, r: dict[str, Any], where: _Where) -> None:
+    district, town = r.get("district"), r.get("town")
+    if where.places is None or not where.places.districts:
+        return
+    regions = r.get("regions", [])
+    if town and not district:
+        add(["town"], "a town needs its district (the 시·군·구 it lies in)")
+    if not district:
+        return
+    found = [code for code in regions if where.places.district(code, district)]
+    if not found:
+        shown = ", ".join(regions) or "no region"
+        add(
+            ["district"],
+            f"{district!r} is not a 시·군·구 of {shown} in data/places.tsv "
+            "(write a city's 구 as '포항시 북구', a city without 구 as '김해시')",
+        )
+        return
+    if town and not any(
+        where.places.town(code, district, town) or (code, district, town) in where.curated_towns
+        for code in found
+    ):
+        add(["town"], f"{town!r} is not a 읍·면·동 of {district} in data/places.tsv or data/places.yaml")
+
+
+def _check_source_dates(add: Any, sources: list[Any], checked: dt.date | None, today: dt.date) -> None:
+    """A source's own date can be neither after the day it was read nor in the future."""
+    for j, src in enumerate(sources):
+        if not isinstance(src, Source) or src.as_of is None:
+            continue
+        year_only = isinstance(src.as_of, int)
+        day = dt.date(src.as_of, 1, 1) if isinstance(src.as_of, int) else src.as_of
+        shown = str(src.as_of) if year_only else day.isoformat()
+        if checked and (day.year > checked.year if year_only else day > checked):
+            add(["sources", j, "as_of"], f"{shown} is after the day the source was read (checked)")
+        elif day > today:
+            add(["sources", j, "as_of"], f"{shown} is in the future")
+
+
 def _cross_checks(
     resources: list[tuple[YamlFile, int, str, dict[str, Any]]],
     regions: set[str],
     taxonomy: Taxonomy | None,
     problems: list[Problem],
+    where: _Where | None = None,
+    all_read: bool = True,
 ) -> None:
-    """Checks across fields and files: ids, taxonomy keys, regions, dates, references."""
+    """Checks across fields and files: ids, taxonomy keys, regions, dates, references, places."""
+    where = where or _Where()
     kinds = {t.key for t in taxonomy.kinds} if taxonomy else None
     topics = {t.key for t in taxonomy.topics} if taxonomy else None
     platforms = {t.key for t in taxonomy.platforms} if taxonomy else None
@@ -210,24 +268,12 @@ def _cross_checks(
         checked = r.get("checked")
         if checked and checked > today:
             add(["checked"], f"{checked.isoformat()} is in the future")
-        for j, src in enumerate(r.get("sources", [])):
-            if not isinstance(src, Source) or src.as_of is None:
-                continue
-            year_only = isinstance(src.as_of, int)
-            day = dt.date(src.as_of, 1, 1) if isinstance(src.as_of, int) else src.as_of
-            shown = str(src.as_of) if year_only else day.isoformat()
-            if checked and (day.year > checked.year if year_only else day > checked):
-                add(
-                    ["sources", j, "as_of"],
-                    f"{shown} is after the day the source was read (checked)",
-                )
-            elif day > today:
-                add(["sources", j, "as_of"], f"{shown} is in the future")
+        _check_source_dates(add, r.get("sources", []), checked, today)
         hours = r.get("hours")
         if hours is not None and hours.always == bool(hours.weekly):
             add(["hours"], "give either always: true or weekly spans, not both or neither")
         for j, ref in enumerate(r.get("see_also", [])):
-            if ref not in ids:
+            if ref not in ids and all_read:
                 add(["see_also", j], f"no resource has the id {ref!r}")
             elif ref == rid:
                 add(["see_also", j], "a resource cannot refer to itself")
@@ -236,6 +282,14 @@ def _cross_checks(
             for j, item in enumerate(r.get(field_name, [])):
                 if item.source is not None and item.source not in urls:
                     add([field_name, j, "source"], f"{item.source!r} is not one of this entry's sources")
+                elif item.source is None:
+                    shown = item.number if field_name == "phones" else item.url
+                    msg = f"{shown!r} names no source (add source: with the URL of the source that states it)"
+                    if where.unsourced is None:
+                        add([field_name, j], msg)
+                    else:
+                        _add_problem(where.unsourced, file, i, label, [field_name, j], msg)
+        _check_place(add, r, where)
         numbers = [p.number for p in r.get("phones", [])]
         for j, n in enumerate(numbers):
             if n in numbers[:j]:
@@ -243,7 +297,11 @@ def _cross_checks(
 
 
 def _read_resources(
-    res_files: list[YamlFile], region_codes: set[str], taxonomy: Taxonomy | None, problems: list[Problem]
+    res_files: list[YamlFile],
+    region_codes: set[str],
+    taxonomy: Taxonomy | None,
+    problems: list[Problem],
+    where: _Where | None = None,
 ) -> list[Resource]:
     """The valid resources of every resource file, in order; every problem found goes to ``problems``.
 
@@ -254,7 +312,9 @@ def _read_resources(
     valid: list[Resource] = []
     for res_file in res_files:
         _read_resource_file(res_file, checked, valid, problems)
-    _cross_checks(checked, region_codes or {"KR"}, taxonomy, problems)
+    # A file that could not be read hides its ids: references to them are not checked then.
+    all_read = all(f.ok for f in res_files)
+    _cross_checks(checked, region_codes or {"KR"}, taxonomy, problems, where, all_read)
     return valid
 
 
@@ -285,10 +345,15 @@ def _read_resource_file(
                     valid.append(msgspec.convert(raw, type=Resource))
 
 
-def load_catalog(data_dir: Path | str) -> Catalog:
-    """Read and validate ``data_dir``; raise :class:`CatalogError` listing every problem found."""
+def load_catalog(data_dir: Path | str, *, require_item_sources: bool | None = None) -> Catalog:
+    """Read and validate ``data_dir``; raise :class:`CatalogError` listing every problem found.
+
+    ``require_item_sources`` (default :data:`REQUIRE_ITEM_SOURCES`): a phone or link that names
+    no source of its own is a problem; otherwise it is listed in ``Catalog.unsourced``.
+    """
     data_dir = Path(data_dir)
     problems: list[Problem] = []
+    strict = REQUIRE_ITEM_SOURCES if require_item_sources is None else require_item_sources
 
     def open_file(name: str) -> YamlFile:
         return YamlFile(data_dir / name, str(data_dir / name), problems)
@@ -307,14 +372,20 @@ def load_catalog(data_dir: Path | str) -> Catalog:
     synonyms_doc = _check_structs(syn_file, _Synonyms, "groups", problems) if syn_file.ok else None
     region_codes = {r.code for r in regions_doc.regions} if regions_doc else set()
 
-    valid = _read_resources(res_files, region_codes, taxonomy, problems)
-
     places: list[PlaceRow] = []
     places_raw = b""
     try:
         places, places_raw = load_places(data_dir)
     except (OSError, ValueError) as exc:
         problems.append(Problem(str(data_dir / "places.yaml"), None, "", str(exc)))
+    where = _Where(unsourced=None if strict else [])
+    try:
+        where.places = load_place_table(data_dir)
+    except (OSError, ValueError) as exc:
+        problems.append(Problem(str(data_dir / "places.tsv"), None, "", f"codes and centres: {exc}"))
+    where.curated_towns = {(p.region, p.district, p.name) for p in places if p.district}
+
+    valid = _read_resources(res_files, region_codes, taxonomy, problems, where)
     for row in places:
         if region_codes and row.region and row.region not in region_codes:
             problems.append(
@@ -350,4 +421,5 @@ def load_catalog(data_dir: Path | str) -> Catalog:
         data_hash=digest.hexdigest()[:16],
         places=places,
         needs=needs,
+        unsourced=where.unsourced or [],
     )

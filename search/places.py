@@ -14,9 +14,12 @@ preferred reading *and* the others, so a caller can say which it chose.
 from __future__ import annotations
 
 import csv
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import msgspec
 import yaml
@@ -24,7 +27,20 @@ import yaml
 from search.analyze import normalize
 from search.yaml_file import load_data_yaml
 
-__all__ = ("Gazetteer", "Place", "PlaceRow", "load_places", "place_rows", "place_words")
+__all__ = (
+    "DistrictInfo",
+    "Gazetteer",
+    "Place",
+    "PlaceRow",
+    "PlaceTable",
+    "distance_km",
+    "district_info",
+    "load_place_table",
+    "load_places",
+    "place_rows",
+    "place_words",
+    "town_info",
+)
 
 
 @dataclass(frozen=True)
@@ -69,7 +85,7 @@ _DISTRICT_SUFFIXES = ("특별자치시", "시", "군", "구")
 def _official(path: Path) -> Iterator[Place]:
     with path.open(encoding="utf-8", newline="") as fh:
         for row in csv.reader((line for line in fh if not line.startswith("#")), delimiter="\t"):
-            name, region, level = row
+            name, region, level = row[:3]
             kind, _, parent = level.partition(":")
             yield Place(name, region, parent if kind == "town" else "")
 
@@ -199,3 +215,99 @@ def place_words(place: Place) -> tuple[str, ...]:
     for part in place.district.split():
         words += [part, _stem(part) or part]
     return tuple(w for w in dict.fromkeys(words) if len(w) >= 2)
+
+
+class DistrictInfo(NamedTuple):
+    """Where a 시·군·구 or 읍·면·동 is: its legal-dong code (법정동코드) and centre."""
+
+    code: str  # 10 digits; a district's ends in 00000 (its first five are the 시군구 code)
+    lat: float  # WGS84 degrees
+    lng: float
+
+
+@dataclass(frozen=True)
+class PlaceTable:
+    """Code and centre of every district and town in data/places.tsv, by (region, district[, town]).
+
+    A district is written as resources write it: "강남구", "포항시 북구", "청주시 상당구", "김해시".
+    """
+
+    districts: dict[tuple[str, str], DistrictInfo]
+    towns: dict[tuple[str, str, str], DistrictInfo]
+
+    def district(self, region: str, district: str) -> DistrictInfo | None:
+        return self.districts.get((region, district))
+
+    def town(self, region: str, district: str, town: str) -> DistrictInfo | None:
+        return self.towns.get((region, district, town))
+
+    def districts_of(self, region: str) -> list[str]:
+        """The districts of ``region`` a person lives in: a city's 구 rather than the city itself."""
+        names = [d for r, d in self.districts if r == region]
+        parents = {n.rsplit(" ", 1)[0] for n in names if " " in n}
+        return [n for n in names if n not in parents]
+
+
+def _read_table(path: Path) -> PlaceTable:
+    districts: dict[tuple[str, str], DistrictInfo] = {}
+    towns: dict[tuple[str, str, str], DistrictInfo] = {}
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("#"):
+                continue
+            row = line.rstrip("\n").split("\t")
+            if len(row) < 6:
+                continue  # a file from before codes and centres were added
+            name, region, level, code, lat, lng = row[:6]
+            kind, _, parent = level.partition(":")
+            info = DistrictInfo(code, float(lat), float(lng))
+            if kind == "town":
+                towns[(region, parent, name)] = info
+            else:
+                districts[(region, f"{parent} {name}" if parent else name)] = info
+    return PlaceTable(districts, towns)
+
+
+@lru_cache(maxsize=4)
+def _cached_table(path: Path, mtime_ns: int) -> PlaceTable:
+    return _read_table(path)
+
+
+def load_place_table(data_dir: Path | str = "data") -> PlaceTable:
+    """The codes and centres of ``data_dir``/places.tsv (read once per file version, about 10 ms).
+
+    Raises:
+        OSError: the file cannot be read.
+        ValueError: a code or coordinate is malformed.
+    """
+    path = (Path(data_dir) / "places.tsv").resolve()
+    if not path.is_file():
+        return PlaceTable({}, {})
+    return _cached_table(path, path.stat().st_mtime_ns)
+
+
+def district_info(region: str, district: str, data_dir: Path | str = "data") -> DistrictInfo | None:
+    """Code and centre of ``district`` ("포항시 북구") in ``region`` ("KR-47"), or None if unknown."""
+    return load_place_table(data_dir).district(region, district)
+
+
+def town_info(region: str, district: str, town: str, data_dir: Path | str = "data") -> DistrictInfo | None:
+    """Code and centre of ``town`` ("용암동") in ``district`` of ``region``, or None if unknown."""
+    return load_place_table(data_dir).town(region, district, town)
+
+
+_EARTH_RADIUS_KM = 6371.0088  # the mean radius (IUGG)
+
+
+def distance_km(a: DistrictInfo | tuple[float, float], b: DistrictInfo | tuple[float, float]) -> float:
+    """Great-circle (haversine) distance between two centres or (lat, lng) pairs, in km.
+
+    Written out rather than taken from a library: it is six lines of the standard formula, and
+    nothing else of a geodesy package would be used.
+    """
+    lat1, lng1 = (a.lat, a.lng) if isinstance(a, DistrictInfo) else a
+    lat2, lng2 = (b.lat, b.lng) if isinstance(b, DistrictInfo) else b
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * _EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))

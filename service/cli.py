@@ -58,12 +58,12 @@ def fail(message: str) -> None:
     sys.exit(1)
 
 
-def _load(data_dir: Path) -> Catalog:
+def _load(data_dir: Path, *, require_item_sources: bool | None = None) -> Catalog:
     if not data_dir.is_dir():
         # One line, not four "file not found" lines that hide the real mistake.
         fail(f"no data directory at {data_dir} (give --data DIR)")
     try:
-        return load_catalog(data_dir)
+        return load_catalog(data_dir, require_item_sources=require_item_sources)
     except CatalogError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
@@ -110,9 +110,17 @@ def main() -> None:
 
 @main.command()
 @data_option
-def validate(data_dir: Path) -> None:
+@click.option("--strict", is_flag=True,
+              help="Fail on a phone or link that names no source of its own (always, once the data has them all).")  # fmt: skip
+def validate(data_dir: Path, strict: bool) -> None:
     """Check the data files; print every problem as file:line: where: what."""
-    catalog = _load(data_dir)
+    catalog = _load(data_dir, require_item_sources=True if strict else None)
+    if catalog.unsourced:
+        click.echo(
+            f"note: {len(catalog.unsourced)} phone(s) and link(s) name no source; "
+            "`haven validate --strict` lists them and fails",
+            err=True,
+        )
     click.echo(
         f"ok: {len(catalog.resources)} resources, {len(catalog.regions)} regions, data {catalog.data_hash}"
     )
