@@ -319,6 +319,7 @@ def _write(db: sqlite_utils.Database, catalog: Catalog, progress: Callable[[int]
         "regions": len(catalog.regions),
         "phones": sum(len(r.phones) for r in catalog.resources),
         "needs": msgspec.to_builtins(catalog.needs),
+        "centres": catalog.centres,
     }
     db.table("meta").insert_all(({"key": k, "value": json.dumps(v)} for k, v in meta.items()), pk="key")
 

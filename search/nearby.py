@@ -13,14 +13,14 @@ of the province after it.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Container, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from search.model import Locality
 from search.places import Place
 
-__all__ = ("REGION_WIDE_KM", "Centre", "Nearby", "district_of", "locality")
+__all__ = ("REGION_WIDE_KM", "Centre", "Nearby", "centres", "district_of", "locality")
 
 #: Where a region-wide service (no district of its own) stands in the order by distance: about
 #: an hour's trip, the distance a person is still asked to travel to a province's one centre.
@@ -32,6 +32,25 @@ _UNKNOWN_KM = 80.0
 
 #: The centre (lat, lng) of a 시·군·구 of a region, or None when the gazetteer does not know it.
 Centre = Callable[[str, str], "tuple[float, float] | None"]
+
+
+def centres(table: dict[str, list[float]]) -> Centre:
+    """The centre lookup of an index's ``"region|district"`` table; a 구 named without its city
+    ("북구" for "포항시 북구") is found when its name is unique in the region."""
+    found = {k: (float(v[0]), float(v[1])) for k, v in table.items()}
+    short: dict[str, list[tuple[float, float]]] = {}
+    for key, centre in found.items():
+        region, _, district = key.partition("|")
+        if " " in district:
+            short.setdefault(f"{region}|{district.rsplit(' ', 1)[1]}", []).append(centre)
+    for key, options in short.items():
+        if len(options) == 1 and key not in found:
+            found[key] = options[0]
+
+    def centre(region: str, district: str) -> tuple[float, float] | None:
+        return found.get(f"{region}|{district}")
+
+    return centre
 
 
 def district_of(place: Place) -> str:
@@ -93,19 +112,20 @@ class _Placed(Protocol):
     nearby: Nearby | None
     kinds: set[str]
 
+    def serves(self, kind: str, topics: str, audiences: str = "") -> bool: ...
 
-def locality(rows: Sequence[Mapping[str, Any]], bands: _Placed, kinds: Container[str] | None = None) -> Locality | None:
+
+def locality(rows: Sequence[Mapping[str, Any]], bands: _Placed) -> Locality | None:
     """What the ranked ``rows`` have in the 시·군·구 the query named: how many are there and, when
-    none is, the nearest of the kind asked for (any kind when the query asked for none)."""
+    none is, the nearest that serves her need (any service when the query asked for none)."""
     near = bands.nearby
     if near is None:
         return None
-    kinds = kinds if kinds is not None else bands.kinds
     local = [r for r in rows if not r["national"] and r.get("district")]
     inside = sum(near.same_district(r["district"]) for r in local)
     out = Locality(district=near.district, region=near.place.region, in_district=inside)
     if not inside:
-        fitting = [r for r in local if not kinds or r["kind"] in kinds] or local
+        fitting = [r for r in local if bands.serves(r["kind"], r.get("topics") or "", r.get("audiences") or "")] or local
         if fitting:
             best = min(fitting, key=lambda r: near.km(r["district"]))
             out.nearest_id, out.nearest_district = best["id"], best["district"]

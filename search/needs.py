@@ -85,6 +85,8 @@ class Need(msgspec.Struct, forbid_unknown_fields=True):
     also: list[str] = []
     #: Needs this one rules out when both are found (a teacher's 학생이 is not the victim's age).
     rules_out: list[str] = []
+    #: Goes with every other need (상담, help): its kinds count only when no other need is found.
+    generic: bool = False
     reason: Text | None = None
 
 
@@ -292,9 +294,11 @@ class Bands:
             b.first[rid] = i
         for i, rid in enumerate(order[2:]):
             b.later[rid] = i
+        specific = [n for n in found if not n.generic] or found
         for n in found:
             for rid in n.also:
                 b.also.setdefault(rid, len(b.also))
+        for n in specific:
             b.kinds.update(n.kinds)
             b.topics.update(n.topics)
         if needs.danger:
@@ -328,13 +332,14 @@ class Bands:
         district: str = "",
         languages: str = "",
         topics: str = "",
+        audiences: str = "",
         reachable: bool = True,
     ) -> tuple[int, float]:
         """(band, place within the band's advice order); lower comes first.
 
         ``answers_more``: the row answers more of the query than any nationwide one (법구공 보은지소),
         so a regional service is not sent last for want of a region. ``district``: the row's
-        시·군·구; ``languages`` and ``topics``: its languages and topics joined as ``|ko|vi|``;
+        시·군·구; ``languages``, ``topics``, ``audiences``: joined as ``|ko|vi|``;
         ``reachable``: it has a number to call."""
         if rid in self.danger:
             return 0, -200 + self.danger[rid]
@@ -349,13 +354,18 @@ class Bands:
             # that speaks the most languages first (an interpreter line before a one-language one).
             return 0, 100 - languages.count("|")
         needs = self.needs
-        if self.region and not national and self.serves(kind, topics):
-            # She said where she is: her region's services of the kind she needs, nearest first,
-            # before the national lines (those are on every page's crisis bar anyway); at the same
-            # distance the one with more of her need's topics (a digital sex crime centre for a deepfake);
-            # then, as in every band, the one that answers more of her words.
+        if self.region and not national and self.serves(kind, topics, audiences):
+            # She said where she is: the services of the kind she needs in her 시·군·구, then those
+            # that serve her whole region from one office, come before the national lines (which
+            # the crisis bar shows on every page anyway); services in other towns of the region
+            # after those lines, nearest first. At the same distance, the one with more of her
+            # need's topics (a digital sex crime centre for a deepfake); then, as in every band,
+            # the one that answers more of her words.
+            km = self._near(district, names)
             special = sum(f"|{t}|" in topics for t in self.topics)
-            return 1, self._near(district, names) * 100 - special
+            if self.nearby is None or km < 1 or not district:
+                return 1, km * 100 - special
+            return 2, 100 + km
         if platform and platform in needs.platforms:
             # The named platform's own route: right after the first human line of a victim's
             # query, first of all otherwise.
@@ -377,8 +387,13 @@ class Bands:
             return 5, 100
         return 6, 0
 
-    def serves(self, kind: str, topics: str) -> bool:
-        """Whether a service of ``kind`` with ``topics`` (``|a|b|``) serves the query's needs."""
+    def serves(self, kind: str, topics: str, audiences: str = "") -> bool:
+        """Whether a service of ``kind`` with ``topics`` and ``audiences`` (``|a|b|``) serves the
+        query's needs; one for young people only serves a query that says the person is young."""
+        if audiences and not self.needs.minor and "|minors|" in audiences and not (
+            "|adults|" in audiences or "|everyone|" in audiences
+        ):
+            return False
         return kind in self.kinds or any(f"|{t}|" in topics for t in self.topics)
 
     def _near(self, district: str, names: str) -> float:
@@ -386,7 +401,7 @@ class Bands:
         if self.nearby is None:
             return 0.0 if self._in_town(names) or not self.town else 1.0
         if not district and self._in_town(names):
-            return 0.0
+            return 0.5  # named after her town: there, but a service whose data says so comes first
         return self.nearby.km(district)
 
     def _in_town(self, names: str) -> bool:

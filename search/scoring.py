@@ -188,6 +188,7 @@ class Order:
             district=row.get("district") or "",
             languages=row.get("languages") or "",
             topics=row.get("topics") or "",
+            audiences=row.get("audiences") or "",
             reachable=bool(row.get("has_phone", 1)),
         )
         if self.plan.region and not national and any(n in names for n in self._typed_names):

@@ -37,7 +37,7 @@ from search.lexicon import load_lexicon
 from search.model import Hit, Hours, Query, Region, Resource, Results, TaxonomyTerm, Text
 from search.morph import content_words
 from search.language import identify
-from search.nearby import Centre, Nearby, locality
+from search.nearby import Centre, Nearby, centres, locality
 from search.needs import Bands, NeedRules, Needs, detect, other_language
 from search.places import place_words
 from search.scoring import Order
@@ -124,7 +124,7 @@ class SqliteEngine:
         self._record_cache: dict[str, Resource] = {}
         self._hours = msgspec.json.Decoder(Hours)
         #: The centre of a 시·군·구, for ordering services by distance (None: by district names).
-        self.centre: Centre | None = None
+        self.centre: Centre | None = centres(meta["centres"]) if meta.get("centres") else None
         try:
             self.check()
         except EngineError as exc:

@@ -114,15 +114,18 @@ def _take_phrases(
     return found, out
 
 
-def _region_of(token: str, lex: Lexicon) -> tuple[str | None, str]:
-    """(region code, rest of the token) when a token names a region: 부산, 부산에서, 부산상담."""
+def _region_of(token: str, lex: Lexicon, known: Callable[[str], bool]) -> tuple[str | None, str]:
+    """(region code, rest of the token) when a token names a region: 부산, 부산에서, 부산상담.
+
+    A region glued to a following word counts only when that word is one the directory knows
+    (전남편이 is an ex-husband, not 전남 + 편이)."""
     for cand in (token, strip_josa(token)):
         if cand in lex.region_alias:
             return lex.region_alias[cand], ""
     if re.fullmatch(r"[가-힣]{4,}", token):
         for n in (5, 4, 3, 2):
             head = token[:n]
-            if head in lex.region_alias and len(token) - n >= 2:
+            if head in lex.region_alias and len(token) - n >= 2 and known(strip_josa(token[n:])):
                 return lex.region_alias[head], token[n:]
     return None, token
 
@@ -311,7 +314,7 @@ def _take_places(tokens: list[str], lex: Lexicon, exists: Callable[[str], bool],
 
     region_places = [(m, lex.region_alias[m]) for m in multi_regions if m in lex.places]
     for i, tok in enumerate(tokens):
-        code, remainder = _region_of(tok, lex)
+        code, remainder = _region_of(tok, lex, known)
         weak = lex.places.weak(strip_josa(tok), tokens[i + 1] if i + 1 < len(tokens) else None)
         if weak and not code:
             places.append(weak)
