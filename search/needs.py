@@ -33,7 +33,7 @@ import msgspec
 from search.analyze import normalize
 from search.keyboard import as_hangul
 from search.model import Text
-from search.nearby import Nearby
+from search.nearby import REGION_WIDE_KM, Nearby
 
 __all__ = ("HUMAN_KINDS", "Bands", "NeedRules", "Needs", "Rung", "detect", "other_language")
 
@@ -401,9 +401,13 @@ class Bands:
         return kind in self.kinds or any(f"|{t}|" in topics for t in self.topics)
 
     def near(self, district: str, names: str) -> float:
-        """Kilometres from the named place (0: in her 시·군·구, or a service named after her town)."""
+        """Kilometres from the named place (0: in her 시·군·구, or a service named after her town).
+        With only her region known, a service for the whole region is nearer than one in a town
+        of it she did not name."""
         if self.nearby is None:
-            return 0.0 if self._in_town(names) or not self.town else 1.0
+            if self.region is None or not district or self._in_town(names):
+                return 0.0
+            return REGION_WIDE_KM
         if not district and self._in_town(names):
             return 0.5  # named after her town: there, but a service whose data says so comes first
         return self.nearby.km(district)

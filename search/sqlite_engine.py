@@ -273,8 +273,9 @@ class SqliteEngine:
             added = self._candidates.advised(query, plan.region, bands.advised, have)
             if plan.region:
                 have |= {r["id"] for r in added}
+                near = bands.nearby.around() if bands.nearby else []
                 added += self._candidates.local(
-                    query, plan.region, sorted(bands.kinds), sorted(bands.topics), have
+                    query, plan.region, sorted(bands.kinds), sorted(bands.topics), have, near
                 )
             order.add(added)
             rows += added
