@@ -23,6 +23,7 @@ Every ranking rule of the search is here or in search/scoring.py, which applies 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -171,34 +172,37 @@ class Needs:
         return self.danger[0].key if self.danger else None
 
 
-def _latin_word(word: str) -> re.Pattern[str]:
-    # At the start of a word (overdos → overdosed); a number only whole (119, not 1190).
-    end = r"(?![0-9])" if word.isdigit() else ""
-    return re.compile(r"(?<![a-z0-9])" + re.escape(word) + end)
+@functools.lru_cache(maxsize=64)
+def _patterns(words: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """A rung's words as three patterns, compiled once: Hangul of three syllables or more anywhere
+    in the text run together, Hangul of two at the start of a word, Latin at the start of a word
+    (a number only whole: 119, not 1190)."""
+    never = "(?!)"
+    long = [re.escape(w) for w in words if _HANGUL.search(w) and len(w) >= 3]
+    short = [re.escape(w) for w in words if _HANGUL.search(w) and len(w) < 3]
+    latin = [re.escape(w) + (r"(?![0-9])" if w.isdigit() else "") for w in words if not _HANGUL.search(w)]
+    return (
+        re.compile("|".join(long) or never),
+        re.compile(r"(?<!\S)(?:" + ("|".join(short) or never) + ")"),
+        re.compile(r"(?<![a-z0-9])(?:" + ("|".join(latin) or never) + ")"),
+    )
 
 
 def danger_of(rules: NeedRules, text: str) -> list[Rung]:
-    """The rungs of the danger ladder ``text`` (normalised) reaches, in the ladder's order."""
+    """The rungs of the danger ladder ``text`` (normalised) reaches, in the ladder's order.
+
+    A word of two syllables counts only at the start of a word (유서 is not in 스쿨위드유 서울, 자해
+    not in 피해자 해바라기); longer ones anywhere in the text run together (그냥죽고싶다)."""
     # Latin typed with the keyboard in the wrong mode is read as the Hangul it types as well.
     slips = [h for tok in text.split() if tok.isascii() and tok.isalpha() and (h := as_hangul(tok))]
-    spaced = " ".join([text, *slips]).split()[:40]
-    hangul = "".join(spaced)
-    # Where each word starts in the text run together: a word of two syllables counts only there
-    # (유서 is not in 스쿨위드유 서울, 자해 not in 피해자 해바라기); longer ones anywhere (그냥죽고싶다).
-    starts = [hangul[len("".join(spaced[:i])) :] for i in range(len(spaced))]
-
-    def said(w: str) -> bool:
-        if not _HANGUL.search(w):
-            return bool(_latin_word(w).search(text))
-        if len(w) >= 3:
-            return w in hangul
-        return any(s.startswith(w) for s in starts)
-
+    spaced = " ".join([text, *slips])
+    hangul = _compact(spaced)
     found = []
     for rung in rules.danger:
         if any(u in hangul for u in rung.unless):
             continue
-        if any(said(w) for w in rung.words):
+        long, short, latin = _patterns(tuple(rung.words))
+        if long.search(hangul) or short.search(spaced) or latin.search(text):
             found.append(rung)
     return found
 
