@@ -44,7 +44,9 @@ def main() -> None:
                 right += bool(found) and names.get(found.name) == want
         times.sort()
         p99 = times[int(len(times) * 0.99)]
-        print(f"{mode:<6} {load:>7.2f} {right // 20:>3}/{len(QUERIES):<3} {statistics.median(times):>7.3f} {p99:>7.3f}")
+        print(
+            f"{mode:<6} {load:>7.2f} {right // 20:>3}/{len(QUERIES):<3} {statistics.median(times):>7.3f} {p99:>7.3f}"
+        )
 
 
 if __name__ == "__main__":

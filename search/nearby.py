@@ -145,7 +145,9 @@ def locality(rows: Sequence[Mapping[str, Any]], bands: _Placed) -> Locality | No
     inside = sum(near.same_district(r["district"]) for r in local)
     out = Locality(district=near.district, region=near.place.region, in_district=inside)
     if not inside:
-        fitting = [r for r in local if bands.serves(r["kind"], r.get("topics") or "", r.get("audiences") or "")] or local
+        fitting = [
+            r for r in local if bands.serves(r["kind"], r.get("topics") or "", r.get("audiences") or "")
+        ] or local
         if fitting:
             best = min(fitting, key=lambda r: near.km(r["district"]))
             out.nearest_id, out.nearest_district = best["id"], best["district"]

@@ -127,8 +127,10 @@ class NeedRules(msgspec.Struct, forbid_unknown_fields=True):
 
         return NeedRules(
             needs={k: msgspec.structs.replace(n, words=norm(n.words)) for k, n in self.needs.items()},
-            danger=[msgspec.structs.replace(r, words=compact(r.words), unless=compact(r.unless))
-                    for r in self.danger],  # fmt: skip
+            danger=[
+                msgspec.structs.replace(r, words=compact(r.words), unless=compact(r.unless))
+                for r in self.danger
+            ],  # fmt: skip
             victim=norm(self.victim),
             abroad=self.abroad,
             abroad_words=norm(self.abroad_words),
@@ -251,8 +253,10 @@ def detect(
     if (other_language(text) or language not in (None, "en")) and "migrant" not in out.found:
         out.found.append("migrant")
     out.minor = "minor" in out.found
-    out.victim = bool(out.danger) or _has(rules.victim, forms, padded) or any(
-        n in out.found for n in ("threat", "removal", "minor", "male", "talk", "police")
+    out.victim = (
+        bool(out.danger)
+        or _has(rules.victim, forms, padded)
+        or any(n in out.found for n in ("threat", "removal", "minor", "male", "talk", "police"))
     )
     out.abroad_asked = _has(rules.abroad_words, forms, padded)
     out.platforms = {k for k, aliases in platforms.items() if _has(aliases, forms, padded)}
@@ -398,8 +402,11 @@ class Bands:
     def serves(self, kind: str, topics: str, audiences: str = "") -> bool:
         """Whether a service of ``kind`` with ``topics`` and ``audiences`` (``|a|b|``) serves the
         query's needs; one for young people only serves a query that says the person is young."""
-        if audiences and not self.needs.minor and "|minors|" in audiences and not (
-            "|adults|" in audiences or "|everyone|" in audiences
+        if (
+            audiences
+            and not self.needs.minor
+            and "|minors|" in audiences
+            and not ("|adults|" in audiences or "|everyone|" in audiences)
         ):
             return False
         return kind in self.kinds or any(f"|{t}|" in topics for t in self.topics)

@@ -325,11 +325,15 @@ class Candidates:
         if districts:
             where += f" AND (r.district = '' OR r.district IN ({','.join('?' * len(districts))}))"
             args += list(districts)
-        serves = " OR ".join(["r.kind IN (" + ",".join("?" * len(kinds)) + ")"] + ["r.topics LIKE ?"] * len(topics))
+        serves = " OR ".join(
+            ["r.kind IN (" + ",".join("?" * len(kinds)) + ")"] + ["r.topics LIKE ?"] * len(topics)
+        )
         found = self._read(
             f"""SELECT {_FLAT}, r.text, 0.0 AS score FROM resource_regions g JOIN flat r ON r.rowid = g.rid
                 WHERE g.region = ? AND r.national = 0 AND r.has_phone = 1
                 AND ({serves}) AND {where} ORDER BY g.rid LIMIT {limit}""",
             [region, *kinds, *(f"%|{t}|%" for t in topics), *args],
         )
-        return [{**dict(r), "every": False, "coverage": 0.0, "best": []} for r in found if r["id"] not in have]
+        return [
+            {**dict(r), "every": False, "coverage": 0.0, "best": []} for r in found if r["id"] not in have
+        ]

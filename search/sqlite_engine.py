@@ -33,10 +33,10 @@ from search.index_schema import (
     FTS_WEIGHTS,
     SCHEMA_VERSION,
 )
+from search.language import identify
 from search.lexicon import load_lexicon
 from search.model import Hit, Hours, Query, Region, Resource, Results, TaxonomyTerm, Text
 from search.morph import content_words
-from search.language import identify
 from search.nearby import Centre, Nearby, centres, locality
 from search.needs import Bands, NeedRules, Needs, detect, other_language
 from search.places import place_words
