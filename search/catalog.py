@@ -58,6 +58,9 @@ class Catalog:
     needs: NeedRules = field(default_factory=NeedRules)
     #: Phones and links that name no source of their own (empty when that is required).
     unsourced: list[Problem] = field(default_factory=list)
+    #: The centre (lat, lng) of each 시·군·구 by "region|district" (data/places.tsv), for search to
+    #: order a region's services by distance.
+    centres: dict[str, tuple[float, float]] = field(default_factory=dict)
     by_id: dict[str, Resource] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -436,4 +439,11 @@ def load_catalog(data_dir: Path | str, *, require_item_sources: bool | None = No
         places=places,
         needs=needs,
         unsourced=where.unsourced or [],
+        centres=_centres(where.places),
     )
+
+
+def _centres(places: PlaceTable | None) -> dict[str, tuple[float, float]]:
+    """The centre of each 시·군·구 by "region|district", for the index (search/nearby.py)."""
+    found = places.districts if places else {}
+    return {f"{region}|{name}": (info.lat, info.lng) for (region, name), info in found.items()}

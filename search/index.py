@@ -149,7 +149,7 @@ def _batch(first_rowid: int, items: list[tuple[int, Resource]], terms: TermIndex
             _pipes(r.languages), _pipes(channels_of(r)), int("KR" in r.regions), CONFIDENCE_ORDER[r.confidence],
             names_key(r), _pipes(digits),
             int(bool(r.hours and r.hours.always)), int(bool(r.phones or r.links)), r.platform or "",
-            int(any(p.type != "sms" for p in r.phones)),
+            int(any(p.type != "sms" for p in r.phones)), r.district or "",
             msgspec.json.encode(r.hours).decode() if r.hours else None,
             # Padded so that a word at either end still has a space around it.
             f" {f' {COLUMN_BREAK} '.join(columns[:-1])} ",
@@ -324,6 +324,7 @@ def _write(db: sqlite_utils.Database, catalog: Catalog, progress: Callable[[int]
         "regions": len(catalog.regions),
         "phones": sum(len(r.phones) for r in catalog.resources),
         "needs": msgspec.to_builtins(catalog.needs),
+        "centres": catalog.centres,
     }
     db.table("meta").insert_all(({"key": k, "value": json.dumps(v)} for k, v in meta.items()), pk="key")
 

@@ -281,6 +281,9 @@ class Query(Struct, kw_only=True, forbid_unknown_fields=True):
     cost: list[str] = []
     channel: list[Literal["phone", "sms", "website", "form", "chat", "kakaotalk", "email", "app"]] = []
     open_now: bool = False
+    #: A need of data/needs.yaml chosen by a button (minor, police …): the results are ranked as
+    #: if its words had been typed. An unknown key is ignored.
+    need: Key | None = None
     lang: Literal["ko", "en"] = "ko"
     limit: Annotated[int, Meta(ge=1, le=100)] = 20
     offset: Annotated[int, Meta(ge=0, le=10_000)] = 0

@@ -43,6 +43,8 @@ KIND_WEIGHT = {
     "school": 0.9,
     "guide": 0.9,
 }
+#: Words that end a family's name but name no family by themselves.
+_BARE_FAMILY = frozenset({"상담소", "센터", "지원센터", "상담센터", "center", "centre"})
 #: With no region known, a nationwide service can help the person; a regional one may not.
 NATIONAL_WEIGHT = 2.0
 
@@ -127,7 +129,13 @@ class Order:
             re.compile("|".join(" " + re.escape(normalize(a)) for a in t.alternatives)) for t in terms
         ]
         # One word the directory does not use, known through a synonym only (범피센터, 법구공).
-        self._clipped = len(terms) == 1 and not terms[0].fuzzy and not known(terms[0].surface)
+        # (A clipped synonym the index knows only inside other words, as 범피센터 inside
+        # 대전범피센터, is one too when no service's name word starts with it.)
+        one = terms[0].surface if len(terms) == 1 and not terms[0].fuzzy else ""
+        self._clipped = bool(one) and (
+            not known(one)
+            or (one in synonyms and not any(f" {one}" in " " + r["names"].replace(" | ", " ") for r in rows))
+        )
         self._generic = [any(a in need_words for a in [t.surface, *t.alternatives]) for t in terms]
         typed = [
             normalize(t.surface)
@@ -142,6 +150,15 @@ class Order:
             for n in typed
             if n not in synonyms or sum(f" | {n} | " in f" | {r['names']} | " for r in rows) == 1
         ]
+        # Typed words that name a family of services (해바라기센터, 스마일센터): near her, the branches
+        # of the family she named come first, nearest first.
+        self._families = [
+            normalize(t.surface)
+            for t in terms
+            if len(t.surface) >= 3 and not t.fuzzy and normalize(t.surface) not in self._typed_names
+            and normalize(t.surface) not in _BARE_FAMILY
+            and any(a.endswith(("센터", "상담소", "center", "centre")) for a in [t.surface, *t.alternatives])
+        ]  # fmt: skip
         # The typed words, less those of a need, run together: "wee클래스", "한사성".
         self._core = "".join(t.surface for t, g in zip(terms, self._generic, strict=True) if not g)
         self._core_named: set[str] = set()
@@ -173,7 +190,7 @@ class Order:
             or row["id"] in self._core_named
         )
 
-    def band(self, row: Mapping[str, Any]) -> tuple[int, int]:
+    def band(self, row: Mapping[str, Any]) -> tuple[int, float]:
         """(band, place within the band's advice order) of a row; lower comes first."""
         names = row["names"]
         national = bool(row["national"])
@@ -185,11 +202,29 @@ class Order:
             names,
             self.exact(row),
             answers_more=not national and row.get("coverage", 0.0) > self._best_national,
+            district=row.get("district") or "",
+            languages=row.get("languages") or "",
+            topics=row.get("topics") or "",
+            audiences=row.get("audiences") or "",
+            reachable=bool(row.get("has_phone", 1)),
         )
         if self.plan.region and not national and any(n in names for n in self._typed_names):
             # A service named with a place (의정부 스마일센터): that place's own branch first.
             band, advice = 0, (-2 if any(w in names for w in self.bands.town) else -1)
+        elif self.plan.region and not national and band > 0 and self._family(names):
+            district = row.get("district") or ""
+            km = self.bands.near(district, names)
+            if km < 1 or not district:  # in her 시·군·구, or serving her whole region
+                band, advice = 1, -10_000 + km
         return band, advice
+
+    def _family(self, names: str) -> bool:
+        """Whether a name word starts with a family the query named (해바라기센터(경기서부), not
+        디지털성범죄… for 성범죄)."""
+        if not self._families:
+            return False
+        spaced = " " + names.replace(" | ", " ")
+        return any(f" {n}" in spaced for n in self._families)
 
     def key(self, row: Mapping[str, Any]) -> tuple[float, ...]:
         """The SQLite engine's sort key of a candidate."""

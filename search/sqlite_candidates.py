@@ -305,3 +305,35 @@ class Candidates:
             [*missing, *args],
         )
         return [{**dict(r), "every": False, "coverage": 0.0, "best": []} for r in found]
+
+    def local(
+        self,
+        query: Query,
+        region: str,
+        kinds: Sequence[str],
+        topics: Sequence[str],
+        have: set[str],
+        districts: Sequence[str] = (),
+        limit: int = _CANDIDATES,
+    ) -> list[dict[str, Any]]:
+        """A region's callable services of ``kinds`` or ``topics`` that the search did not find: a
+        person who names her place is asking for somewhere near her, whatever words its text uses.
+        ``districts``: only those in these 시·군·구 (nearest first) or serving the whole region."""
+        if not kinds and not topics:
+            return []
+        where, args = self._filters(query, region)
+        if districts:
+            where += f" AND (r.district = '' OR r.district IN ({','.join('?' * len(districts))}))"
+            args += list(districts)
+        serves = " OR ".join(
+            ["r.kind IN (" + ",".join("?" * len(kinds)) + ")"] + ["r.topics LIKE ?"] * len(topics)
+        )
+        found = self._read(
+            f"""SELECT {_FLAT}, r.text, 0.0 AS score FROM resource_regions g JOIN flat r ON r.rowid = g.rid
+                WHERE g.region = ? AND r.national = 0 AND r.has_phone = 1
+                AND ({serves}) AND {where} ORDER BY g.rid LIMIT {limit}""",
+            [region, *kinds, *(f"%|{t}|%" for t in topics), *args],
+        )
+        return [
+            {**dict(r), "every": False, "coverage": 0.0, "best": []} for r in found if r["id"] not in have
+        ]

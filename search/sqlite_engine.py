@@ -33,9 +33,11 @@ from search.index_schema import (
     FTS_WEIGHTS,
     SCHEMA_VERSION,
 )
+from search.language import identify
 from search.lexicon import load_lexicon
 from search.model import Hit, Hours, Query, Region, Resource, Results, TaxonomyTerm, Text
 from search.morph import content_words
+from search.nearby import Centre, Nearby, centres, locality
 from search.needs import Bands, NeedRules, Needs, detect, other_language
 from search.places import place_words
 from search.scoring import Order
@@ -119,6 +121,8 @@ class SqliteEngine:
         self._lock = threading.Lock()
         self._decoder = msgspec.json.Decoder(Resource)
         self._hours = msgspec.json.Decoder(Hours)
+        #: The centre of a 시·군·구, for ordering services by distance (None: by district names).
+        self.centre: Centre | None = centres(meta["centres"]) if meta.get("centres") else None
         try:
             self._decoded = self._decode_all()
             self.check()
@@ -237,7 +241,8 @@ class SqliteEngine:
         # Words were typed but none is known, even loosely ("무서워요", "help me please"): say so, and
         # list the lines that help with anything rather than leave a frightened person with nothing.
         unmatched = plan.had_text and not plan.terms and not plan.phone and bool(plan.dropped)
-        foreign = other_language(query.q[:2000])
+        language = identify(normalize(query.q[:2000]), self.read_words(plan))
+        foreign = other_language(query.q[:2000]) or language not in (None, "en")
         if foreign and not plan.had_text:
             # Vietnamese, Chinese, Russian …: the lines that speak it are listed (see needs).
             plan.had_text = True
@@ -250,17 +255,23 @@ class SqliteEngine:
             unmatched = True
             plan.terms = []
             rows, total, exact, relaxed = self._candidates.listing(query, plan.region)
-        needs = self.detect(query.q, plan)
-        bands = Bands.of(self.needs, needs, plan.region, place_words(plan.place) if plan.place else ())
+        needs = self.detect(query.q, plan, query.need, language)
+        bands = self.bands(plan, needs)
         order = Order(
             plan, bands, rows, synonyms=self.lexicon.synonyms, need_words=self.need_words, known=self.exists
         )
-        if not plan.phone and (bands.first or bands.also):
+        if not plan.phone and (bands.advised or plan.region):
             # The lines that serve the need answer first even when their text has none of the words
-            # typed (112 for "someone threatens to post my pics").
-            added = self._candidates.advised(
-                query, plan.region, [*bands.first, *bands.also], {r["id"] for r in rows}
-            )
+            # typed (112 for "someone threatens to post my pics"), and so do the services of the
+            # kind she needs in the place she named.
+            have = {r["id"] for r in rows}
+            added = self._candidates.advised(query, plan.region, bands.advised, have)
+            if plan.region:
+                have |= {r["id"] for r in added}
+                near = bands.nearby.around() if bands.nearby else []
+                added += self._candidates.local(
+                    query, plan.region, sorted(bands.kinds), sorted(bands.topics), have, near
+                )
             order.add(added)
             rows += added
             total += len(added)
@@ -279,8 +290,34 @@ class SqliteEngine:
             relaxed="general" if unmatched and rows else (relaxed or corrected),
             reason="no-match" if unmatched or not rows else None,
             engine=self.name,
-            understood={**plan.understood(), "needs": needs.found, "other_language": foreign},
+            understood=self.understood(plan, needs, foreign),
+            danger=needs.rung,
+            locality=locality(rows, bands),
         )
+
+    def bands(self, plan: Plan, needs: Needs) -> Bands:
+        """Where each result of this query belongs (search/needs.py), for either engine."""
+        town = place_words(plan.place) if plan.place else ()
+        nearby = Nearby(plan.place, self.centre) if plan.place else None
+        return Bands.of(self.needs, needs, plan.region, town, nearby)
+
+    @staticmethod
+    def read_words(plan: Plan) -> set[str]:
+        """The Latin words the plan read (search/language.py): English ones as typed, and those that
+        were Korean typed another way (keyboard mode, romanisation) marked ``~``."""
+        out = {f"~{typed}" for typed, fixed in plan.corrections if not fixed.isascii()}
+        for t in plan.terms:
+            if t.surface.isascii():
+                korean = all(not a.isascii() for a in t.alternatives)
+                out.add(f"~{t.surface}" if korean else t.surface)
+                out.update(t.surface.split())
+        return out
+
+    @staticmethod
+    def understood(plan: Plan, needs: Needs, foreign: bool) -> dict[str, object]:
+        """What the query was understood as (``Results.understood``), for either engine."""
+        return {**plan.understood(), "needs": needs.found, "other_language": foreign,
+                "language": needs.language, "danger": needs.rung}  # fmt: skip
 
     def _open_now(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The rows open at this moment. Many services share their hours: each distinct timetable
@@ -310,8 +347,9 @@ class SqliteEngine:
             for r in page
         ]
 
-    def detect(self, q: str, plan: Plan) -> Needs:
-        """The needs the query expresses (data/needs.yaml), from its text and analysed terms."""
+    def detect(self, q: str, plan: Plan, need: str | None = None, language: str | None = None) -> Needs:
+        """The needs the query expresses (data/needs.yaml), from its text and analysed terms,
+        ``need`` when a button chose one and the ``language`` it is written in (search/language.py)."""
         text = clip_units(normalize(q)[:2000])
         words = [w for _, w in runs_words(text)]
         forms = [f for t in plan.terms for f in [t.surface, *t.alternatives]]
@@ -324,7 +362,7 @@ class SqliteEngine:
             for m in content_words(w)
             for f in (m.surface, m.lemma)
         ]
-        return detect(self.needs, text, forms, self._platforms)
+        return detect(self.needs, text, forms, self._platforms, asked=need, language=language)
 
     def why(self, row: Mapping[str, Any], bands: Bands) -> Text | None:
         """A few words on why a result is here (search/why.py), for any engine's row."""

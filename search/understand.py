@@ -2,10 +2,11 @@
 
 ``plan_query`` turns raw text into a :class:`Plan`, in this order:
 
-1. a phone number is looked up as such;
+1. a phone number is looked up as such (spaces, dots and hyphens between its digits dropped);
 2. keyboard slips are undone: Latin text the directory does not know that types whole Hangul
    syllables on the 2-set layout (``tkdeka`` → 상담), and the reverse (search/keyboard.py);
-3. regions, and places down to the town (해운대, 일산, Gangnam), are taken out of the text and
+3. a name typed in two Latin words is joined (``you tube`` → youtube, ``stop ncii`` → stopncii);
+   regions, and places down to the town (해운대, 일산, Gangnam), are taken out of the text and
    give the region (search/places.py); a place word is never searched as text;
 4. multi-word synonyms (``take it down``) are kept whole;
 5. every other word becomes a term with the alternatives that may match it: the word, the word
@@ -80,6 +81,8 @@ class Plan:
     #: The place named below the region (해운대구), and the other regions its name may mean.
     place: Place | None = None
     place_others: list[str] = field(default_factory=list)
+    #: Typo lookups made for this query (search/lexicon.py), so none is made twice.
+    typos: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     def understood(self) -> dict[str, object]:
         """What the query was understood as, as data: the place and its region, corrections made
@@ -113,15 +116,18 @@ def _take_phrases(
     return found, out
 
 
-def _region_of(token: str, lex: Lexicon) -> tuple[str | None, str]:
-    """(region code, rest of the token) when a token names a region: 부산, 부산에서, 부산상담."""
+def _region_of(token: str, lex: Lexicon, known: Callable[[str], bool]) -> tuple[str | None, str]:
+    """(region code, rest of the token) when a token names a region: 부산, 부산에서, 부산상담.
+
+    A region glued to a following word counts only when that word is one the directory knows
+    (전남편이 is an ex-husband, not 전남 + 편이)."""
     for cand in (token, strip_josa(token)):
         if cand in lex.region_alias:
             return lex.region_alias[cand], ""
     if re.fullmatch(r"[가-힣]{4,}", token):
         for n in (5, 4, 3, 2):
             head = token[:n]
-            if head in lex.region_alias and len(token) - n >= 2:
+            if head in lex.region_alias and len(token) - n >= 2 and known(strip_josa(token[n:])):
                 return lex.region_alias[head], token[n:]
     return None, token
 
@@ -189,11 +195,20 @@ def _known_hangul_text(text: str, lex: Lexicon, exists: Callable[[str], bool]) -
     return any(exists(m.lemma) or m.surface in lex.synonyms for m in content_words(text))
 
 
+def _typos(word: str, lex: Lexicon, plan: Plan) -> list[str]:
+    """``lex.hangul_typo`` of a word, looked up once per query: the same word is asked about as a
+    service's name and as a typo. Kept in the plan, which ends with the request."""
+    found = plan.typos.get(word)
+    if found is None:
+        found = plan.typos[word] = lex.hangul_typo(jamo(word))
+    return found
+
+
 def _named_slip(word: str, stripped: str, lex: Lexicon, plan: Plan) -> list[str]:
     """Words of a service's own vocabulary one key from ``stripped`` (recorded as a correction)."""
     if len(stripped) < 3:
         return []
-    named = [f for f in lex.hangul_typo(jamo(stripped)) if lex.hangul.get(f, (0, 0))[1]]
+    named = [f for f in _typos(stripped, lex, plan) if lex.hangul.get(f, (0, 0))[1]]
     if named:
         plan.corrections.append((word, named[0]))
     return named
@@ -241,7 +256,7 @@ def _typo_term(word: str, lex: Lexicon, exists: Callable[[str], bool], plan: Pla
     named = _named_slip(word, stripped, lex, plan)  # 다누라 → 다누리
     if named:
         return named
-    fixes = lex.hangul_typo(jamo(stripped)) or lex.hangul_prefix(jamo(stripped))
+    fixes = _typos(stripped, lex, plan) or lex.hangul_prefix(jamo(stripped))
     if len(stripped) <= 2:
         # Two syllables are one key from many everyday words: only correct to a service's vocabulary.
         fixes = [f for f in fixes if lex.hangul.get(f, (0, 0))[1]]
@@ -278,6 +293,24 @@ def _expand(alts: list[str], surface: str, lex: Lexicon) -> list[str]:
     return out[:24]
 
 
+def _join_split_names(tokens: list[str], lex: Lexicon, plan: Plan) -> list[str]:
+    """Latin names typed in two words (``you tube``, ``stop ncii``, ``tik tok``) joined when the
+    joined word is a name the directory uses or a synonym (recorded as a correction)."""
+    out: list[str] = []
+    for tok in tokens:
+        prev = out[-1] if out else ""
+        joined = prev + tok
+        if (
+            prev.isascii() and prev.isalpha() and tok.isascii() and tok.isalpha()
+            and (lex.latin.get(joined, (0, 0))[1] or joined in lex.synonyms)
+        ):  # fmt: skip
+            plan.corrections.append((f"{prev} {tok}", joined))
+            out[-1] = joined
+        else:
+            out.append(tok)
+    return out
+
+
 def _take_places(tokens: list[str], lex: Lexicon, exists: Callable[[str], bool], plan: Plan) -> list[str]:
     """Set the plan's region and place from the tokens that name them; the other tokens (and
     what is left of a token once its region is taken off) are returned."""
@@ -292,7 +325,7 @@ def _take_places(tokens: list[str], lex: Lexicon, exists: Callable[[str], bool],
 
     region_places = [(m, lex.region_alias[m]) for m in multi_regions if m in lex.places]
     for i, tok in enumerate(tokens):
-        code, remainder = _region_of(tok, lex)
+        code, remainder = _region_of(tok, lex, known)
         weak = lex.places.weak(strip_josa(tok), tokens[i + 1] if i + 1 < len(tokens) else None)
         if weak and not code:
             places.append(weak)
@@ -382,7 +415,7 @@ def plan_query(q: str, lex: Lexicon, exists: Callable[[str], bool], region: str 
         plan.any_hour = True
         text = _ANY_HOUR.sub(" ", text)
     text = normalize(_unslip(text, lex, exists, plan))
-    tokens = text.split()[:64]
+    tokens = _join_split_names(text.split()[:64], lex, plan)
     rest = _take_places(tokens, lex, exists, plan)
 
     phrases, rest = _take_phrases(rest, lex.synonyms)

@@ -46,10 +46,20 @@ class Case:
     persona: str = "maintainer"
     tags: list[str] = field(default_factory=list)
     source: str = ""
+    #: The 시·군·구 the person names: the first result must be a service of ``near_kinds`` there
+    #: when the directory has one, else a service of the region (see ``first_ok``).
+    near: str | None = None
+    near_kinds: list[str] = field(default_factory=list)
 
     @property
     def victim(self) -> bool:
         return "victim" in self.tags
+
+    @property
+    def key(self) -> str:
+        """How the ledger names the case: its set, its text and its parameters."""
+        params = ",".join(f"{k}={v}" for k, v in sorted(self.params.items()))
+        return f"{self.source}|{self.q}|{params}"
 
     def wants(self, rid: str) -> bool:
         return rid in self.expect or any(rid.startswith(p) for p in self.expect_prefix)
@@ -86,6 +96,8 @@ def load_cases(names: Iterable[str] = SETS) -> list[Case]:
                 persona=c.get("persona", "maintainer"),
                 tags=list(c.get("tags", [])),
                 source=name,
+                near=c.get("near"),
+                near_kinds=[str(k) for k in c.get("near_kinds", [])],
             )
             key = unicodedata.normalize("NFKC", case.q).casefold().strip() + repr(sorted(case.params.items()))
             out.setdefault(key, case)
@@ -105,6 +117,44 @@ def judge(engine: Engine, case: Case) -> Outcome:
     if other and not case.ambiguous:
         rank = None
     return Outcome(case, rank, top, other)
+
+
+def in_district(r: Resource, district: str) -> bool:
+    """Whether ``r`` is in (or is written as the city holding) the 시·군·구 ``district``."""
+    if not r.district:
+        return False
+    mine, theirs = district.split(), r.district.split()
+    return mine[-1] in theirs or theirs[-1] in mine
+
+
+def first_ok(o: Outcome, directory: list[Resource]) -> bool | None:
+    """Whether the first result is acceptable (None: the case does not judge the first result).
+
+    A case with ``near``: when the directory has a service of ``near_kinds`` in that 시·군·구, the
+    first result must be one of them; otherwise a service of the case's region. Read from the
+    directory itself, not from what the engine says about it."""
+    if o.case.near:
+        if not o.top:
+            return False
+        there = [r for r in directory if in_district(r, o.case.near) and o.case.region in r.regions
+                 and (not o.case.near_kinds or r.kind in o.case.near_kinds)]  # fmt: skip
+        top = o.top[0]
+        if there:
+            return top.id in {r.id for r in there} or (bool(o.case.first) and top.id in o.case.first)
+        return (o.case.region in top.regions and "KR" not in top.regions) or top.id in o.case.first
+    if not o.case.first:
+        return None
+    return bool(o.top) and o.top[0].id in o.case.first
+
+
+def passes(o: Outcome, directory: list[Resource]) -> bool:
+    """What the ledger keeps: an expected service in the top 3, no other region's, and an
+    acceptable first result where the case judges one."""
+    return (
+        o.rank is not None
+        and not (o.other_region and not o.case.ambiguous)
+        and first_ok(o, directory) is not False
+    )
 
 
 def score(outcomes: list[Outcome]) -> tuple[float, float]:
@@ -203,3 +253,42 @@ def check_relevance(engine: Engine, label: str, recall_floor: float = 0.95) -> N
     print("\n" + text)
     recall, _ = score(outcomes)
     assert recall >= recall_floor, f"{label}: recall@3 {recall:.3f} < {recall_floor}"
+
+
+@dataclass
+class GroupFigures:
+    n: int
+    recall: float
+    mrr: float
+    first_ok: float | None  # over the cases that judge a first result
+    first_judged: int
+    other_region: int
+
+
+def group_figures(outcomes: list[Outcome], directory: list[Resource]) -> dict[str, GroupFigures]:
+    """recall@3, MRR, the share of acceptable first results and the count of queries with another
+    region's service in the top 3, per persona and tag (and ``all``)."""
+    out = {}
+    for name, members in {"all": outcomes, **groups(outcomes)}.items():
+        recall, mrr = score(members)
+        judged = [ok for o in members if (ok := first_ok(o, directory)) is not None]
+        out[name] = GroupFigures(
+            n=len(members),
+            recall=recall,
+            mrr=mrr,
+            first_ok=sum(judged) / len(judged) if judged else None,
+            first_judged=len(judged),
+            other_region=sum(o.other_region and not o.case.ambiguous for o in members),
+        )
+    return out
+
+
+def figures_table(figures: dict[str, GroupFigures], only: Iterable[str] | None = None) -> str:
+    keep = set(only) if only is not None else None
+    lines = [f"  {'group':<24} {'n':>4} {'recall@3':>9} {'MRR':>6} {'first ok':>9} {'other region':>13}"]
+    for name, f in figures.items():
+        if keep is not None and name not in keep:
+            continue
+        first = f"{f.first_ok:.3f}/{f.first_judged}" if f.first_ok is not None else "-"
+        lines.append(f"  {name:<24} {f.n:>4} {f.recall:>9.3f} {f.mrr:>6.3f} {first:>9} {f.other_region:>13}")
+    return "\n".join(lines)
