@@ -99,7 +99,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "search_placeholder": ("예: 딥페이크 삭제", "e.g. remove a deepfake"),
     "search_button": ("찾기", "Search"),
     "region_label": ("지역", "Region"),
-    "region_any": ("전국 (지역 선택 안 함)", "All of Korea (no region)"),
+    "region_any": ("전국", "All of Korea"),
     # -- home ----------------------------------------------------------------------------------
     "home_title": ("혼자가 아니에요", "You are not alone"),
     "home_lead": (
