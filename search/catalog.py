@@ -110,6 +110,9 @@ def _explain(message: str, value: Any) -> str:
 
 def _check_structs(file: YamlFile, kind: type, top: str, problems: list[Problem]) -> Any:
     """Decode a whole small file (regions, taxonomy, synonyms) or report its first problem."""
+    if file.data is None:  # nothing but comments or blank lines: a file cut short, or emptied
+        problems.append(Problem(file.display, 1, top, f"the file is empty (expected a top-level '{top}:')"))
+        return None
     try:
         return msgspec.convert(file.data, type=kind)
     except msgspec.ValidationError as exc:
@@ -404,9 +407,11 @@ def load_catalog(data_dir: Path | str, *, require_item_sources: bool | None = No
     valid = _read_resources(res_files, region_codes, taxonomy, problems, where)
     for row in places:
         if region_codes and row.region and row.region not in region_codes:
-            problems.append(
-                Problem(str(data_dir / "places.tsv"), None, row.name, f"unknown region {row.region!r}")
-            )
+            tab = f"\t{row.region}\t".encode()
+            lines = places_raw.splitlines()
+            line = next((n for n, text in enumerate(lines, 1) if tab in text), None)
+            msg = f"unknown region {row.region!r} (data/regions.yaml has no such code)"
+            problems.append(Problem(str(data_dir / "places.tsv"), line, row.name, msg))
             break
 
     needs = NeedRules()

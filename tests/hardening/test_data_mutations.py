@@ -27,7 +27,7 @@ FILES = ("resources.yaml", "regions.yaml", "taxonomy.yaml", "synonyms.yaml", "ne
          "local/smile-centres.yaml")  # fmt: skip
 CASES = 2000 if SOAK else 154  # 14 of each mutation
 _DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
-_LINE = re.compile(r"^(?P<file>[^:]+\.yaml):(?P<line>\d+): \S")
+_LINE = re.compile(r"^(?P<file>[^:]+\.(?:yaml|tsv)):(?P<line>\d+): \S")
 
 
 def _blocks(text: str) -> tuple[str, dict[str, str]]:
@@ -177,7 +177,8 @@ def _check(data: Path) -> list[str]:
             assert "\n" not in message and "Traceback" not in message, message
             match = _LINE.match(message)
             assert match is not None, f"no file:line in {message!r}"
-            assert match["file"].endswith(FILES), message
+            # places.tsv is not edited by hand, but names the region a broken regions.yaml dropped
+            assert match["file"].endswith((*FILES, "places.tsv")), message
         return messages
     return []
 
