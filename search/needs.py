@@ -361,7 +361,7 @@ class Bands:
             # after those lines, nearest first. At the same distance, the one with more of her
             # need's topics (a digital sex crime centre for a deepfake); then, as in every band,
             # the one that answers more of her words.
-            km = self._near(district, names)
+            km = self.near(district, names)
             special = sum(f"|{t}|" in topics for t in self.topics)
             if self.nearby is None or km < 1 or not district:
                 return 1, km * 100 - special
@@ -380,7 +380,7 @@ class Bands:
         if self.region is None and not national and not answers_more:
             return 7, 1
         if not national:  # a region is known (or it answers more of the query than any national one)
-            return 4, self._near(district, names)
+            return 4, self.near(district, names)
         if rid in self.later:
             return 5, self.later[rid]
         if kind in self.kinds:
@@ -396,7 +396,7 @@ class Bands:
             return False
         return kind in self.kinds or any(f"|{t}|" in topics for t in self.topics)
 
-    def _near(self, district: str, names: str) -> float:
+    def near(self, district: str, names: str) -> float:
         """Kilometres from the named place (0: in her 시·군·구, or a service named after her town)."""
         if self.nearby is None:
             return 0.0 if self._in_town(names) or not self.town else 1.0

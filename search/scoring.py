@@ -142,6 +142,14 @@ class Order:
             for n in typed
             if n not in synonyms or sum(f" | {n} | " in f" | {r['names']} | " for r in rows) == 1
         ]
+        # Typed words that name a family of services (해바라기센터, 스마일센터): near her, the branches
+        # of the family she named come first, nearest first.
+        self._families = [
+            normalize(t.surface)
+            for t in terms
+            if len(t.surface) >= 3 and not t.fuzzy and normalize(t.surface) not in self._typed_names
+            and any(a.endswith(("센터", "상담소", "center", "centre")) for a in [t.surface, *t.alternatives])
+        ]  # fmt: skip
         # The typed words, less those of a need, run together: "wee클래스", "한사성".
         self._core = "".join(t.surface for t, g in zip(terms, self._generic, strict=True) if not g)
         self._core_named: set[str] = set()
@@ -194,7 +202,20 @@ class Order:
         if self.plan.region and not national and any(n in names for n in self._typed_names):
             # A service named with a place (의정부 스마일센터): that place's own branch first.
             band, advice = 0, (-2 if any(w in names for w in self.bands.town) else -1)
+        elif self.bands.nearby and not national and band > 0 and self._family(names):
+            district = row.get("district") or ""
+            km = self.bands.near(district, names)
+            if km < 1 or not district:  # in her 시·군·구, or serving her whole region
+                band, advice = 1, -10_000 + km
         return band, advice
+
+    def _family(self, names: str) -> bool:
+        """Whether a name word starts with a family the query named (해바라기센터(경기서부), not
+        디지털성범죄… for 성범죄)."""
+        if not self._families:
+            return False
+        spaced = " " + names.replace(" | ", " ")
+        return any(f" {n}" in spaced for n in self._families)
 
     def key(self, row: Mapping[str, Any]) -> tuple[float, ...]:
         """The SQLite engine's sort key of a candidate."""

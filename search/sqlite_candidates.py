@@ -27,7 +27,7 @@ __all__ = ("Candidates", "phrase")
 #: search's time on a large catalog (BENCHMARKS.md has the trade-off measured).
 _CANDIDATES = 64
 #: An index this small has every match ranked, with exact totals and facets.
-_RANK_ALL_UP_TO = 300
+_RANK_ALL_UP_TO = 1000
 _FLAT = "r.rowid, " + ", ".join(f"r.{c}" for c in FLAT_COLUMNS) + ", r.hours"
 #: Candidates read from a scope that can only rank past the cap (for its total and facets).
 _SAMPLE = 10
