@@ -31,8 +31,9 @@ from search.meili_client import (
 )
 from search.meili_sync import LIVE_INDEX, ORDER_FIELDS
 from search.model import Facets, Hit, Query, Resource, Results
+from search.language import identify
+from search.nearby import locality
 from search.needs import Bands, other_language
-from search.places import place_words
 from search.scoring import Order
 from search.sqlite_engine import SqliteEngine
 from search.understand import Plan, Term
@@ -208,7 +209,8 @@ class MeiliEngine(LocalReads):
         plan = self._local.plan(query)
         # As the SQLite engine: words typed but none known lists the lines that help with anything.
         unmatched = plan.had_text and not plan.terms and not plan.phone and bool(plan.dropped)
-        foreign = other_language(query.q[:2000])
+        language = identify(normalize(query.q[:2000]), self._local.read_words(plan))
+        foreign = other_language(query.q[:2000]) or language not in (None, "en")
         if foreign and not plan.had_text:
             plan.had_text = True  # Vietnamese, Chinese …: the lines that speak it are listed
         if not plan.had_text and query.q.strip() and not plan.region:
@@ -226,14 +228,16 @@ class MeiliEngine(LocalReads):
             plan.terms = []
             q, params = self.request(query, plan)
             response = self._search(q, params)
-        needs = self._local.detect(query.q, plan)
-        town = place_words(plan.place) if plan.place else ()
-        bands = Bands.of(self._local.needs, needs, plan.region, town)
+        needs = self._local.detect(query.q, plan, query.need, language)
+        bands = self._local.bands(plan, needs)
         advised: list[dict[str, Any]] = []
-        if not plan.phone and (bands.first or bands.also):
-            advised = self._advised(query, plan, [*bands.first, *bands.also], response)
+        if not plan.phone and bands.advised:
+            advised = self._advised(query, plan, bands.advised, response)
         results = self.results(query, plan, response, bands, advised)
-        results.understood = {**plan.understood(), "needs": needs.found, "other_language": foreign}
+        results.understood = self._local.understood(plan, needs, foreign)
+        results.danger = needs.rung
+        results.locality = locality([self._hit_row(h) for h in [*response.get("hits", []), *advised]
+                                     if "district" in h], bands)  # fmt: skip
         if unmatched:
             results.relaxed = "general" if results.results else results.relaxed
             results.reason = "no-match"
@@ -265,6 +269,9 @@ class MeiliEngine(LocalReads):
             "always_open": int(h["always_open"]),
             "names": normalize(" | ".join([h["name_ko"], h["name_en"], *h["aliases"]])),
             "phone_digits": "|" + "|".join(h["phones"]) + "|",
+            "has_phone": int(bool(h["phones"])),
+            "district": h.get("district") or "",
+            **{f: "|" + "|".join(h.get(f) or []) + "|" for f in ("languages", "topics", "audiences")},
         }
 
     def _records(self, ids: list[str]) -> dict[str, str]:
@@ -285,6 +292,11 @@ class MeiliEngine(LocalReads):
             "always_open": int(bool(r.hours and r.hours.always)),
             "names": names_key(r),
             "phone_digits": "|" + "|".join(phone_numbers(r)) + "|",
+            "has_phone": int(any(p.type != "sms" for p in r.phones)),
+            "district": r.district or "",
+            "languages": "|" + "|".join(r.languages) + "|",
+            "topics": "|" + "|".join(r.topics) + "|",
+            "audiences": "|" + "|".join(r.audiences) + "|",
         }
 
     def _analysed(self, record: str, r: Resource) -> dict[str, str]:

@@ -93,6 +93,10 @@ ORDER_FIELDS = (
     "name_en",
     "aliases",
     "phones",
+    "district",
+    "languages",
+    "topics",
+    "audiences",
 )
 #: Deepest result reachable: Query allows offset 10,000 + limit 100.
 MAX_TOTAL_HITS = 10_100
@@ -143,6 +147,7 @@ def _document(position: int, r: Resource, terms: TermIndex) -> dict[str, Any]:
         "topics": r.topics,
         "audiences": r.audiences,
         "languages": r.languages,
+        "district": r.district or "",
         "cost": r.cost,
         "channels": channels_of(r),
         "regions": r.regions,

@@ -110,6 +110,9 @@ class NeedRules(msgspec.Struct, forbid_unknown_fields=True):
     abroad_words: list[str] = []
     abroad_reason: Text | None = None
     adult_only: list[str] = []
+    #: Ids the rules name before the directory has them (the data is adding them); until then
+    #: search skips them like any id it cannot find.
+    pending: list[str] = []
 
     def normalized(self) -> NeedRules:
         """The rules with every word normalised as queries are (done once, not per search)."""
@@ -130,6 +133,7 @@ class NeedRules(msgspec.Struct, forbid_unknown_fields=True):
             abroad_words=norm(self.abroad_words),
             abroad_reason=self.abroad_reason,
             adult_only=self.adult_only,
+            pending=self.pending,
         )
 
     def ids(self) -> Iterable[str]:

@@ -45,6 +45,10 @@ __all__ = (
 
 PAGE_SIZE = 10
 STATIC_DIR = Path(__file__).parent / "static"
+#: The need of data/needs.yaml each home-page button asks for: the results are ranked by its bands
+#: (a teacher or parent is asking for a young person).
+NEED_RANKS = {"removal": "removal", "report": "police", "talk": "talk", "legal": "legal", "minor": "minor",
+              "adult": "minor"}  # fmt: skip
 #: The large buttons on the home page: each is a set of search filters.
 NEEDS: dict[str, dict[str, list[str]]] = {
     "removal": {"topic": ["takedown"]},
@@ -103,7 +107,7 @@ def _page_query(request: Request, lang: Lang) -> tuple[Query, dict[str, Any]]:
     filters: dict[str, list[str]] = {f: qp.getall(f, []) for f in _FACETS}
     need = qp.get("need")
     for facet, values in NEEDS.get(need or "", {}).items():
-        filters[facet] = [*filters[facet], *values]
+        filters[facet] = [*filters[facet], *(v for v in values if v not in filters[facet])]
     try:
         offset = max(0, min(int(qp.get("offset", "0")), 10_000))
     except ValueError:
@@ -113,8 +117,10 @@ def _page_query(request: Request, lang: Lang) -> tuple[Query, dict[str, Any]]:
         open_now=qp.get("open_now") in ("1", "true", "on"), lang=lang, limit=PAGE_SIZE, offset=offset,
         **filters,
     )  # fmt: skip
+    query.need = NEED_RANKS.get(need or "")
     params: dict[str, Any] = {
         "q": query.q,
+        "need": need if query.need else None,
         "region": query.region,
         **{f: getattr(query, f) for f in _FACETS},
         "open_now": query.open_now,

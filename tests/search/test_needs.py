@@ -112,3 +112,105 @@ def test_a_named_service_or_number_stays_first(engine: SqliteEngine) -> None:
 )
 def test_thoughts_of_suicide_meet_the_crisis_lines_first(engine: SqliteEngine, q: str) -> None:
     assert top(search(engine, q), 1)[0] in {"suicide-prevention-109", "mental-health-crisis-1577-0199"}
+
+
+# -- issue 29: the danger ladder, the need buttons, her language and her place -----------------
+# Queries written as a person in crisis, a person pressing a button, a migrant worker and a
+# person naming her town would write them.
+
+
+def first_ids(engine: SqliteEngine, q: str, n: int = 1, **params: object) -> list[str]:
+    return top(engine.search(Query(q=q, limit=10, **params)), n)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "q",
+    ["누가 계속 따라와요", "지금 집앞에 와있대요 무서워", "someone is following me", "tkffuwntpdy", "he is at my door"],
+)
+def test_immediate_danger_gets_112_first(engine: SqliteEngine, q: str) -> None:
+    res = engine.search(Query(q=q, limit=5))
+    assert res.danger == "immediate" and top(res, 1) == ["police-112"], top(res)
+
+
+@pytest.mark.parametrize(
+    "q",
+    ["죽고싶어요", "그냥 다 끝내고 싶다", "살기싫어 사진 다 퍼졌어", "합성사진 때문에 죽고십다", "wnrrhtlvek",
+     "i want to die", "자해했어요"],
+)  # fmt: skip
+def test_thoughts_of_suicide_get_109_then_the_crisis_lines(engine: SqliteEngine, q: str) -> None:
+    res = engine.search(Query(q=q, limit=5))
+    assert res.danger == "suicide"
+    assert top(res, 3) == ["suicide-prevention-109", "mental-health-crisis-1577-0199", "women-1366"], top(res)
+
+
+@pytest.mark.parametrize("q", ["약을 한꺼번에 먹었어요", "피가 안 멈춰요", "took too many pills"])
+def test_an_overdose_or_an_injury_reaches_the_medical_rung(engine: SqliteEngine, q: str) -> None:
+    res = engine.search(Query(q=q, limit=5))
+    assert res.danger == "medical"
+    # 119 first where the directory has it; the suicide line answers right after it either way.
+    have_119 = engine.get("emergency-119") is not None
+    assert top(res, 1) == (["emergency-119"] if have_119 else ["suicide-prevention-109"]), top(res)
+
+
+@pytest.mark.parametrize(
+    "q", ["스쿨위드유 서울", "스쿨미투 신고", "남성 피해자 해바라기센터", "응급피임약 먹었어요", "칼로리 계산", "전남편이 영상 유포"]
+)
+def test_words_that_only_look_like_danger_are_not(engine: SqliteEngine, q: str) -> None:
+    assert engine.search(Query(q=q, limit=5)).danger is None
+
+
+def test_the_danger_ladder_beats_takedown_and_counselling(engine: SqliteEngine) -> None:
+    assert first_ids(engine, "딥페이크 삭제 해주세요 죽고싶어") == ["suicide-prevention-109"]
+    assert first_ids(engine, "몸캠 협박범이 집앞까지 찾아왔어요") == ["police-112"]
+
+
+@pytest.mark.parametrize(
+    ("need", "filters", "first"),
+    [
+        ("minor", {"audience": ["minors"]}, {"youth-1388"}),
+        ("police", {"topic": ["reporting"]}, {"d4u-central", "police-182", "police-112"}),
+        ("removal", {"topic": ["takedown"]}, {"d4u-central"}),
+        ("talk", {"topic": ["counselling"]}, {"women-1366"}),
+        ("legal", {"topic": ["legal"], "cost": ["free"]}, {"klac-132"}),
+    ],
+)
+def test_a_need_button_is_ranked_like_a_typed_query(
+    engine: SqliteEngine, need: str, filters: dict[str, list[str]], first: set[str]
+) -> None:
+    listed = first_ids(engine, "", 3, **filters)
+    ranked = first_ids(engine, "", 3, need=need, **filters)
+    assert ranked[0] in first, ranked
+    # The suicide lines do not lead a button that is not about them.
+    assert "suicide-prevention-109" not in ranked[:2] or "suicide-prevention-109" in listed[:0]
+
+
+@pytest.mark.parametrize(
+    "q",
+    ["toi bi quay phim len mang", "tôi cần giúp đỡ", "kailangan ko ng tulong", "saya butuh bantuan",
+     "помогите", "tuslamj heregtei", "yordam kerak", "ช่วยด้วย", "मलाई मद्दत चाहियो", "ខ្ញុំត្រូវការជំនួយ"],
+)  # fmt: skip
+def test_a_line_that_speaks_her_language_is_first(engine: SqliteEngine, q: str) -> None:
+    res = engine.search(Query(q=q, limit=5))
+    first = res.results[0].resource
+    lang = (res.understood or {}).get("language")
+    # Danuri speaks most of them; Indonesian no line lists, and Danuri is the migrants' line.
+    assert lang and lang != "en" and first.id == "danuri-1577-1366", (lang, top(res))
+    assert lang in first.languages or lang == "id"
+
+
+def test_112_interprets_chinese_and_english_so_it_follows_danuri(engine: SqliteEngine) -> None:
+    assert set(first_ids(engine, "我的照片被传播了", 2)) == {"danuri-1577-1366", "police-112"}
+
+
+def test_her_towns_service_comes_before_the_national_lines(engine: SqliteEngine) -> None:
+    res = engine.search(Query(q="김해 성폭력 상담", limit=10))
+    first = res.results[0].resource
+    assert "KR" not in first.regions and first.district == "김해시", top(res)
+    assert res.locality and res.locality.district == "김해시" and res.locality.in_district >= 1
+
+
+def test_with_nothing_in_her_district_the_page_names_the_nearest(engine: SqliteEngine) -> None:
+    res = engine.search(Query(q="울릉 성폭력 상담", limit=10))
+    assert res.locality and res.locality.in_district == 0
+    nearest = engine.get(res.locality.nearest_id or "")
+    assert nearest and nearest.district == res.locality.nearest_district and "KR-47" in nearest.regions
