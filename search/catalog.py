@@ -425,6 +425,8 @@ def load_catalog(data_dir: Path | str, *, require_item_sources: bool | None = No
         places=places,
         needs=needs,
         unsourced=where.unsourced or [],
-        centres={f"{region}|{name}": (info.lat, info.lng)
-                 for (region, name), info in (where.places.districts if where.places else {}).items()},  # fmt: skip
+        centres={
+            f"{region}|{name}": (info.lat, info.lng)
+            for (region, name), info in (where.places.districts if where.places else {}).items()
+        },  # fmt: skip
     )

@@ -96,7 +96,7 @@ def _lingua(text: str) -> tuple[str, float] | None:
 def _slip(word: str) -> bool:
     """Whether a Latin word types whole Hangul syllables on the 2-set keyboard (at least two)."""
     hangul = as_hangul(word)
-    return bool(hangul) and len(hangul) >= 2 and all("가" <= c <= "힣" for c in hangul)
+    return hangul is not None and len(hangul) >= 2 and all("가" <= c <= "힣" for c in hangul)
 
 
 def _english(words: list[str], understood: Container[str]) -> bool:

@@ -36,10 +36,19 @@ class Lexicon:
     _jamo_keys: list[str] = field(default_factory=list)
     _latin_list: list[str] = field(default_factory=list)
     _roman_sorted: list[str] = field(default_factory=list)
+    #: Jamo keys by length, with their place in ``_jamo_sorted``: an edit distance of k can only
+    #: join words whose lengths differ by k or less, so a typo is looked for among those only.
+    _jamo_by_len: dict[int, tuple[list[str], list[int]]] = field(default_factory=dict)
 
     def finish(self) -> Lexicon:
         self._jamo_sorted = sorted((j, w) for w, j in self.jamo_of.items())
         self._jamo_keys = [j for j, _ in self._jamo_sorted]
+        by_len: dict[int, tuple[list[str], list[int]]] = {}
+        for i, j in enumerate(self._jamo_keys):
+            keys, places = by_len.setdefault(len(j), ([], []))
+            keys.append(j)
+            places.append(i)
+        self._jamo_by_len = by_len
         self._latin_list = list(self.latin)
         self._roman_sorted = sorted(self.roman)
         return self
@@ -56,8 +65,11 @@ class Lexicon:
         Optimal string alignment counts a swap of two neighbouring letters as one edit.
         """
         max_edits = 1 if len(jamo) <= 9 else 2
-        found = process.extract(jamo, self._jamo_keys, scorer=OSA.distance, score_cutoff=max_edits, limit=50)
-        words = {self._jamo_sorted[i][1] for _, _, i in found}
+        words: set[str] = set()
+        for n in range(len(jamo) - max_edits, len(jamo) + max_edits + 1):
+            keys, places = self._jamo_by_len.get(n, ([], []))
+            found = process.extract(jamo, keys, scorer=OSA.distance, score_cutoff=max_edits, limit=50)
+            words |= {self._jamo_sorted[places[i]][1] for _, _, i in found}
         return self._rank(words, self.hangul, limit)
 
     def hangul_prefix(self, jamo: str, limit: int = 3) -> list[str]:

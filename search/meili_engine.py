@@ -22,6 +22,7 @@ from search.engine import Engine, EngineError, LocalReads
 from search.facets import FACET_FIELDS, count_facets, ordered_facets
 from search.hangul import strip_josa
 from search.hours import open_state
+from search.language import identify
 from search.meili_client import (
     MeilisearchApiError,
     MeilisearchError,
@@ -31,7 +32,6 @@ from search.meili_client import (
 )
 from search.meili_sync import LIVE_INDEX, ORDER_FIELDS
 from search.model import Facets, Hit, Query, Resource, Results
-from search.language import identify
 from search.nearby import locality
 from search.needs import Bands, other_language
 from search.scoring import Order
@@ -346,7 +346,7 @@ class MeiliEngine(LocalReads):
             ).band
             national_first = bool(plan.terms) and not plan.region
 
-            def order(h: dict[str, Any]) -> tuple[int, ...]:
+            def order(h: dict[str, Any]) -> tuple[float, ...]:
                 # As SQLite: the band, then how many of the words it has, then (its national weight)
                 # a nationwide line before a local one; stable, so then Meilisearch's order.
                 words = (h.get("_rankingScoreDetails") or {}).get("words") or {}

@@ -47,6 +47,7 @@ REGION_PATTERN = r"^KR(-[0-9]{2})?$"
 PHONE_PATTERN = (
     r"^(?:"
     r"1[0-9]{2,3}"  # 112, 117, 1366, 1388 …
+    r"|1[0-9]{2}-[0-9]{3}"  # 142-235 (a six-digit national number written as the operator does)
     r"|#[0-9]{4}"  # #0117 (SMS)
     r"|1[5-8][0-9]{2}-[0-9]{4}"  # 1577-1366, 1544-9112
     r"|0[2-8][0-9]?-1[0-9]{2,3}"  # 051-1366 (area code + short code)

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from search.model import Locality
 from search.places import Place
 
-__all__ = ("REGION_WIDE_KM", "Centre", "Nearby", "centres", "district_of", "locality")
+__all__ = ("REGION_WIDE_KM", "Centre", "Centres", "Nearby", "centres", "district_of", "locality")
 
 #: Where a region-wide service (no district of its own) stands in the order by distance: about
 #: an hour's trip, the distance a person is still asked to travel to a province's one centre.
@@ -34,23 +34,35 @@ _UNKNOWN_KM = 80.0
 Centre = Callable[[str, str], "tuple[float, float] | None"]
 
 
-def centres(table: dict[str, list[float]]) -> Centre:
-    """The centre lookup of an index's ``"region|district"`` table; a 구 named without its city
-    ("북구" for "포항시 북구") is found when its name is unique in the region."""
-    found = {k: (float(v[0]), float(v[1])) for k, v in table.items()}
-    short: dict[str, list[tuple[float, float]]] = {}
-    for key, centre in found.items():
-        region, _, district = key.partition("|")
-        if " " in district:
-            short.setdefault(f"{region}|{district.rsplit(' ', 1)[1]}", []).append(centre)
-    for key, options in short.items():
-        if len(options) == 1 and key not in found:
-            found[key] = options[0]
+class Centres:
+    """The centres of an index's ``"region|district"`` table; a 구 named without its city ("북구"
+    for "포항시 북구") is found when its name is unique in the region."""
 
-    def centre(region: str, district: str) -> tuple[float, float] | None:
-        return found.get(f"{region}|{district}")
+    def __init__(self, table: dict[str, list[float]]) -> None:
+        found = {k: (float(v[0]), float(v[1])) for k, v in table.items()}
+        self._full = dict(found)
+        short: dict[str, list[tuple[float, float]]] = {}
+        for key, centre in found.items():
+            region, _, district = key.partition("|")
+            if " " in district:
+                short.setdefault(f"{region}|{district.rsplit(' ', 1)[1]}", []).append(centre)
+        for key, options in short.items():
+            if len(options) == 1 and key not in found:
+                found[key] = options[0]
+        self._found = found
 
-    return centre
+    def __call__(self, region: str, district: str) -> tuple[float, float] | None:
+        return self._found.get(f"{region}|{district}")
+
+    def nearest(self, region: str, here: tuple[float, float], n: int) -> list[str]:
+        """The ``n`` 시·군·구 of ``region`` nearest to ``here``, as resources write them."""
+        inside = [(k.partition("|")[2], c) for k, c in self._full.items() if k.startswith(region + "|")]
+        inside.sort(key=lambda kc: _km(here, kc[1]))
+        return [k for k, _ in inside[:n]]
+
+
+def centres(table: dict[str, list[float]]) -> Centres:
+    return Centres(table)
 
 
 def district_of(place: Place) -> str:
@@ -76,6 +88,14 @@ class Nearby:
     @property
     def district(self) -> str:
         return district_of(self.place)
+
+    def around(self, n: int = 8) -> list[str]:
+        """Her 시·군·구 and the ``n`` - 1 nearest others of her region, as resources write them
+        (empty when the gazetteer gives no centres)."""
+        here = self.centre(self.place.region, self.district) if self.centre else None
+        if here is None or not isinstance(self.centre, Centres):
+            return []
+        return self.centre.nearest(self.place.region, here, n)
 
     def same_district(self, district: str) -> bool:
         """Whether a service's ``district`` is (or holds, or lies in) the named 시·군·구.
@@ -125,7 +145,9 @@ def locality(rows: Sequence[Mapping[str, Any]], bands: _Placed) -> Locality | No
     inside = sum(near.same_district(r["district"]) for r in local)
     out = Locality(district=near.district, region=near.place.region, in_district=inside)
     if not inside:
-        fitting = [r for r in local if bands.serves(r["kind"], r.get("topics") or "", r.get("audiences") or "")] or local
+        fitting = [
+            r for r in local if bands.serves(r["kind"], r.get("topics") or "", r.get("audiences") or "")
+        ] or local
         if fitting:
             best = min(fitting, key=lambda r: near.km(r["district"]))
             out.nearest_id, out.nearest_district = best["id"], best["district"]

@@ -23,6 +23,7 @@ Every ranking rule of the search is here or in search/scoring.py, which applies 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ import msgspec
 from search.analyze import normalize
 from search.keyboard import as_hangul
 from search.model import Text
-from search.nearby import Nearby
+from search.nearby import REGION_WIDE_KM, Nearby
 
 __all__ = ("HUMAN_KINDS", "Bands", "NeedRules", "Needs", "Rung", "detect", "other_language")
 
@@ -126,8 +127,10 @@ class NeedRules(msgspec.Struct, forbid_unknown_fields=True):
 
         return NeedRules(
             needs={k: msgspec.structs.replace(n, words=norm(n.words)) for k, n in self.needs.items()},
-            danger=[msgspec.structs.replace(r, words=compact(r.words), unless=compact(r.unless))
-                    for r in self.danger],  # fmt: skip
+            danger=[
+                msgspec.structs.replace(r, words=compact(r.words), unless=compact(r.unless))
+                for r in self.danger
+            ],  # fmt: skip
             victim=norm(self.victim),
             abroad=self.abroad,
             abroad_words=norm(self.abroad_words),
@@ -171,34 +174,37 @@ class Needs:
         return self.danger[0].key if self.danger else None
 
 
-def _latin_word(word: str) -> re.Pattern[str]:
-    # At the start of a word (overdos → overdosed); a number only whole (119, not 1190).
-    end = r"(?![0-9])" if word.isdigit() else ""
-    return re.compile(r"(?<![a-z0-9])" + re.escape(word) + end)
+@functools.lru_cache(maxsize=64)
+def _patterns(words: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """A rung's words as three patterns, compiled once: Hangul of three syllables or more anywhere
+    in the text run together, Hangul of two at the start of a word, Latin at the start of a word
+    (a number only whole: 119, not 1190)."""
+    never = "(?!)"
+    long = [re.escape(w) for w in words if _HANGUL.search(w) and len(w) >= 3]
+    short = [re.escape(w) for w in words if _HANGUL.search(w) and len(w) < 3]
+    latin = [re.escape(w) + (r"(?![0-9])" if w.isdigit() else "") for w in words if not _HANGUL.search(w)]
+    return (
+        re.compile("|".join(long) or never),
+        re.compile(r"(?<!\S)(?:" + ("|".join(short) or never) + ")"),
+        re.compile(r"(?<![a-z0-9])(?:" + ("|".join(latin) or never) + ")"),
+    )
 
 
 def danger_of(rules: NeedRules, text: str) -> list[Rung]:
-    """The rungs of the danger ladder ``text`` (normalised) reaches, in the ladder's order."""
+    """The rungs of the danger ladder ``text`` (normalised) reaches, in the ladder's order.
+
+    A word of two syllables counts only at the start of a word (유서 is not in 스쿨위드유 서울, 자해
+    not in 피해자 해바라기); longer ones anywhere in the text run together (그냥죽고싶다)."""
     # Latin typed with the keyboard in the wrong mode is read as the Hangul it types as well.
     slips = [h for tok in text.split() if tok.isascii() and tok.isalpha() and (h := as_hangul(tok))]
-    spaced = " ".join([text, *slips]).split()[:40]
-    hangul = "".join(spaced)
-    # Where each word starts in the text run together: a word of two syllables counts only there
-    # (유서 is not in 스쿨위드유 서울, 자해 not in 피해자 해바라기); longer ones anywhere (그냥죽고싶다).
-    starts = [hangul[len("".join(spaced[:i])) :] for i in range(len(spaced))]
-
-    def said(w: str) -> bool:
-        if not _HANGUL.search(w):
-            return bool(_latin_word(w).search(text))
-        if len(w) >= 3:
-            return w in hangul
-        return any(s.startswith(w) for s in starts)
-
+    spaced = " ".join([text, *slips])
+    hangul = _compact(spaced)
     found = []
     for rung in rules.danger:
         if any(u in hangul for u in rung.unless):
             continue
-        if any(said(w) for w in rung.words):
+        long, short, latin = _patterns(tuple(rung.words))
+        if long.search(hangul) or short.search(spaced) or latin.search(text):
             found.append(rung)
     return found
 
@@ -247,8 +253,10 @@ def detect(
     if (other_language(text) or language not in (None, "en")) and "migrant" not in out.found:
         out.found.append("migrant")
     out.minor = "minor" in out.found
-    out.victim = bool(out.danger) or _has(rules.victim, forms, padded) or any(
-        n in out.found for n in ("threat", "removal", "minor", "male", "talk", "police")
+    out.victim = (
+        bool(out.danger)
+        or _has(rules.victim, forms, padded)
+        or any(n in out.found for n in ("threat", "removal", "minor", "male", "talk", "police"))
     )
     out.abroad_asked = _has(rules.abroad_words, forms, padded)
     out.platforms = {k for k, aliases in platforms.items() if _has(aliases, forms, padded)}
@@ -394,16 +402,23 @@ class Bands:
     def serves(self, kind: str, topics: str, audiences: str = "") -> bool:
         """Whether a service of ``kind`` with ``topics`` and ``audiences`` (``|a|b|``) serves the
         query's needs; one for young people only serves a query that says the person is young."""
-        if audiences and not self.needs.minor and "|minors|" in audiences and not (
-            "|adults|" in audiences or "|everyone|" in audiences
+        if (
+            audiences
+            and not self.needs.minor
+            and "|minors|" in audiences
+            and not ("|adults|" in audiences or "|everyone|" in audiences)
         ):
             return False
         return kind in self.kinds or any(f"|{t}|" in topics for t in self.topics)
 
     def near(self, district: str, names: str) -> float:
-        """Kilometres from the named place (0: in her 시·군·구, or a service named after her town)."""
+        """Kilometres from the named place (0: in her 시·군·구, or a service named after her town).
+        With only her region known, a service for the whole region is nearer than one in a town
+        of it she did not name."""
         if self.nearby is None:
-            return 0.0 if self._in_town(names) or not self.town else 1.0
+            if self.region is None or not district or self._in_town(names):
+                return 0.0
+            return REGION_WIDE_KM
         if not district and self._in_town(names):
             return 0.5  # named after her town: there, but a service whose data says so comes first
         return self.nearby.km(district)

@@ -27,7 +27,7 @@ __all__ = ("Candidates", "phrase")
 #: search's time on a large catalog (BENCHMARKS.md has the trade-off measured).
 _CANDIDATES = 64
 #: An index this small has every match ranked, with exact totals and facets.
-_RANK_ALL_UP_TO = 1000
+_RANK_ALL_UP_TO = 300
 _FLAT = "r.rowid, " + ", ".join(f"r.{c}" for c in FLAT_COLUMNS) + ", r.hours"
 #: Candidates read from a scope that can only rank past the cap (for its total and facets).
 _SAMPLE = 10
@@ -313,18 +313,27 @@ class Candidates:
         kinds: Sequence[str],
         topics: Sequence[str],
         have: set[str],
+        districts: Sequence[str] = (),
         limit: int = _CANDIDATES,
     ) -> list[dict[str, Any]]:
         """A region's callable services of ``kinds`` or ``topics`` that the search did not find: a
-        person who names her place is asking for somewhere near her, whatever words its text uses."""
+        person who names her place is asking for somewhere near her, whatever words its text uses.
+        ``districts``: only those in these 시·군·구 (nearest first) or serving the whole region."""
         if not kinds and not topics:
             return []
         where, args = self._filters(query, region)
-        serves = " OR ".join(["r.kind IN (" + ",".join("?" * len(kinds)) + ")"] + ["r.topics LIKE ?"] * len(topics))
+        if districts:
+            where += f" AND (r.district = '' OR r.district IN ({','.join('?' * len(districts))}))"
+            args += list(districts)
+        serves = " OR ".join(
+            ["r.kind IN (" + ",".join("?" * len(kinds)) + ")"] + ["r.topics LIKE ?"] * len(topics)
+        )
         found = self._read(
             f"""SELECT {_FLAT}, r.text, 0.0 AS score FROM resource_regions g JOIN flat r ON r.rowid = g.rid
                 WHERE g.region = ? AND r.national = 0 AND r.has_phone = 1
                 AND ({serves}) AND {where} ORDER BY g.rid LIMIT {limit}""",
             [region, *kinds, *(f"%|{t}|%" for t in topics), *args],
         )
-        return [{**dict(r), "every": False, "coverage": 0.0, "best": []} for r in found if r["id"] not in have]
+        return [
+            {**dict(r), "every": False, "coverage": 0.0, "best": []} for r in found if r["id"] not in have
+        ]

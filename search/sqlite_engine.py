@@ -33,10 +33,10 @@ from search.index_schema import (
     FTS_WEIGHTS,
     SCHEMA_VERSION,
 )
+from search.language import identify
 from search.lexicon import load_lexicon
 from search.model import Hit, Hours, Query, Region, Resource, Results, TaxonomyTerm, Text
 from search.morph import content_words
-from search.language import identify
 from search.nearby import Centre, Nearby, centres, locality
 from search.needs import Bands, NeedRules, Needs, detect, other_language
 from search.places import place_words
@@ -273,8 +273,9 @@ class SqliteEngine:
             added = self._candidates.advised(query, plan.region, bands.advised, have)
             if plan.region:
                 have |= {r["id"] for r in added}
+                near = bands.nearby.around() if bands.nearby else []
                 added += self._candidates.local(
-                    query, plan.region, sorted(bands.kinds), sorted(bands.topics), have
+                    query, plan.region, sorted(bands.kinds), sorted(bands.topics), have, near
                 )
             order.add(added)
             rows += added

@@ -81,6 +81,8 @@ class Plan:
     #: The place named below the region (해운대구), and the other regions its name may mean.
     place: Place | None = None
     place_others: list[str] = field(default_factory=list)
+    #: Typo lookups made for this query (search/lexicon.py), so none is made twice.
+    typos: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     def understood(self) -> dict[str, object]:
         """What the query was understood as, as data: the place and its region, corrections made
@@ -193,11 +195,20 @@ def _known_hangul_text(text: str, lex: Lexicon, exists: Callable[[str], bool]) -
     return any(exists(m.lemma) or m.surface in lex.synonyms for m in content_words(text))
 
 
+def _typos(word: str, lex: Lexicon, plan: Plan) -> list[str]:
+    """``lex.hangul_typo`` of a word, looked up once per query: the same word is asked about as a
+    service's name and as a typo. Kept in the plan, which ends with the request."""
+    found = plan.typos.get(word)
+    if found is None:
+        found = plan.typos[word] = lex.hangul_typo(jamo(word))
+    return found
+
+
 def _named_slip(word: str, stripped: str, lex: Lexicon, plan: Plan) -> list[str]:
     """Words of a service's own vocabulary one key from ``stripped`` (recorded as a correction)."""
     if len(stripped) < 3:
         return []
-    named = [f for f in lex.hangul_typo(jamo(stripped)) if lex.hangul.get(f, (0, 0))[1]]
+    named = [f for f in _typos(stripped, lex, plan) if lex.hangul.get(f, (0, 0))[1]]
     if named:
         plan.corrections.append((word, named[0]))
     return named
@@ -245,7 +256,7 @@ def _typo_term(word: str, lex: Lexicon, exists: Callable[[str], bool], plan: Pla
     named = _named_slip(word, stripped, lex, plan)  # 다누라 → 다누리
     if named:
         return named
-    fixes = lex.hangul_typo(jamo(stripped)) or lex.hangul_prefix(jamo(stripped))
+    fixes = _typos(stripped, lex, plan) or lex.hangul_prefix(jamo(stripped))
     if len(stripped) <= 2:
         # Two syllables are one key from many everyday words: only correct to a service's vocabulary.
         fixes = [f for f in fixes if lex.hangul.get(f, (0, 0))[1]]

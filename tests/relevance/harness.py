@@ -150,7 +150,11 @@ def first_ok(o: Outcome, directory: list[Resource]) -> bool | None:
 def passes(o: Outcome, directory: list[Resource]) -> bool:
     """What the ledger keeps: an expected service in the top 3, no other region's, and an
     acceptable first result where the case judges one."""
-    return o.rank is not None and not (o.other_region and not o.case.ambiguous) and first_ok(o, directory) is not False
+    return (
+        o.rank is not None
+        and not (o.other_region and not o.case.ambiguous)
+        and first_ok(o, directory) is not False
+    )
 
 
 def score(outcomes: list[Outcome]) -> tuple[float, float]:

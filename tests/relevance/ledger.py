@@ -55,7 +55,9 @@ def write(engine: Engine) -> int:
     directory = engine.resources()
     ok = sorted(c.key for c in load_cases(SETS) if passes(judge(engine, c), directory))
     body = {"passing": ok, "changed": dict(sorted(changed.items()))}
-    LEDGER.write_text(_HEAD + yaml.safe_dump(body, allow_unicode=True, sort_keys=False, width=200), encoding="utf-8")
+    LEDGER.write_text(
+        _HEAD + yaml.safe_dump(body, allow_unicode=True, sort_keys=False, width=200), encoding="utf-8"
+    )
     return len(ok)
 
 

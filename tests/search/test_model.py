@@ -37,6 +37,7 @@ def test_unknown_fields_are_rejected(field: str) -> None:
     [
         "112",
         "1366",
+        "142-235",
         "051-1366",
         "1577-1366",
         "02-735-8994",

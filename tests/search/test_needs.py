@@ -125,7 +125,13 @@ def first_ids(engine: SqliteEngine, q: str, n: int = 1, **params: object) -> lis
 
 @pytest.mark.parametrize(
     "q",
-    ["누가 계속 따라와요", "지금 집앞에 와있대요 무서워", "someone is following me", "tkffuwntpdy", "he is at my door"],
+    [
+        "누가 계속 따라와요",
+        "지금 집앞에 와있대요 무서워",
+        "someone is following me",
+        "tkffuwntpdy",
+        "he is at my door",
+    ],
 )
 def test_immediate_danger_gets_112_first(engine: SqliteEngine, q: str) -> None:
     res = engine.search(Query(q=q, limit=5))
@@ -153,7 +159,15 @@ def test_an_overdose_or_an_injury_reaches_the_medical_rung(engine: SqliteEngine,
 
 
 @pytest.mark.parametrize(
-    "q", ["스쿨위드유 서울", "스쿨미투 신고", "남성 피해자 해바라기센터", "응급피임약 먹었어요", "칼로리 계산", "전남편이 영상 유포"]
+    "q",
+    [
+        "스쿨위드유 서울",
+        "스쿨미투 신고",
+        "남성 피해자 해바라기센터",
+        "응급피임약 먹었어요",
+        "칼로리 계산",
+        "전남편이 영상 유포",
+    ],
 )
 def test_words_that_only_look_like_danger_are_not(engine: SqliteEngine, q: str) -> None:
     assert engine.search(Query(q=q, limit=5)).danger is None

@@ -92,5 +92,7 @@ def test_no_query_in_the_ledger_fails_without_a_reason(engine: SqliteEngine) -> 
     assert len(passing) >= 500, f"the ledger lists only {len(passing)} queries"
     failed, new = ledger.regressions(engine)
     if new:
-        print(f"\n{len(new)} queries pass that the ledger does not list yet: python -m tests.relevance.ledger")
+        print(
+            f"\n{len(new)} queries pass that the ledger does not list yet: python -m tests.relevance.ledger"
+        )
     assert not failed, f"these queries passed and now fail, and the ledger says nothing about why: {failed}"

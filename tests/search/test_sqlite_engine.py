@@ -172,8 +172,10 @@ def test_region_services_first_even_when_nationwide_ones_fill_the_cap(large: Sql
 
 
 def test_filters_narrow_the_matching_itself(large: SqliteEngine) -> None:
-    res = search(large, "삭제", kind=["platform-report"], channel=["form"], limit=50)
-    assert len(res.results) == 50
+    # Platform forms are a small part of the synthetic catalog now that it is mostly local centres,
+    # as the real one is: 42 of 3,000 match, so 30 are asked for.
+    res = search(large, "삭제", kind=["platform-report"], channel=["form"], limit=30)
+    assert len(res.results) == 30
     for hit in res.results:
         assert hit.resource.kind == "platform-report"
         assert any(link.type == "form" for link in hit.resource.links)

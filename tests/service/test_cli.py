@@ -257,6 +257,7 @@ def clean_directory(data_dir: Path) -> None:
         for i in range(3)
     ]
     text = yaml.safe_dump({"resources": entries}, allow_unicode=True, sort_keys=False)
+    shutil.rmtree(data_dir / "local", ignore_errors=True)  # the only entries are these
     (data_dir / "resources.yaml").write_text(text, encoding="utf-8")
 
 
