@@ -263,6 +263,10 @@ def detect(
     return out
 
 
+#: How many km nearer a service counts for each of the need's topics it serves.
+_TOPIC_KM = 10.0
+
+
 @dataclass
 class Bands:
     """Where each result of one query belongs (see the module docstring)."""
@@ -367,16 +371,16 @@ class Bands:
             return 0, 100 - languages.count("|")
         needs = self.needs
         if self.region and not national and self.serves(kind, topics, audiences):
-            # She said where she is: the services of the kind she needs in her 시·군·구, then those
-            # that serve her whole region from one office, come before the national lines (which
-            # the crisis bar shows on every page anyway); services in other towns of the region
-            # after those lines, nearest first. At the same distance, the one with more of her
-            # need's topics (a digital sex crime centre for a deepfake); then, as in every band,
-            # the one that answers more of her words.
+            # She said where she is: the services of the kind she needs in her 시·군·구, those for her
+            # whole region (no district of their own), and those that serve several of her need's
+            # topics (the province's digital sex crime centre, wherever its office is) come before
+            # the national lines (which the crisis bar shows on every page anyway), nearest first,
+            # each topic counting as _TOPIC_KM nearer; the other services of her region after
+            # those lines, nearest first.
             km = self.near(district, names)
             special = sum(f"|{t}|" in topics for t in self.topics)
-            if self.nearby is None or km < 1 or not district:
-                return 1, km * 100 - special
+            if self.nearby is None or km < 1 or not district or special >= 2:
+                return 1, km - _TOPIC_KM * special
             return 2, 100 + km
         if platform and platform in needs.platforms:
             # The named platform's own route: right after the first human line of a victim's
@@ -418,7 +422,7 @@ class Bands:
         if self.nearby is None:
             if self.region is None or not district or self._in_town(names):
                 return 0.0
-            return REGION_WIDE_KM
+            return REGION_WIDE_KM / 2  # in some town of her region: nearer than nowhere in it
         if not district and self._in_town(names):
             return 0.5  # named after her town: there, but a service whose data says so comes first
         return self.nearby.km(district)

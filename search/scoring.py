@@ -43,6 +43,8 @@ KIND_WEIGHT = {
     "school": 0.9,
     "guide": 0.9,
 }
+#: Words that end a family's name but name no family by themselves.
+_BARE_FAMILY = frozenset({"상담소", "센터", "지원센터", "상담센터", "center", "centre"})
 #: With no region known, a nationwide service can help the person; a regional one may not.
 NATIONAL_WEIGHT = 2.0
 
@@ -148,6 +150,7 @@ class Order:
             normalize(t.surface)
             for t in terms
             if len(t.surface) >= 3 and not t.fuzzy and normalize(t.surface) not in self._typed_names
+            and normalize(t.surface) not in _BARE_FAMILY
             and any(a.endswith(("센터", "상담소", "center", "centre")) for a in [t.surface, *t.alternatives])
         ]  # fmt: skip
         # The typed words, less those of a need, run together: "wee클래스", "한사성".
@@ -202,7 +205,7 @@ class Order:
         if self.plan.region and not national and any(n in names for n in self._typed_names):
             # A service named with a place (의정부 스마일센터): that place's own branch first.
             band, advice = 0, (-2 if any(w in names for w in self.bands.town) else -1)
-        elif self.bands.nearby and not national and band > 0 and self._family(names):
+        elif self.plan.region and not national and band > 0 and self._family(names):
             district = row.get("district") or ""
             km = self.bands.near(district, names)
             if km < 1 or not district:  # in her 시·군·구, or serving her whole region
