@@ -425,8 +425,11 @@ def load_catalog(data_dir: Path | str, *, require_item_sources: bool | None = No
         places=places,
         needs=needs,
         unsourced=where.unsourced or [],
-        centres={
-            f"{region}|{name}": (info.lat, info.lng)
-            for (region, name), info in (where.places.districts if where.places else {}).items()
-        },  # fmt: skip
+        centres=_centres(where.places),
     )
+
+
+def _centres(places: PlaceTable | None) -> dict[str, tuple[float, float]]:
+    """The centre of each 시·군·구 by "region|district", for the index (search/nearby.py)."""
+    found = places.districts if places else {}
+    return {f"{region}|{name}": (info.lat, info.lng) for (region, name), info in found.items()}

@@ -15,8 +15,8 @@ data's ``languages`` use (``vi``, ``tl`` …), or None for Korean and for text i
    "anh cua toi bi phat tan"), Tagalog and Indonesian better than the high accuracy mode (5 of 5
    Vietnamese against 1), loads in 0.3 s instead of 4.8 s and answers in about 0.1 ms. It is
    loaded on the first query that needs it, so `haven search` for Korean words never pays for it.
-   A non-English answer must be confident (:data:`_SURE`, 0.6: "giup toi voi" is Vietnamese at
-   0.60, while a lone English word such as "report" is guessed as Tagalog at about 0.5).
+   A non-English answer must be confident (:data:`_SURE`, 0.55: "giup toi voi" is Vietnamese at
+   about 0.6, while a lone English word such as "report" is guessed as Tagalog at about 0.5).
 3. lingua has no model of Uzbek or of Mongolian in Latin letters: a few words people write for
    help, police and photos in them are listed here (:data:`_WORDS`).
 
@@ -61,7 +61,7 @@ _WORDS = {
 }
 _WORD_LANG = {w: lang for lang, words in _WORDS.items() for w in words.replace("_", " ").split()}
 #: How sure lingua must be of a language other than English.
-_SURE = 0.6
+_SURE = 0.55
 _LINGUA = {
     "ENGLISH": "en",
     "VIETNAMESE": "vi",
@@ -99,10 +99,6 @@ def _slip(word: str) -> bool:
     return hangul is not None and len(hangul) >= 2 and all("가" <= c <= "힣" for c in hangul)
 
 
-def _english(words: list[str], understood: Container[str]) -> bool:
-    return not any(f"~{w}" in understood for w in words)
-
-
 def identify(text: str, understood: Container[str] = ()) -> str | None:
     """The language of ``text`` (normalised: NFKC, lower case), or None for Korean or unknown.
 
@@ -121,11 +117,12 @@ def identify(text: str, understood: Container[str] = ()) -> str | None:
     if listed:
         return max(set(listed), key=listed.count)
     # Korean typed with the keyboard in English mode (gkqtjd → 합성) is no other language.
-    unread = [w for w in words if w not in understood and f"~{w}" not in understood and not _slip(w)]
+    korean = [w for w in words if f"~{w}" in understood or (w not in understood and _slip(w))]
+    unread = [w for w in words if w not in understood and w not in korean]
     if len(unread) * 2 <= len(words):
         # Most Latin words were read already: English words of the directory (a place such as
         # Gangnam is the rest), or Korean typed another way; Hangul beside them says which.
-        return None if _HANGUL.search(text) or not _english(words, understood) else "en"
+        return None if _HANGUL.search(text) or len(korean) * 2 >= len(words) else "en"
     found = _lingua(" ".join(words))
     if found is None:
         return None

@@ -336,7 +336,7 @@ def _take_places(tokens: list[str], lex: Lexicon, exists: Callable[[str], bool],
             name = strip_josa(tok) if strip_josa(tok) in lex.places else tok
             if not remainder and name in lex.places:
                 region_places.append((name, code))
-        elif tok in lex.places or not known(strip_josa(tok)):
+        elif tok in lex.places or strip_josa(tok) in lex.places or not known(strip_josa(tok)):
             alias, remainder = _place_of(tok, lex, known)
             if alias:
                 places.append(alias)

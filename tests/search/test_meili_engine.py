@@ -142,7 +142,7 @@ def test_searchable_attributes_in_ranking_order(settings: dict[str, Any], docs: 
 def test_every_api_filter_is_filterable(settings: dict[str, Any]) -> None:
     filterable = set(settings["filterableAttributes"])
     # Every list filter of Query (kind, topic, …) has a document field, and so has the region.
-    not_filters = {"q", "region", "open_now", "lang", "limit", "offset"}
+    not_filters = {"q", "region", "open_now", "need", "lang", "limit", "offset"}  # need ranks, not filters
     query_filters = {f.name for f in msgspec.structs.fields(Query)} - not_filters
     assert query_filters <= FACETS.keys()
     assert {FACETS[f] for f in query_filters} | {"regions", "national"} <= filterable
