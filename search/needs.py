@@ -371,15 +371,15 @@ class Bands:
             return 0, 100 - languages.count("|")
         needs = self.needs
         if self.region and not national and self.serves(kind, topics, audiences):
-            # She said where she is: the services of the kind she needs in her 시·군·구, those for her
-            # whole region (no district of their own), and those that serve several of her need's
-            # topics (the province's digital sex crime centre, wherever its office is) come before
-            # the national lines (which the crisis bar shows on every page anyway), nearest first,
-            # each topic counting as _TOPIC_KM nearer; the other services of her region after
-            # those lines, nearest first.
+            # She said where she is: the services of the kind she needs in her 시·군·구 (with only a
+            # region named, none is), those for her whole region (no district of their own) and
+            # those that serve several of her need's topics (the province's digital sex crime
+            # centre, wherever its office is) come before the national lines (which the crisis bar
+            # shows on every page anyway), nearest first, each topic counting as _TOPIC_KM nearer;
+            # the other services of her region after those lines, nearest first.
             km = self.near(district, names)
             special = sum(f"|{t}|" in topics for t in self.topics)
-            if self.nearby is None or km < 1 or not district or special >= 2:
+            if km < 1 or not district or special >= 2:
                 return 1, km - _TOPIC_KM * special
             return 2, 100 + km
         if platform and platform in needs.platforms:

@@ -129,7 +129,13 @@ class Order:
             re.compile("|".join(" " + re.escape(normalize(a)) for a in t.alternatives)) for t in terms
         ]
         # One word the directory does not use, known through a synonym only (범피센터, 법구공).
-        self._clipped = len(terms) == 1 and not terms[0].fuzzy and not known(terms[0].surface)
+        # (A clipped synonym the index knows only inside other words, as 범피센터 inside
+        # 대전범피센터, is one too when no service's name word starts with it.)
+        one = terms[0].surface if len(terms) == 1 and not terms[0].fuzzy else ""
+        self._clipped = bool(one) and (
+            not known(one)
+            or (one in synonyms and not any(f" {one}" in " " + r["names"].replace(" | ", " ") for r in rows))
+        )
         self._generic = [any(a in need_words for a in [t.surface, *t.alternatives]) for t in terms]
         typed = [
             normalize(t.surface)
