@@ -7,10 +7,8 @@
   split between the workers is recorded too: a lopsided split means one process did the work.
   wrk (Debian's ``wrk``) drives it at a fixed concurrency for a fixed time, rotating through the
   200-query mix of :mod:`bench.search_bench`: the JSON API, the HTML results page, and ``/livez``
-  (a static JSON answer on the same app and server: the limit of the HTTP stack). The mix repeats,
-  so after its first two rounds each worker answers it from memory (:mod:`service.answer_cache`);
-  the API and the page are run again on a server with that store off
-  (``HAVEN_ANSWER_CACHE_MB=0``): every request searched, the figure for queries nobody repeats.
+  (a static JSON answer on the same app and server: the limit of the HTTP stack). Every request
+  is searched: the server keeps no answers between requests (docs/web.md, "What the server keeps").
 - **The load generator** is checked, not trusted: the static endpoint is also driven with one wrk
   thread; if two threads do not beat one by much, wrk is not what limits the figures.
 - **The peer**: Datasette serving the same catalog (names and summaries, FTS5 through
@@ -328,35 +326,26 @@ def run(size: int, duration: float, connections: int = 32, threads: int = 2, wor
     report: dict[str, Any] = {"size": size, "build_s": build_s, "duration_s": duration,
                               "connections": connections, "workers": workers, "queries": len(queries),
                               "worded_queries": len(worded)}  # fmt: skip
-    # As deployed (repeats within a minute answered from memory), then with that store off: every
-    # request searched, as when no two people ask the same thing within a minute.
-    for suffix, env in (("", {}), ("_cold", {"HAVEN_ANSWER_CACHE_MB": "0"})):
-        with server(haven_argv(workers), "/livez", {**haven_env(haven_db), **env}) as (base, group):
-            wrk(base, api, min(duration, 2), connections, threads)  # warm-up: every worker, every query
-            if not suffix:
-                # Until each worker has been asked for each answer twice, it searches: the figures
-                # below are for a store that holds the mix, as it does a minute's repeated queries.
-                for paths in (api, pages):
-                    wrk(base, paths, max(3, min(duration, 5)), connections, threads)
-                report["static_1t"] = wrk(base, ["/livez"], duration, connections, 1)
-                report["static"] = wrk(base, ["/livez"], duration, connections, threads)
-            for name, paths in (("api", api), ("page", pages)):
-                before = worker_ticks(group)
-                report[name + suffix] = wrk(base, paths, duration, connections, threads)
-                # An even split says the kernel spread the connections; one worker near 1.0 would
-                # mean the figure is one process's, whatever --workers says.
-                report[name + suffix]["worker_cpu_shares"] = shares(before, worker_ticks(group))
-            if not suffix:
-                report["haven_answered"] = answered(base, api, "results")
-                report["haven_answered_worded"] = answered(base, [api_path(q) for q in worded], "results")
-                if size == 0 and start_tries:
-                    report["weight"] = weight(base)
+    with server(haven_argv(workers), "/livez", haven_env(haven_db)) as (base, group):
+        wrk(base, api, min(duration, 2), connections, threads)  # warm-up: every worker, every query
+        report["static_1t"] = wrk(base, ["/livez"], duration, connections, 1)
+        report["static"] = wrk(base, ["/livez"], duration, connections, threads)
+        for name, paths in (("api", api), ("page", pages)):
+            before = worker_ticks(group)
+            report[name] = wrk(base, paths, duration, connections, threads)
+            # An even split says the kernel spread the connections; one worker near 1.0 would
+            # mean the figure is one process's, whatever --workers says.
+            report[name]["worker_cpu_shares"] = shares(before, worker_ticks(group))
+        report["haven_answered"] = answered(base, api, "results")
+        report["haven_answered_worded"] = answered(base, [api_path(q) for q in worded], "results")
+        if size == 0 and start_tries:
+            report["weight"] = weight(base)
     with server(datasette_argv(peer_db), "/-/versions.json") as (base, _):
         wrk(base, peer, min(duration, 2), connections, threads)
         report["datasette"] = wrk(base, peer, duration, connections, threads)
         report["datasette_answered"] = answered(base, peer, "")
     static = report["static"]["rps"] or 1
-    for name in ("api", "page", "api_cold", "page_cold"):
+    for name in ("api", "page"):
         report[f"{name}_vs_static"] = round(report[name]["rps"] / static, 3)
     report["api_vs_datasette"] = round(report["api"]["rps"] / (report["datasette"]["rps"] or 1), 2)
     report["wrk_2t_vs_1t"] = round(static / (report["static_1t"]["rps"] or 1), 2)
@@ -380,8 +369,6 @@ def print_report(r: dict[str, Any]) -> None:
         ("/livez (static, limit)", r["static"], f"{r['wrk_2t_vs_1t']}x 1 thread"),
         ("/api/v1/search", r["api"], f"{r['api_vs_static']:.0%} static"),
         ("/search (HTML)", r["page"], f"{r['page_vs_static']:.0%} static"),
-        ("/api/v1/search, no store", r["api_cold"], f"{r['api_cold_vs_static']:.0%} static"),
-        ("/search (HTML), no store", r["page_cold"], f"{r['page_cold_vs_static']:.0%} static"),
         ("Datasette ?_search=", r["datasette"], f"API {r['api_vs_datasette']}x"),
     ]
     for name, m, ratio in rows:
@@ -389,7 +376,7 @@ def print_report(r: dict[str, Any]) -> None:
             f"{name:<28} {m['rps']:>9} {m['p50_ms']:>8} {m['p99_ms']:>8} {m['non2xx']:>8} {m['errors']:>7} {ratio:>14}"
         )
     print("CPU split between the workers: " + ", ".join(
-        f"{name} {r[name]['worker_cpu_shares']}" for name in ("api", "page", "api_cold", "page_cold")))  # fmt: skip
+        f"{name} {r[name]['worker_cpu_shares']}" for name in ("api", "page")))  # fmt: skip
     print(f"answered (≥1 result): Haven {r['haven_answered']}/{r['queries']} of the mix, "
           f"{r['haven_answered_worded']}/{r['worded_queries']} of the worded queries; "
           f"Datasette {r['datasette_answered']}/{r['worded_queries']}")  # fmt: skip

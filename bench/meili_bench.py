@@ -187,7 +187,7 @@ def _http_latencies(base: str, queries: list[Query], rounds: int) -> dict[str, A
 def _http(db: Path, url: str | None, key: str | None, queries: list[Query], rounds: int) -> dict[str, Any]:
     from bench.http_bench import haven_argv, haven_env, server
 
-    env = {**haven_env(db), "HAVEN_ANSWER_CACHE_MB": "0"}
+    env = haven_env(db)
     if url:
         # The master key is fine on a bench server of its own; the service refuses it only when
         # HAVEN_MEILI_MASTER_KEY holds the same value.

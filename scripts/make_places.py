@@ -32,6 +32,7 @@ not name (new towns such as 동탄, 일산) are in data/places.yaml.
 from __future__ import annotations
 
 import csv
+import re
 import sys
 from importlib.metadata import version
 from importlib.resources import files
@@ -44,6 +45,12 @@ PACKAGE = "dongnae-kr"
 PINNED = "2025.11.30"
 # Province names as the list writes them (old ones too, for codes kept from before a renaming).
 PROVINCE_ALIASES = {"강원도": "강원특별자치도", "전라북도": "전북특별자치도"}
+_CITY_GU = re.compile(r"^(.+시)(.+구)$")
+
+
+def _split(word: str) -> list[str]:
+    m = _CITY_GU.match(word)
+    return [m.group(1), m.group(2)] if m else [word]
 
 
 class _Sum:
@@ -87,7 +94,8 @@ def main() -> int:
             if len(parts) == 1:
                 continue
             # 세종특별자치시 has no 시·군·구 level: the list writes its towns under "세종시".
-            rest = parts[1:]
+            # The list writes a few towns' city and 구 as one word ("청주시흥덕구 오송읍"): two.
+            rest = [w for p in parts[1:] for w in _split(p)]
             code = rec["dnid"]
             if len(code) != 10 or not code.isdigit():
                 print(f"unexpected code {code!r} for {rec['dnname']!r}", file=sys.stderr)

@@ -103,6 +103,36 @@ def normalized_units(text: str) -> str:
     return " ".join(out)
 
 
+#: The most index units (Hangul bigrams, Latin and digit words) of a query that are analysed. The
+#: longest query of the relevance sets has 19; past this a query's cost grows with its length
+#: (mostly field scoring, search/scoring.py) while adding nothing a person would type.
+MAX_QUERY_UNITS = 32
+
+
+def clip_units(text: str, budget: int = MAX_QUERY_UNITS) -> str:
+    """The start of normalised ``text`` that holds at most ``budget`` index units (as
+    :func:`normalized_units` counts them); the rest is not analysed."""
+    used = 0
+    for m in _UNITS.finditer(text):
+        chunk = m.group()
+        if "가" <= chunk[0] <= "힣":
+            units = max(1, len(_SPACES.sub("", chunk)) - 1)
+            if used + units > budget:
+                keep = budget - used + 1  # syllables that make the remaining bigrams
+                if keep < 2:
+                    return text[: m.start()]
+                for i, ch in enumerate(chunk):
+                    keep -= "가" <= ch <= "힣"
+                    if keep == 0:
+                        return text[: m.start() + i + 1]
+        elif used + 1 > budget:
+            return text[: m.start()]
+        else:
+            units = 1
+        used += units
+    return text
+
+
 def phone_digits(number: str) -> str:
     """A phone number as the digits people may type without hyphens: ``02-735-8994`` → ``027358994``."""
     return re.sub(r"[^0-9#]", "", number)

@@ -16,6 +16,13 @@ Checks:
 - ``link``: a link or source URL that passes the schema but is still broken in an obvious way.
 - ``shared-phone``: one number on several entries.
 - ``coverage``: a region with fewer region-specific entries than :data:`COVERAGE_TARGET`.
+- ``number``: a phone number that no dated source has stated since :data:`CONFIRMED_SINCE`: the
+  maintainers' work list. Each number is judged by the source it names (``source:``), or, when it
+  names none, by the entry's newest dated source. A page that prints no date confirms nothing here,
+  however official: it may be years old.
+
+This replaces the old target of a share of dated sources (official pages that print no date made
+it unreachable, and a dated source says nothing about a number it does not state).
 """
 
 from __future__ import annotations
@@ -31,23 +38,31 @@ import msgspec
 
 from search.catalog import Catalog
 from search.hours import SEOUL
-from search.model import Resource, Text
+from search.model import Phone, Resource, Source, Text
 
 __all__ = (
+    "CONFIRMED_SINCE",
     "COVERAGE_TARGET",
     "REREAD_MONTHS",
     "SHARED_LINES",
     "STALE_YEARS",
     "Finding",
+    "NumberStatus",
     "Report",
     "audit",
+    "number_status",
     "stale_before",
 )
 
-Check = Literal["stale", "undated", "reread", "confidence", "text", "link", "shared-phone", "coverage"]
+Check = Literal[
+    "stale", "undated", "reread", "confidence", "text", "link", "shared-phone", "coverage", "number"
+]
 CHECKS: tuple[Check, ...] = (
-    "stale", "undated", "reread", "confidence", "text", "link", "shared-phone", "coverage",
+    "stale", "undated", "reread", "confidence", "text", "link", "shared-phone", "coverage", "number",
 )  # fmt: skip
+
+#: A number no dated source has stated in this year or later is on the work list.
+CONFIRMED_SINCE = 2023
 
 #: An entry whose newest source is older than this many years is stale.
 STALE_YEARS = 3
@@ -88,6 +103,20 @@ class Finding(msgspec.Struct, kw_only=True, omit_defaults=True):
     reason: str | None = None
 
 
+class NumberStatus(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """When a phone number of an entry was last stated by a dated source."""
+
+    resource: str
+    number: str
+    #: The year of the dated source that states it (None: no dated source does).
+    year: int | None = None
+    #: That source, or the undated page the number names as its own.
+    source: str | None = None
+    #: own: the source the number names (``source:``); entry: it names none, so the entry's newest
+    #: dated source stands in; none: it names none and no source of the entry is dated.
+    basis: Literal["own", "entry", "none"]
+
+
 class Report(msgspec.Struct, kw_only=True):
     """The audit of one catalog on one day."""
 
@@ -95,6 +124,8 @@ class Report(msgspec.Struct, kw_only=True):
     resources: int
     counts: dict[str, int]
     findings: list[Finding]
+    #: Every phone number of every entry, with the year a dated source last stated it.
+    numbers: list[NumberStatus] = []
 
     @property
     def problems(self) -> list[Finding]:
@@ -183,6 +214,39 @@ def _url_problem(url: str) -> str | None:
     return None
 
 
+def _year(source: Source) -> int | None:
+    if source.as_of is None:
+        return None
+    return source.as_of if isinstance(source.as_of, int) else source.as_of.year
+
+
+def number_status(r: Resource, phone: Phone) -> NumberStatus:
+    """When ``phone`` of ``r`` was last stated by a dated source, and which source that is."""
+    if phone.source is not None:
+        own = next((s for s in r.sources if isinstance(s, Source) and s.url == phone.source), None)
+        year = _year(own) if own else None
+        return NumberStatus(resource=r.id, number=phone.number, year=year, source=phone.source, basis="own")
+    dated = [(y, s.url) for s in r.sources if isinstance(s, Source) and (y := _year(s)) is not None]
+    if not dated:
+        return NumberStatus(resource=r.id, number=phone.number, basis="none")
+    year, url = max(dated, key=lambda d: d[0])
+    return NumberStatus(resource=r.id, number=phone.number, year=year, source=url, basis="entry")
+
+
+def _number_finding(n: NumberStatus) -> Finding | None:
+    if n.year is not None and n.year >= CONFIRMED_SINCE:
+        return None
+    if n.basis == "own" and n.year is None:
+        message = f"its source prints no date ({n.source})"
+    elif n.basis == "own":
+        message = f"last stated in {n.year} ({n.source})"
+    elif n.basis == "entry":
+        message = f"names no source of its own; the entry's newest dated source is of {n.year} ({n.source})"
+    else:
+        message = "names no source of its own, and no source of the entry is dated"
+    return Finding(check="number", subject=n.number, message=message, resources=[n.resource])
+
+
 def _shared_reason(number: str, users: list[Resource]) -> str | None:
     """Why one number on several entries is deliberate, or None when it needs a look."""
     if number in SHARED_LINES:
@@ -196,6 +260,26 @@ def _shared_reason(number: str, users: list[Resource]) -> str | None:
     if len(pointers) >= len(users) - 1:
         return "the other entries are guides or refer to the number's own entry (see_also)"
     return None
+
+
+def _content_findings(r: Resource) -> list[Finding]:
+    """The ``text`` and ``link`` findings of one resource."""
+    found: list[Finding] = []
+    for path, text in _texts(r):
+        problem = _text_problem(text)
+        if problem:
+            found.append(Finding(check="text", subject=r.id, message=f"{path}: {problem}"))
+    urls = [(f"links[{i}].url", link.url) for i, link in enumerate(r.links)]
+    urls += [(f"sources[{i}]", url) for i, url in enumerate(r.source_urls)]
+    seen: set[str] = set()
+    for path, url in urls:
+        problem = _url_problem(url)
+        if problem is None and path.startswith("links") and url in seen:
+            problem = "is listed twice"
+        seen.add(url)
+        if problem:
+            found.append(Finding(check="link", subject=r.id, message=f"{path}: {url} {problem}"))
+    return found
 
 
 def audit(
@@ -216,6 +300,7 @@ def audit(
     old_before = stale_before(today, stale_years)
     reread_before = _months_before(today, REREAD_MONTHS)
     findings: list[Finding] = []
+    numbers: list[NumberStatus] = []
     phones: dict[str, list[Resource]] = defaultdict(list)
     local: dict[str, int] = defaultdict(int)
     for done, r in enumerate(catalog.resources, 1):
@@ -231,22 +316,14 @@ def audit(
         if r.confidence != "official":
             findings.append(Finding(check="confidence", subject=r.id,
                                     message=f"confidence is {r.confidence}, below official"))  # fmt: skip
-        for path, text in _texts(r):
-            problem = _text_problem(text)
-            if problem:
-                findings.append(Finding(check="text", subject=r.id, message=f"{path}: {problem}"))
-        urls = [(f"links[{i}].url", link.url) for i, link in enumerate(r.links)]
-        urls += [(f"sources[{i}]", url) for i, url in enumerate(r.source_urls)]
-        seen: set[str] = set()
-        for path, url in urls:
-            problem = _url_problem(url)
-            if problem is None and path.startswith("links") and url in seen:
-                problem = "is listed twice"
-            seen.add(url)
-            if problem:
-                findings.append(Finding(check="link", subject=r.id, message=f"{path}: {url} {problem}"))
+        findings += _content_findings(r)
         for number in dict.fromkeys(p.number for p in r.phones):
             phones[number].append(r)
+        for phone in r.phones:
+            status = number_status(r, phone)
+            numbers.append(status)
+            if finding := _number_finding(status):
+                findings.append(finding)
         for code in r.regions:
             if code != "KR":
                 local[code] += 1
@@ -277,4 +354,6 @@ def audit(
                 )
             )
     counts: dict[str, int] = {c: sum(1 for f in findings if f.check == c and not f.expected) for c in CHECKS}
-    return Report(date=today, resources=len(catalog.resources), counts=counts, findings=findings)
+    return Report(
+        date=today, resources=len(catalog.resources), counts=counts, findings=findings, numbers=numbers
+    )

@@ -17,20 +17,19 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-import yaml
 
 from search.hours import SEOUL
 from search.model import PHONE_PATTERN, Region, Resource, Source, SynonymGroup, Taxonomy
 from search.needs import NeedRules
 from search.places import PlaceRow, PlaceTable, load_place_table, load_places
-from search.yaml_file import Problem, YamlFile, load_data_yaml
+from search.yaml_file import Problem, YamlFile
 
 __all__ = ("REQUIRE_ITEM_SOURCES", "Catalog", "CatalogError", "Problem", "load_catalog")
 
-#: Whether a phone or link that names no ``source:`` of its own makes the data invalid. Off, the
-#: catalog lists them in ``Catalog.unsourced`` (``haven validate`` prints them, ``haven validate
-#: --strict`` fails on them); on, they are problems like any other.
-REQUIRE_ITEM_SOURCES = False
+#: Whether a phone or link that names no ``source:`` of its own makes the data invalid. On since
+#: every phone and link of the data names one; off (``load_catalog(..., require_item_sources=
+#: False)``), the catalog lists them in ``Catalog.unsourced`` instead.
+REQUIRE_ITEM_SOURCES = True
 
 _PATH_PART = re.compile(r"\.([A-Za-z_][\w-]*)|\[(\d+)\]")
 _FIELDS = {f.name: f for f in msgspec.structs.fields(Resource)}
@@ -348,6 +347,31 @@ def _read_resource_file(
                     valid.append(msgspec.convert(raw, type=Resource))
 
 
+def _read_places(data_dir: Path, problems: list[Problem]) -> tuple[list[PlaceRow], bytes, _Where]:
+    """The place aliases (and the bytes read), and the districts and towns entries are checked against."""
+    places: list[PlaceRow] = []
+    places_raw = b""
+    # places.yaml is read as a YamlFile first, so that its problems name their line.
+    places_yaml = data_dir / "places.yaml"
+    curated = YamlFile(places_yaml, str(places_yaml), problems) if places_yaml.is_file() else None
+    try:
+        if curated is None or curated.ok:
+            places, places_raw = load_places(data_dir)
+    except (OSError, ValueError) as exc:
+        cause = exc.__cause__
+        if curated is not None and isinstance(cause, msgspec.ValidationError):
+            problems.append(curated.conversion_problem(cause))
+        else:
+            problems.append(Problem(str(data_dir / "places.tsv"), None, "", str(exc).splitlines()[0]))
+    where = _Where()
+    try:
+        where.places = load_place_table(data_dir)
+    except (OSError, ValueError) as exc:
+        problems.append(Problem(str(data_dir / "places.tsv"), None, "", f"codes and centres: {exc}"))
+    where.curated_towns = {(p.region, p.district, p.name) for p in places if p.district}
+    return places, places_raw, where
+
+
 def load_catalog(data_dir: Path | str, *, require_item_sources: bool | None = None) -> Catalog:
     """Read and validate ``data_dir``; raise :class:`CatalogError` listing every problem found.
 
@@ -375,19 +399,8 @@ def load_catalog(data_dir: Path | str, *, require_item_sources: bool | None = No
     synonyms_doc = _check_structs(syn_file, _Synonyms, "groups", problems) if syn_file.ok else None
     region_codes = {r.code for r in regions_doc.regions} if regions_doc else set()
 
-    places: list[PlaceRow] = []
-    places_raw = b""
-    try:
-        places, places_raw = load_places(data_dir)
-    except (OSError, ValueError) as exc:
-        problems.append(Problem(str(data_dir / "places.yaml"), None, "", str(exc)))
-    where = _Where(unsourced=None if strict else [])
-    try:
-        where.places = load_place_table(data_dir)
-    except (OSError, ValueError) as exc:
-        problems.append(Problem(str(data_dir / "places.tsv"), None, "", f"codes and centres: {exc}"))
-    where.curated_towns = {(p.region, p.district, p.name) for p in places if p.district}
-
+    places, places_raw, where = _read_places(data_dir, problems)
+    where.unsourced = None if strict else []
     valid = _read_resources(res_files, region_codes, taxonomy, problems, where)
     for row in places:
         if region_codes and row.region and row.region not in region_codes:
@@ -398,12 +411,13 @@ def load_catalog(data_dir: Path | str, *, require_item_sources: bool | None = No
 
     needs = NeedRules()
     needs_path = data_dir / "needs.yaml"
-    needs_raw = needs_path.read_bytes() if needs_path.is_file() else b""
-    if needs_raw:
+    needs_file = YamlFile(needs_path, str(needs_path), problems) if needs_path.is_file() else None
+    needs_raw = needs_file.raw if needs_file else b""
+    if needs_file is not None and needs_file.ok:
         try:
-            needs = msgspec.convert(load_data_yaml(needs_raw) or {}, NeedRules)
-        except (yaml.YAMLError, msgspec.ValidationError) as exc:
-            problems.append(Problem(str(needs_path), None, "", str(exc)))
+            needs = msgspec.convert(needs_file.data or {}, NeedRules)
+        except msgspec.ValidationError as exc:
+            problems.append(needs_file.conversion_problem(exc))
         # needs.yaml may name services a smaller directory does not have (a deployment that keeps
         # only some entries, a test's copy): those are simply not advised. tests/search/test_data.py
         # checks that the project's own data has every one.

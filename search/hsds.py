@@ -37,6 +37,7 @@ from search.catalog import Catalog
 from search.engine import Engine
 from search.links import main_web_link
 from search.model import Region, Resource, TaxonomyTerm, Text
+from search.wording import hours_line
 
 __all__ = (
     "HSDS_VERSION",
@@ -108,7 +109,6 @@ _FEES = {
     "paid": ("유료", "Paid"),
     "unknown": ("비용은 확인되지 않았어요.", "Cost not confirmed."),
 }
-_ALWAYS = ("24시간, 365일", "24 hours, every day")
 _HOLIDAYS = {
     "closed": ("공휴일은 쉬어요.", "Closed on public holidays."),
     "open": ("공휴일에도 열어요.", "Open on public holidays."),
@@ -228,7 +228,8 @@ def _schedules(feed: Feed, r: Resource, sid: str) -> list[Row]:
     hours = r.hours
     if hours is None:
         return []
-    holiday = feed.pick(_HOLIDAYS[hours.holidays])
+    # The one wording of the site, the cards and the referrals (search.wording) describes each row.
+    described = hours_line(hours, feed.lang) or feed.pick(_HOLIDAYS[hours.holidays])
     base = {
         "service_id": sid,
         "timezone": 9,
@@ -245,7 +246,7 @@ def _schedules(feed: Feed, r: Resource, sid: str) -> list[Row]:
                 "byday": "MO,TU,WE,TH,FR,SA,SU",
                 "opens_at": _clock("00:00"),
                 "closes_at": _clock("23:59"),
-                "description": feed.pick(_ALWAYS),
+                "description": described,
             }
         ]
     return [
@@ -255,7 +256,7 @@ def _schedules(feed: Feed, r: Resource, sid: str) -> list[Row]:
             "byday": ",".join(_ICAL_DAYS[d] for d in span.days),
             "opens_at": _clock(span.open),
             "closes_at": _clock(span.close),
-            "description": holiday,
+            "description": described,
         }
         for i, span in enumerate(hours.weekly)
     ]

@@ -231,16 +231,20 @@ def _lexicon(df: Counter[str], named: set[str]) -> Iterable[dict[str, object]]:
 _PLACE_COLUMNS = {"alias": str, "region": str, "name": str, "district": str, "preferred": int}
 
 
-def _place_rows(catalog: Catalog, named: set[str]) -> Iterator[dict[str, object]]:
-    """The gazetteer's rows, less the town names several regions share that are also words of
-    services' names, aliases and tags (a 읍·면·동 called like an everyday word) or have two
-    syllables: a person typing 중동 or 서면 rarely means one of a dozen towns. A town found in one
-    region only is kept (동탄, 일산: the local services' names and addresses use them too)."""
+def _place_rows(catalog: Catalog, df: Counter[str]) -> Iterator[dict[str, object]]:
+    """The gazetteer's rows, less the town names that are also words of the directory (a 읍·면·동
+    called like an everyday word) and the two-syllable town names several regions share: a
+    person typing 중동 or 서면 rarely means one of a dozen towns. The towns of data/places.yaml
+    (일산, 동탄) stay whatever the entries say: they are there because people name them."""
     regions: dict[str, set[str]] = {}
     for p in catalog.places:
         regions.setdefault(p.alias, set()).add(p.region)
     for p in catalog.places:
-        if p.district and len(regions[p.alias]) > 1 and (p.alias in named or len(p.alias) <= 2):
+        if (
+            p.district
+            and not p.curated
+            and (p.alias in df or (len(p.alias) <= 2 and len(regions[p.alias]) > 1))
+        ):
             continue  # (service words have no region and no district: they are kept)
         yield {"alias": p.alias, "region": p.region, "name": p.name, "district": p.district,
                "preferred": int(p.preferred)}  # fmt: skip
@@ -307,7 +311,7 @@ def _write(db: sqlite_utils.Database, catalog: Catalog, progress: Callable[[int]
             for t in terms
         ),
     )
-    db.table("places").insert_all(_place_rows(catalog, named), columns=_PLACE_COLUMNS, batch_size=5000)
+    db.table("places").insert_all(_place_rows(catalog, df), columns=_PLACE_COLUMNS, batch_size=5000)
     db.table("synonyms").insert_all(
         ({"grp": i, "term": normalize(term)} for i, g in enumerate(catalog.synonyms) for term in g.terms),
     )

@@ -30,7 +30,7 @@ import msgspec
 
 from search.catalog import Catalog
 
-__all__ = ("LinkProblem", "UrlUse", "check_links", "check_url", "url_uses")
+__all__ = ("LinkProblem", "UrlUse", "check_links", "check_url", "data_url_uses", "url_uses")
 
 Kind = Literal["status", "dns", "tls", "timeout", "connect", "https", "redirect", "home", "loop"]
 #: Answers to HEAD that mean "ask again with GET" (some servers refuse or mishandle HEAD).
@@ -65,6 +65,8 @@ class UrlUse:
     resource: str
     field: str
     line: int | None
+    #: The data file the entry is in (None: the file given to :func:`check_links`).
+    file: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,22 +81,34 @@ class Outcome:
 
 def url_uses(catalog: Catalog, yaml_text: str) -> list[UrlUse]:
     """Every http(s) URL of every link and source, with the line of resources.yaml it is on."""
-    lines = yaml_text.splitlines()
-    starts = [i for i, line in enumerate(lines) if line.startswith("  - id: ")]
-    block: dict[str, tuple[int, int]] = {}
-    for k, start in enumerate(starts):
-        rid = lines[start][len("  - id: ") :].strip()
-        block[rid] = (start, starts[k + 1] if k + 1 < len(starts) else len(lines))
+    return _uses(catalog, [(None, yaml_text)])
+
+
+def data_url_uses(catalog: Catalog, data_dir: Path) -> list[UrlUse]:
+    """Every http(s) URL of every link and source, with the file of ``data_dir`` (resources.yaml or
+    local/*.yaml) and the line it is on."""
+    files = [data_dir / "resources.yaml", *sorted((data_dir / "local").glob("*.yaml"))]
+    return _uses(catalog, [(str(f), f.read_text(encoding="utf-8")) for f in files if f.is_file()])
+
+
+def _uses(catalog: Catalog, texts: list[tuple[str | None, str]]) -> list[UrlUse]:
+    block: dict[str, tuple[str | None, list[str], int, int]] = {}
+    for name, text in texts:
+        lines = text.splitlines()
+        starts = [i for i, line in enumerate(lines) if line.startswith("  - id: ")]
+        for k, start in enumerate(starts):
+            rid = lines[start][len("  - id: ") :].strip().strip("\"'")
+            block.setdefault(rid, (name, lines, start, starts[k + 1] if k + 1 < len(starts) else len(lines)))
     uses: list[UrlUse] = []
     for r in catalog.resources:
         fields = [(f"links[{i}].url", link.url) for i, link in enumerate(r.links)]
         fields += [(f"sources[{i}]", url) for i, url in enumerate(r.source_urls)]
-        start, end = block.get(r.id, (0, 0))
+        name, lines, start, end = block.get(r.id, (None, [], 0, 0))
         for field, url in fields:
             if not url.startswith(("http://", "https://")):
                 continue
             line = next((n + 1 for n in range(start, end) if url in lines[n]), None)
-            uses.append(UrlUse(url, r.id, field, line))
+            uses.append(UrlUse(url, r.id, field, line, name))
     return uses
 
 
@@ -219,7 +233,7 @@ def check_links(
             continue
         problems.append(
             LinkProblem(
-                file=str(file),
+                file=use.file or str(file),
                 line=use.line,
                 resource=use.resource,
                 field=use.field,

@@ -60,6 +60,8 @@ class PlaceRow(msgspec.Struct, frozen=True):
     name: str
     district: str
     preferred: bool
+    #: A town of data/places.yaml: named on purpose, so kept even when the directory uses the word.
+    curated: bool = False
 
 
 class _Town(msgspec.Struct, forbid_unknown_fields=True):
@@ -137,7 +139,8 @@ def place_rows(
     def add(alias: str, place: Place) -> None:
         readings.setdefault(normalize(alias), {})[place] = None
 
-    every = [*places, *(Place(t.name, t.region, t.district) for t in towns)]
+    chosen = [Place(t.name, t.region, t.district) for t in towns]
+    every = [*places, *chosen]
     for place in every:
         add(place.name, place)
         stem = _stem(place.name) if not place.district else None
@@ -151,11 +154,16 @@ def place_rows(
         for place in by_name.get(name, []):
             add(latin, place)
     rows = []
+    curated = set(chosen)
     for alias, found in readings.items():
         regions = {p.region for p in found}
         choice = prefer.get(alias) if len(regions) > 1 else next(iter(regions))
         for place in found:
-            rows.append(PlaceRow(alias, place.region, place.name, place.district, place.region == choice))
+            rows.append(
+                PlaceRow(
+                    alias, place.region, place.name, place.district, place.region == choice, place in curated
+                )
+            )
     return rows
 
 

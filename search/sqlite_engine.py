@@ -22,7 +22,7 @@ from typing import Any
 
 import msgspec
 
-from search.analyze import index_text, normalize
+from search.analyze import clip_units, index_text, normalize
 from search.analyze import words as runs_words
 from search.engine import EngineError
 from search.facets import count_facets
@@ -50,8 +50,8 @@ __all__ = ("SqliteEngine",)
 
 #: How the FTS columns are named to a user when explaining a match.
 _MATCHED_FIELDS = ("name", "name", "topics", "summary", "details")
-#: Decoded records kept (a few MB); the cache starts afresh when full.
-_RECORD_CACHE = 2048
+#: A directory of at most this many records is decoded whole when the engine opens (a few MB).
+_DECODED_AT_OPEN = 2048
 
 
 class SqliteEngine:
@@ -119,14 +119,16 @@ class SqliteEngine:
             for t in self._taxonomy.get("platform", [])
         }
         self._lock = threading.Lock()
-        self._exists_cache: dict[str, bool] = {}  # forms found in the index only
         self._decoder = msgspec.json.Decoder(Resource)
-        self._record_cache: dict[str, Resource] = {}
         self._hours = msgspec.json.Decoder(Hours)
         #: The centre of a 시·군·구, for ordering services by distance (None: by district names).
         self.centre: Centre | None = centres(meta["centres"]) if meta.get("centres") else None
         try:
+            self._decoded = self._decode_all()
             self.check()
+        except (sqlite3.DatabaseError, msgspec.DecodeError, msgspec.ValidationError) as exc:
+            self._conn.close()
+            raise EngineError(f"{path} is not a readable Haven index ({exc})") from None
         except EngineError as exc:
             self._conn.close()
             raise EngineError(f"{path} is not a usable Haven index: {exc}") from None
@@ -209,21 +211,14 @@ class SqliteEngine:
     def exists(self, form: str) -> bool:
         """Whether any document matches ``form`` (``form*`` as a prefix).
 
-        Only forms the index contains are remembered: a word someone typed that matches nothing
-        (a name, say) leaves no trace once the request is over.
+        Asked of the index every time: nothing is remembered, so no word answers faster because
+        someone else typed it before.
         """
-        if form in self._exists_cache:
-            return True
         prefix = form.endswith("*")
         expr = phrase(form.rstrip("*"), prefix)
-        ok = bool(expr) and bool(
+        return bool(expr) and bool(
             self._query("SELECT 1 FROM resources_fts WHERE resources_fts MATCH ? LIMIT 1", (expr,))
         )
-        if ok:
-            if len(self._exists_cache) > 50_000:
-                self._exists_cache.clear()
-            self._exists_cache[form] = True
-        return ok
 
     def plan(self, query: Query) -> Plan:
         return plan_query(
@@ -355,7 +350,7 @@ class SqliteEngine:
     def detect(self, q: str, plan: Plan, need: str | None = None, language: str | None = None) -> Needs:
         """The needs the query expresses (data/needs.yaml), from its text and analysed terms,
         ``need`` when a button chose one and the ``language`` it is written in (search/language.py)."""
-        text = normalize(q)[:2000]
+        text = clip_units(normalize(q)[:2000])
         words = [w for _, w in runs_words(text)]
         forms = [f for t in plan.terms for f in [t.surface, *t.alternatives]]
         forms += words + [strip_josa(w) for w in words]
@@ -373,22 +368,29 @@ class SqliteEngine:
         """A few words on why a result is here (search/why.py), for any engine's row."""
         return why(row, bands, self._regions, self._taxonomy.get("platform", []))
 
+    def _decode_all(self) -> dict[str, Resource] | None:
+        """Every record decoded, when the directory is small enough (decoding is a large share of a
+        search); else None. All or nothing: a record someone opened is not faster to open again."""
+        if int(self._conn.execute("SELECT count(*) FROM resources").fetchone()[0]) > _DECODED_AT_OPEN:
+            return None
+        return {
+            row[0]: self._decoder.decode(row[1])
+            for row in self._conn.execute("SELECT id, CAST(record AS BLOB) FROM resources")
+        }
+
     def _records(self, ids: list[str]) -> dict[str, Resource]:
-        """Decoded records by id. The index never changes under an engine, so records shown recently
-        (the national lines top most pages) are kept decoded; decoding is a large share of a search."""
-        out = {i: r for i in ids if (r := self._record_cache.get(i)) is not None}
-        missing = [i for i in ids if i not in out]
-        for n in range(0, len(missing), 500):
-            chunk = missing[n : n + 500]
+        """Decoded records by id: from those decoded at open, or from the index every time."""
+        if self._decoded is not None:
+            return {i: r for i in ids if (r := self._decoded.get(i)) is not None}
+        out: dict[str, Resource] = {}
+        for n in range(0, len(ids), 500):
+            chunk = ids[n : n + 500]
             for row in self._query(
                 # As bytes: msgspec decodes UTF-8 bytes faster than a str.
                 f"SELECT id, CAST(record AS BLOB) FROM resources WHERE id IN ({','.join('?' * len(chunk))})",
                 chunk,
             ):
                 out[row[0]] = self._decoder.decode(row[1])
-        if len(self._record_cache) > _RECORD_CACHE:
-            self._record_cache.clear()
-        self._record_cache.update((i, out[i]) for i in missing if i in out)
         return out
 
     def _matched(self, row: dict[str, Any], plan: Plan, units: re.Pattern[str] | None) -> list[str]:

@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from search.analyze import normalize, words
+from search.analyze import clip_units, normalize, words
 from search.hangul import is_choseong_query, jamo, strip_josa
 from search.keyboard import as_hangul, as_latin
 from search.lexicon import Lexicon
@@ -404,7 +404,7 @@ def _add_word_terms(
 def plan_query(q: str, lex: Lexicon, exists: Callable[[str], bool], region: str | None = None) -> Plan:
     """Understand ``q``. ``exists(form)`` says whether a form (or ``form*``) matches any document."""
     plan = Plan(region=region)
-    text = normalize(q)[:2000]
+    text = clip_units(normalize(q)[:2000])
     compact = _PHONE_CHARS.sub("", text)
     if _PHONE.match(compact):
         plan.phone = compact

@@ -9,12 +9,14 @@ them. Haven's data never needs one, so an alias is a YAML error at the line wher
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 from yaml.composer import ComposerError
+from yaml.constructor import ConstructorError
 
 __all__ = ("DataLoader", "Problem", "YamlFile", "load_data_yaml", "yaml_problem")
 
@@ -30,6 +32,22 @@ class DataLoader(yaml.SafeLoader):
                 event.start_mark,
             )  # fmt: skip
         return super().compose_node(parent, index)
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """PyYAML's constructors raise plain Python errors for some well-formed values (a date
+        such as ``2026-02-30``, a number too large for a float); they become YAML errors at the
+        value's line, so `haven validate` names the file and line instead of failing."""
+        try:
+            return super().construct_object(node, deep)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, TypeError, OverflowError, ArithmeticError) as exc:
+            value = node.value if isinstance(node, yaml.ScalarNode) else node.tag
+            kind = node.tag.rsplit(":", 1)[-1]
+            kind = {"timestamp": "a date", "int": "a number", "float": "a number"}.get(kind, kind)
+            raise ConstructorError(
+                None, None, f"{value!r} cannot be read as {kind} ({exc})", node.start_mark
+            ) from None
 
 
 def load_data_yaml(text: str | bytes) -> Any:
@@ -161,6 +179,19 @@ class YamlFile:
         elif isinstance(node, yaml.SequenceNode):
             for item in node.value:
                 self._find_duplicate_keys(item, problems)
+
+    def conversion_problem(self, exc: Exception) -> Problem:
+        """A msgspec error converting this file's data (``... - at `$.needs.x[0]```), at the line of
+        the deepest node its path reaches, in one line."""
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        text, _, where = message.partition(" - at `")
+        path: list[str | int] = [
+            int(part) if part.isdigit() else part
+            for part in re.findall(r"\.([^.\[`]+)|\[(\d+)\]", where)
+            for part in part
+            if part
+        ]
+        return Problem(self.display, self.line(path), where.rstrip("`").removeprefix("$."), text)
 
     def line(self, path: list[str | int]) -> int | None:
         """The line of the deepest node that exists along ``path``."""

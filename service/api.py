@@ -20,8 +20,7 @@ from litestar.params import Parameter, PathParameter
 from search.engine import Engine
 from search.hours import open_state
 from search.model import OpenState, Region, Resource, Results, TaxonomyTerm
-from service.answer_cache import CACHED_FOR
-from service.params import AUDIENCES, CHANNELS, COSTS, ApiError, build_query, run_search
+from service.params import AUDIENCES, CHANNELS, COSTS, MAX_Q, ApiError, build_query, run_search
 
 __all__ = ("EMPTY_MEANS_ABSENT", "MAX_LISTED", "OpenApiJson", "make_api_router")
 
@@ -78,16 +77,35 @@ ERRORS = {
 }
 
 
+def _one_of(values: tuple[str, ...]) -> dict[str, Any]:
+    """The OpenAPI schema of a repeatable parameter whose every value is one of ``values``: the
+    document declares what build_query enforces (an unknown value is a 400)."""
+    return _list_of({"type": "string", "enum": list(values)})
+
+
+def _list_of(item: dict[str, Any]) -> dict[str, Any]:
+    # Replaces the whole schema Litestar writes for ``list[str] | None`` (an array or null).
+    return {"oneOf": [{"type": "array", "items": item}, {"type": "null"}]}
+
+
+#: As service/params.py checks a language: an ISO 639 code of two or three letters.
+_ITEMS_ISO_639 = _list_of({"type": "string", "pattern": "^[a-z]{2,3}$"})
+
+
 @get(
     "/search",
     sync_to_thread=False,
     responses=ERRORS,
     cache_control=CacheControlHeader(public=True, max_age=60),
-    cache=CACHED_FOR,  # a repeat within the minute is answered from memory (service/answer_cache.py)
 )
 def search(
     request: Request,
-    q: Annotated[str, Parameter(description="What to search for, in Korean or English.")] = "",
+    q: Annotated[
+        str,
+        Parameter(
+            max_length=MAX_Q, description="What to search for, in Korean or English (the search box's limit)."
+        ),
+    ] = "",
     region: Annotated[
         str | None,
         Parameter(
@@ -101,16 +119,20 @@ def search(
         list[str] | None, Parameter(description="Topics (see /api/v1/taxonomy); repeatable.")
     ] = None,
     audience: Annotated[
-        list[str] | None, Parameter(description=f"One of {', '.join(AUDIENCES)}; repeatable.")
+        list[str] | None,
+        Parameter(description=f"One of {', '.join(AUDIENCES)}; repeatable.", schema_extra=_one_of(AUDIENCES)),
     ] = None,
     language: Annotated[
-        list[str] | None, Parameter(description="ISO 639 codes, e.g. vi; repeatable.")
+        list[str] | None,
+        Parameter(description="ISO 639 codes, e.g. vi; repeatable.", schema_extra=_ITEMS_ISO_639),
     ] = None,
     cost: Annotated[
-        list[str] | None, Parameter(description=f"One of {', '.join(COSTS)}; repeatable.")
+        list[str] | None,
+        Parameter(description=f"One of {', '.join(COSTS)}; repeatable.", schema_extra=_one_of(COSTS)),
     ] = None,
     channel: Annotated[
-        list[str] | None, Parameter(description=f"One of {', '.join(CHANNELS)}; repeatable.")
+        list[str] | None,
+        Parameter(description=f"One of {', '.join(CHANNELS)}; repeatable.", schema_extra=_one_of(CHANNELS)),
     ] = None,
     open_now: Annotated[bool, Parameter(description="Only resources open now (Asia/Seoul).")] = False,
     lang: Annotated[Literal["ko", "en"], Parameter(description="Language of the searcher.")] = "ko",

@@ -17,18 +17,20 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
 from search.fallback import open_engine
-from service.answer_cache import AnswerStore, answer_cache_config
 from service.api import OpenApiJson, make_api_router
 from service.api_docs import ApiDocs
 from service.cards import make_cards_router
 from service.conditional import ConditionalGetMiddleware
 from service.cors import cors_config
+from service.encoding import one_encoding
 from service.head import head_as_get
 from service.health import healthz, livez
 from service.hosts import host_of, refuse_host
 from service.hsds_routes import make_hsds_router
+from service.hsds_views import warm as warm_hsds
 from service.json_errors import error_response
 from service.pages import STATIC_DIR, asset_versions, make_pages_router, quick_exit, render_error
+from service.params import one_value_each
 from service.rate_limit import UNLIMITED, purge_rate_limits, rate_limit_config, retry_after
 from service.reload import Live, LiveState
 from service.safety import is_api_path, log_internal_error, quiet_logging, security_headers, static_name_guard
@@ -90,6 +92,7 @@ class HavenApp(Litestar):
             ):
                 await refuse_host(scope, send)
                 return
+            one_encoding(scope)  # the encoder sees only the coding chosen (service/encoding.py)
             scope, send = head_as_get(scope, send)
         await super().__call__(scope, receive, send)
 
@@ -132,8 +135,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     conditional = ConditionalGetMiddleware(engine.data_hash)
     state = LiveState(Live.from_engine(engine), {"settings": settings, "assets": asset_versions()})
     state.on_swap(lambda live: setattr(conditional, "data_hash", live.engine.data_hash))
-    answers = AnswerStore(settings.answer_cache)
-    state.on_swap(lambda _live: answers.clear())
+    # The HSDS objects are compiled now and on every reload, never by a first request.
+    warm_hsds(engine)
+    state.on_swap(lambda live: warm_hsds(live.engine))
     app = HavenApp(
         route_handlers=[
             healthz,
@@ -152,9 +156,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[purge_rate_limits],
         cors_config=cors_config(),  # JSON routes only (service/cors.py)
         compression_config=compression_config(),
-        stores={"answers": answers},
-        response_cache_config=answer_cache_config(),
         before_send=[security_headers],
+        before_request=one_value_each,  # one reading of each parameter (service/params.py)
         exception_handlers={HTTPException: handle_http_error, Exception: handle_internal_error},
         logging_config=quiet_logging(),
         state=state,

@@ -19,7 +19,7 @@ from litestar.response import Template
 from search.engine import Engine
 from search.hours import open_state
 from search.links import main_link
-from search.model import Resource
+from search.model import KIND_PRIORITY, Resource
 from service.i18n import Lang, strings
 from service.present import Presenter, page_template, query_url, request_lang, with_base
 from service.rate_limit import UNLIMITED
@@ -27,7 +27,16 @@ from service.referral import FALLBACK_ID, MAX_ENTRIES, prepare_text
 from service.share import public_base, qr_svg, sms_href
 from service.wording import hours_text
 
-__all__ = ("GROUPS", "MAX_CARDS", "RegionGroup", "group_of", "make_cards_router", "region_groups")
+__all__ = (
+    "GROUPS",
+    "MAX_CARDS",
+    "RegionGroup",
+    "abroad",
+    "group_of",
+    "make_cards_router",
+    "on_paper",
+    "region_groups",
+)
 
 #: At most this many cards on one ``/card`` page (a counsellor prints a handful, not the catalog).
 MAX_CARDS = MAX_ENTRIES
@@ -68,17 +77,42 @@ class RegionGroup:
     national: list[Resource]
 
 
-def region_groups(resources: list[Resource], code: str) -> list[RegionGroup]:
-    """``resources`` for region ``code`` grouped by :data:`GROUPS`, empty groups left out."""
+#: A printed poster lists this many of a group's local services (kinds that answer at once
+#: first); the page on screen, which its QR code opens, lists them all.
+PRINT_LOCAL = 3
+#: An address short enough to be useful on a printed poster (a street and a number, not a paragraph).
+SHORT_ADDRESS = 40
+
+
+def abroad(r: Resource) -> bool:
+    """A service reached only through a number abroad (NCMEC's +1-800 …)."""
+    return bool(r.phones) and all(
+        p.number.startswith("+") and not p.number.startswith("+82") for p in r.phones
+    )
+
+
+def on_paper(r: Resource, with_abroad: bool = False) -> bool:
+    """Whether ``r`` is of use printed: a number to call or text, or a short address to go to;
+    services abroad only when asked for."""
+    if abroad(r):
+        return with_abroad
+    return bool(r.phones) or (r.address is not None and len(r.address.ko) <= SHORT_ADDRESS)
+
+
+def region_groups(resources: list[Resource], code: str, with_abroad: bool = False) -> list[RegionGroup]:
+    """``resources`` for region ``code`` grouped by :data:`GROUPS`, empty groups left out. Only
+    what can be used on paper is listed (:func:`on_paper`)."""
     groups = {key: RegionGroup(key, [], []) for key in GROUPS}
     for r in resources:
         key = group_of(r)
-        if key is None:
+        if key is None or not on_paper(r, with_abroad):
             continue
         if code != "KR" and code in r.regions:
             groups[key].local.append(r)
         elif r.regions == ["KR"]:
             groups[key].national.append(r)
+    for g in groups.values():  # the lines that answer at once first (stable: the data's order within a kind)
+        g.local.sort(key=lambda r: KIND_PRIORITY.get(r.kind, len(KIND_PRIORITY)))
     return [g for g in groups.values() if g.local or g.national]
 
 
@@ -87,7 +121,8 @@ class CardView:
     """What a printed card shows about one resource."""
 
     r: Resource
-    hours: str
+    #: The hours in the one wording (search.wording), None when the data gives none.
+    hours: str | None
     prepare: str | None
     link: str | None
     page_url: str
@@ -193,11 +228,12 @@ def region_page(request: Request, code: FromPath[str]) -> Template:
         p=p,
         code=code,
         title=title,
-        groups=region_groups(resources, code),
+        groups=region_groups(resources, code, with_abroad=request.query_params.get("abroad") == "1"),
         states=states,
         page_url=url,
         qr=qr_svg(url, t["qr_label"].format(name=title)),
         guides=[r for r in resources if r.kind == "guide"],
+        print_local=PRINT_LOCAL,
         q="",
         region=None if code == "KR" else code,
     )

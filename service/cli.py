@@ -6,6 +6,7 @@ var/haven.db). Bad input gives one clear line on stderr and exit status 1, never
 
 from __future__ import annotations
 
+import socket
 import sys
 from pathlib import Path
 from typing import Any, TextIO, cast
@@ -58,12 +59,12 @@ def fail(message: str) -> None:
     sys.exit(1)
 
 
-def _load(data_dir: Path, *, require_item_sources: bool | None = None) -> Catalog:
+def _load(data_dir: Path) -> Catalog:
     if not data_dir.is_dir():
         # One line, not four "file not found" lines that hide the real mistake.
         fail(f"no data directory at {data_dir} (give --data DIR)")
     try:
-        return load_catalog(data_dir, require_item_sources=require_item_sources)
+        return load_catalog(data_dir)
     except CatalogError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
@@ -110,17 +111,9 @@ def main() -> None:
 
 @main.command()
 @data_option
-@click.option("--strict", is_flag=True,
-              help="Fail on a phone or link that names no source of its own (always, once the data has them all).")  # fmt: skip
-def validate(data_dir: Path, strict: bool) -> None:
+def validate(data_dir: Path) -> None:
     """Check the data files; print every problem as file:line: where: what."""
-    catalog = _load(data_dir, require_item_sources=True if strict else None)
-    if catalog.unsourced:
-        click.echo(
-            f"note: {len(catalog.unsourced)} phone(s) and link(s) name no source; "
-            "`haven validate --strict` lists them and fails",
-            err=True,
-        )
+    catalog = _load(data_dir)
     click.echo(
         f"ok: {len(catalog.resources)} resources, {len(catalog.regions)} regions, data {catalog.data_hash}"
     )
@@ -171,28 +164,31 @@ def search(query: tuple[str, ...], region: str | None, kind: tuple[str, ...], to
         return
     regions = {g.code: g.name.get(lang) for g in engine.regions()}
     engine.close()
-    for line in results_lines(results, lang, regions):  # type: ignore[arg-type]
+    for line in results_lines(results, lang, regions, data_dir):  # type: ignore[arg-type]
         click.echo(line)
 
 
-def _announce(host: str, port: int) -> None:
+def _announce(host: str, port: int, workers: int) -> tuple[socket.socket | None, int]:
     """One line saying where the site is, or, if the port is taken, one line saying so and exit 1.
 
     Without the check uvicorn would report a port in use as a logged ``[Errno 98]`` and exit 3.
+    Port 0 is any free port, held until the process ends by the socket returned (:func:`take_port`).
     """
-    from service.workers import WorkersError, check_port_free
+    from service.workers import WorkersError, take_port
 
     try:
-        check_port_free(host, port)
+        held, port = take_port(host, port, serve_here=workers == 1)
     except WorkersError as exc:
         fail(f"{exc} (is another server running there? choose another with --port)")
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"Haven is serving http://{shown}:{port} (Ctrl-C stops)", err=True)
+    return held, port
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="0: any free port, named in the first line.")  # fmt: skip
 @data_option
 @db_option
 @meili_options
@@ -226,10 +222,10 @@ def serve(host: str, port: int, data_dir: Path, db_path: Path, meili_url: str | 
     if watch and workers > 1:
         # Every worker would rebuild the same file at once.
         fail("--watch runs with one worker; with several, run `haven build` and send SIGHUP")
-    _announce(host, port)
+    held, port = _announce(host, port, workers)
     if workers == 1:
         try:
-            serve_one(settings, host, port, watch=watch, interval=watch_interval)
+            serve_one(settings, host, port, watch=watch, interval=watch_interval, listener=held)
         except EngineError as exc:  # the index changed for the worse since the check above
             fail(str(exc))
         return
@@ -357,47 +353,40 @@ def _write_text(path: Path, text: str) -> None:
               help="An entry whose newest source is older than this is stale.")  # fmt: skip
 @click.option("--links", "links", is_flag=True,
               help="Ask every link and source URL over the network and report broken or moved ones.")  # fmt: skip
+@click.option("--numbers", "show_numbers", is_flag=True,
+              help="Every phone number with the year a dated source last stated it, oldest first.")  # fmt: skip
+@click.option("--coverage", "show_coverage", is_flag=True,
+              help="Per family of local services and per 시·도: how many the directory has against the real "
+                   "count, and the 시·군·구 whose nearest one is in another 시·군·구.")  # fmt: skip
 @click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True,
               help="With --links: how many URLs to ask at once.")  # fmt: skip
 @click.option("--timeout", type=click.FloatRange(0.1, 120), default=10.0, show_default=True,
               help="With --links: seconds to wait for each answer.")  # fmt: skip
-def audit(data_dir: Path, as_json: bool, strict: bool, stale_years: int, links: bool, concurrency: int,
-          timeout: float) -> None:  # fmt: skip
+def audit(data_dir: Path, as_json: bool, strict: bool, stale_years: int, links: bool, show_numbers: bool,
+          show_coverage: bool, concurrency: int, timeout: float) -> None:  # fmt: skip
     """What to check next: stale, unofficial, half-translated, broken or shared entries."""
     from search.audit import audit as audit_catalog
+    from service import cli_audit
 
+    if links + show_coverage + show_numbers > 1:
+        fail("give only one of --links, --coverage and --numbers")
     catalog = _load(data_dir)
     if links:
-        _audit_links(catalog, data_dir, as_json, strict, concurrency, timeout)
+        cli_audit.links(catalog, data_dir, as_json, strict, concurrency, timeout, _progress)
+        return
+    if show_coverage:
+        cli_audit.coverage(catalog, data_dir, as_json, fail)
         return
     with _progress(len(catalog.resources), "Auditing") as bar:
         report = audit_catalog(catalog, progress=bar.update, stale_years=stale_years)
-    if as_json:
+    if show_numbers:
+        cli_audit.numbers(report, as_json)
+    elif as_json:
         sys.stdout.write(msgspec.json.encode(report).decode() + "\n")
     else:
         for line in audit_lines(report):
             click.echo(line)
     if strict and report.problems:
-        sys.exit(3)
-
-
-def _audit_links(catalog: Catalog, data_dir: Path, as_json: bool, strict: bool, concurrency: int,
-                 timeout: float) -> None:  # fmt: skip
-    """haven audit --links: one line per problem (file:line: entry: field url: what), or JSON."""
-    from search.linkcheck import check_links, url_uses
-
-    path = data_dir / "resources.yaml"
-    uses = url_uses(catalog, path.read_text(encoding="utf-8"))
-    distinct = len({u.url for u in uses})
-    with _progress(distinct, "Checking links") as bar:
-        problems = check_links(uses, path, concurrency=concurrency, timeout=timeout, progress=bar.update)
-    if as_json:
-        sys.stdout.write(msgspec.json.encode({"urls": distinct, "problems": problems}).decode() + "\n")
-    else:
-        for problem in problems:
-            click.echo(str(problem))
-        click.echo(f"{distinct} URLs checked: {len(problems)} problem(s)")
-    if strict and problems:
         sys.exit(3)
 
 

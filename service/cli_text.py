@@ -8,6 +8,7 @@ here returns lines; the commands in :mod:`service.cli` print them.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -16,12 +17,27 @@ from wcwidth import wcswidth, wcwidth
 from search.hours import open_state
 from search.model import Resource, Results
 from service.i18n import Lang, labels, language_name, strings
-from service.wording import hours_text, open_line
+from service.wording import cost_line, english_place, hours_text, open_line
 
 if TYPE_CHECKING:
     from search.audit import Report
+    from search.coverage import CoverageReport
+    from search.model import Region
 
-__all__ = ("WIDTH", "audit_lines", "fit", "resource_lines", "results_lines", "width", "wrap")
+__all__ = (
+    "WIDTH",
+    "audit_lines",
+    "contact",
+    "coverage_lines",
+    "coverage_table",
+    "fit",
+    "number_lines",
+    "number_summary",
+    "resource_lines",
+    "results_lines",
+    "width",
+    "wrap",
+)
 
 #: The terminal width everything is laid out for.
 WIDTH = 80
@@ -81,24 +97,45 @@ def wrap(text: str, columns: int) -> list[str]:
     return out
 
 
-def results_lines(results: Results, lang: Lang, region_names: dict[str, str]) -> list[str]:
-    """Open-now, main number, name, region: one line per result, within 80 columns."""
+def contact(r: Resource, lang: Lang) -> str:
+    """The way to reach ``r`` in a few columns: its main number (``☎ 1366``, ``문자 #0117``), else
+    an address that reads (``abuse@telegram.org``, ``d4u.stop.or.kr/report``)."""
+    if r.phones:
+        p = r.phones[0]
+        return (strings(lang)["cli_sms"] if p.type == "sms" else "☎ ") + p.number
+    links = sorted(r.links, key=lambda x: x.type in ("email", "guide"))  # a page before an address
+    if not links:
+        return ""
+    url = links[0].url
+    if url.startswith(("mailto:", "tel:")):
+        return url.split(":", 1)[1]
+    return url.split("//", 1)[-1].removeprefix("www.").rstrip("/")
+
+
+def results_lines(
+    results: Results, lang: Lang, region_names: dict[str, str], data_dir: Path | None = None
+) -> list[str]:
+    """Two lines per result within 80 columns: open-now, name and region; then the id (for
+    ``haven show`` and ``haven referral``) and the way to reach it."""
     t = strings(lang)
     lines: list[str] = []
-    if results.relaxed:
+    if results.relaxed == "any":
+        lines.append(t["relaxed_any"])
+    elif results.relaxed and results.relaxed != "general":
         lines.append(t["cli_relaxed"] + results.relaxed)
     understood = results.understood or {}
     place, region = understood.get("place"), region_names.get(results.region or "", "")
     if place and region:
-        lines.append(t["cli_around"].format(place=place, region=region))
+        shown = english_place(str(place), data_dir) if lang == "en" and data_dir else str(place)
+        lines.append(t["cli_around"].format(place=shown, region=region))
     if not results.results:
         return [*lines, t["cli_no_results"]]
     for hit in results.results:
         r = hit.resource
         mark = "●" if hit.open_now.open else ("○" if hit.open_now.known else " ")
-        phone = r.phones[0].number if r.phones else (r.links[0].url.split("//")[-1] if r.links else "")
         where = ", ".join(region_names.get(c, c) for c in r.regions)
-        lines.append(f"{mark} {fit(phone, 16)} {fit(r.name.get(lang), 46)} {fit(where, 14)}".rstrip())
+        lines.append(f"{mark} {fit(r.name.get(lang), WIDTH - 18)} {fit(where, 15)}".rstrip())
+        lines.append(f"  {fit(r.id, 34)} {fit(contact(r, lang), WIDTH - 37)}".rstrip())
     lines.append(f"({results.total})  " + t["cli_open_legend"])
     return lines
 
@@ -124,8 +161,12 @@ def resource_lines(r: Resource, lang: Lang, kinds: dict[str, str], regions: dict
     row = _rows(out, words["show"])
     row("what", r.summary.get(lang))
     hours = hours_text(r.hours, lang)
-    row("hours", hours + (f"\n{r.hours.note.get(lang)}" if r.hours and r.hours.note else ""))
-    row("cost", words["cost"][r.cost])
+    note = r.hours.note.get(lang) if r.hours and r.hours.note else None
+    if hours or note:
+        row("hours", "\n".join(x for x in (hours, note) if x))
+    cost = cost_line(r.cost, lang)
+    if cost:
+        row("cost", cost)
     row("anonymous", words["anonymous"][r.anonymous])
     row("languages", ", ".join(language_name(c, lang) for c in r.languages))
     row("audiences", ", ".join(words["audience"].get(a, a) for a in r.audiences))
@@ -166,9 +207,96 @@ def audit_lines(report: Report) -> list[str]:
             note = f" (expected: {f.reason})" if f.expected else ""
             also = f" [{', '.join(f.resources)}]" if f.resources and not f.expected else ""
             out.append(f"  {f.subject}: {f.message}{also}{note}")
+    if report.numbers:
+        out.append(number_summary(report))
     expected_total = len(report.findings) - len(report.problems)
     out.append(
         f"{report.resources} resources audited on {report.date.isoformat()}: "
         f"{len(report.problems)} to look at, {expected_total} expected"
     )
+    return out
+
+
+def number_summary(report: Report) -> str:
+    """How recently a dated source stated the directory's phone numbers, in one line."""
+    from search.audit import CONFIRMED_SINCE
+
+    years = [n.year for n in report.numbers]
+    recent = sum(1 for y in years if y is not None and y > CONFIRMED_SINCE)
+    then = sum(1 for y in years if y == CONFIRMED_SINCE)
+    older = sum(1 for y in years if y is not None and y < CONFIRMED_SINCE)
+    undated = sum(1 for y in years if y is None)
+    return (
+        f"numbers: {len(years)} on the entries; last stated by a dated source in {CONFIRMED_SINCE + 1} or later: "
+        f"{recent}, in {CONFIRMED_SINCE}: {then}, before {CONFIRMED_SINCE}: {older}, by no dated source: {undated}"
+    )
+
+
+def number_lines(report: Report) -> list[str]:
+    """``haven audit --numbers``: each number, the year a dated source last stated it, oldest first."""
+    how = {"own": "its own source", "entry": "the entry's newest dated source", "none": "no dated source"}
+    out = []
+    for n in sorted(report.numbers, key=lambda n: (n.year or 0, n.resource, n.number)):
+        year = str(n.year) if n.year else "----"
+        out.append(
+            f"{year}  {fit(n.number, 16)} {n.resource}: {how[n.basis]}{f' {n.source}' if n.source else ''}"
+        )
+    out.append(number_summary(report))
+    return out
+
+
+def _cell(have: int, real: int | None) -> str:
+    return f"{have}/{real}" if real is not None else str(have)
+
+
+def coverage_table(report: CoverageReport, regions: list[Region]) -> list[str]:
+    """The family x 시·도 table: entries in the directory / the real count where a source gives one."""
+    names = {g.code: g.name.ko for g in regions}
+    cols = [max(len(f.short), 7) for f in report.families]
+    head = fit("region", 22) + " ".join(f.short.rjust(c) for f, c in zip(report.families, cols, strict=True))
+    out = [head.rstrip()]
+    for code in report.regions:
+        cells = [_cell(f.by_region[code], f.real_by_region.get(code)) for f in report.families]
+        out.append(
+            fit(f"{code} {names.get(code, '')}", 22)
+            + " ".join(c.rjust(w) for c, w in zip(cells, cols, strict=True))
+        )
+    totals = [_cell(f.have, f.real) for f in report.families]
+    out.append(fit("KR 전국", 22) + " ".join(c.rjust(w) for c, w in zip(totals, cols, strict=True)))
+    return out
+
+
+def coverage_lines(report: CoverageReport, regions: list[Region]) -> list[str]:
+    """``haven audit --coverage``: the table, each family's real count and source, then the 시·군·구
+    whose nearest service of a family is in another 시·군·구."""
+    out = [
+        "Services in the directory / real count (the real count per 시·도 only where a list gives it):",
+        "",
+    ]
+    out += coverage_table(report, regions)
+    out += ["", "Real counts and their sources:"]
+    for f in report.families:
+        dated = f" ({f.real_as_of})" if f.real_as_of else " (undated)"
+        out.append(
+            f"  {f.short}: {f.name.ko} / {f.name.en}: {f.real}, {f.real_note or ''}; {f.real_source}{dated}"
+        )
+        if f.real_by_region_source:
+            out.append(f"    per 시·도: {f.real_by_region_source}")
+    out += ["", "시·군·구 whose nearest in-person service is in another 시·군·구 (km between centres):"]
+    names = {g.code: g.name.ko for g in regions}
+    for f in report.families:
+        out.append(
+            f"  {f.short}: {f.districts_with_own} of {f.districts} 시·군·구 have one of their own; "
+            f"{len(f.far)} do not ({f.located} of {f.have} entries have a district)"
+        )
+        if not f.located:
+            out.append("    no entry of this family has a district yet")
+            continue
+        by_region: dict[str, list[str]] = {}
+        for far in sorted(f.far, key=lambda x: -(x.km or 0)):
+            by_region.setdefault(far.region, []).append(f"{far.district} {far.km:g} ({far.nearest_district})")
+        for code in report.regions:
+            if code in by_region:
+                text = f"{code} {names.get(code, '')}: " + ", ".join(by_region[code])
+                out += ["    " + line for line in wrap(text, WIDTH - 4)]
     return out

@@ -1,4 +1,4 @@
-"""Connection limits uvicorn does not have: a deadline for the request head, its size, a cap.
+"""Connection limits uvicorn does not have: deadlines for the request head and for sending, a cap.
 
 uvicorn arms no timer until the first response, reads a request head of any size into memory
 and accepts connections until the process runs out of file descriptors. So a few hundred
@@ -8,12 +8,18 @@ with three limits, each answered with a short plain-text response and a closed c
 
 - **head deadline**: the request line and headers must arrive within ``head_timeout`` seconds
   of the connection opening (or of the previous answer on a kept-alive one), else ``408``;
+- **send deadline**: an answer whose unsent bytes do not drain within ``send_timeout`` seconds
+  (the client reads nothing, or its receive window stays shut) is dropped with the connection,
+  which then leaves the count at once. ``transport.close()`` alone would wait for those bytes
+  forever, and a few thousand clients that ask for a large page and never read would hold every
+  place (nginx's ``send_timeout`` and ``reset_timedout_connection`` do the same);
 - **head size**: at most ``max_head`` bytes of request line and headers (``431``), of which
   at most ``max_url`` bytes of target (``414``);
 - **connection cap**: past ``max_connections`` open connections in this process, the oldest
-  connection still waiting for its head is closed to make room: a trickling client loses its
-  place before a person does. Only when every connection is busy answering does a newcomer get
-  ``503`` with the crisis numbers.
+  connection still waiting for its head is closed to make room, or else the oldest one whose
+  answer is not draining: a trickling client, or one that does not read, loses its place before a
+  person does. Only when every connection is busy answering does a newcomer get ``503`` with the
+  crisis numbers.
 
 Nothing about a client (address, path) is logged; the cap logs a count at most once a minute.
 """
@@ -25,7 +31,7 @@ import logging
 import resource
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from weakref import WeakKeyDictionary
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -47,6 +53,7 @@ class ConnectionLimits:
     head_timeout: float = 10.0
     max_head: int = 16 * 1024
     max_url: int = 8 * 1024
+    send_timeout: float = 30.0
 
     def capped_by_files(self) -> ConnectionLimits:
         """The same limits with the cap lowered to what the open-file limit allows."""
@@ -56,7 +63,7 @@ class ConnectionLimits:
         room = max(16, soft - _FD_RESERVE)
         if room >= self.max_connections:
             return self
-        return ConnectionLimits(room, self.head_timeout, self.max_head, self.max_url)
+        return ConnectionLimits(room, self.head_timeout, self.max_head, self.max_url, self.send_timeout)
 
 
 def raise_file_limit() -> int:
@@ -126,10 +133,12 @@ _API_PREFIXES = (b"/api/", b"/hsds/", b"/api?", b"/hsds?")
 
 
 class _Waiting:
-    """The connections of one server still waiting for a request head, oldest first."""
+    """The connections of one server that may be closed to make room, oldest first: those still
+    waiting for a request head (``order``) and those whose answer is not draining (``stalled``)."""
 
     def __init__(self) -> None:
         self.order: dict[GuardedHttp, None] = {}
+        self.stalled: dict[GuardedHttp, None] = {}
         self.evicted = 0
         self.refused = 0
         self.logged_at = 0.0
@@ -145,6 +154,27 @@ class _Waiting:
 
 
 _WAITING: WeakKeyDictionary[Any, _Waiting] = WeakKeyDictionary()
+
+
+class _ClosingTransport:
+    """The connection's transport, telling its protocol when it is closed with bytes unsent.
+
+    uvicorn closes a connection from a dozen places (keep-alive timeout, ``Connection: close``,
+    errors, shutdown); each ``close()`` waits for the write buffer to drain, however long that
+    takes. This wrapper lets :class:`GuardedHttp` start the send deadline from all of them.
+    Everything else is the transport's own.
+    """
+
+    def __init__(self, transport: asyncio.Transport, on_close: Any) -> None:
+        self._transport = transport
+        self._on_close = on_close
+
+    def close(self) -> None:
+        self._transport.close()
+        self._on_close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
 
 
 class OncePerMinute(logging.Filter):
@@ -189,6 +219,7 @@ class GuardedHttp(HttpToolsProtocol):
         self._head_begun = False
         self._in_body = False
         self._head_timer: asyncio.TimerHandle | None = None
+        self._send_timer: asyncio.TimerHandle | None = None
         self._refused = False
 
     # -- the connection cap ------------------------------------------------------------------
@@ -196,10 +227,10 @@ class GuardedHttp(HttpToolsProtocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         cap = self.limits.max_connections
         if len(self.connections) >= cap:
-            if self._waiting.order:
-                oldest = next(iter(self._waiting.order))
+            if self._waiting.order or self._waiting.stalled:
+                oldest = next(iter(self._waiting.order or self._waiting.stalled))
                 oldest._stop_waiting()
-                oldest.transport.abort()
+                oldest._drop()
                 self._waiting.evicted += 1
                 self._waiting.note_cap(cap)
             else:
@@ -208,14 +239,49 @@ class GuardedHttp(HttpToolsProtocol):
                 transport.write(_RESPONSES[503])
                 transport.close()
                 return
-        super().connection_made(transport)
+        super().connection_made(cast(asyncio.Transport, _ClosingTransport(transport, self._closed)))
         self._wait_for_head()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._stop_waiting()
+        self._stop_send_deadline()
         if self.transport is None:  # refused at the cap: never registered
             return
         super().connection_lost(exc)
+
+    # -- the send deadline ---------------------------------------------------------------------
+
+    def pause_writing(self) -> None:
+        """The transport holds more unsent bytes than its high-water mark: the client is not
+        keeping up. It has ``send_timeout`` seconds to take them."""
+        super().pause_writing()
+        self._start_send_deadline()
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        self._stop_send_deadline()
+        if self.transport.is_closing() and self.transport.get_write_buffer_size():
+            self._start_send_deadline()  # it read some: the rest gets a deadline of its own
+
+    def _closed(self) -> None:
+        if self.transport.get_write_buffer_size():
+            self._start_send_deadline()
+
+    def _start_send_deadline(self) -> None:
+        self._waiting.stalled[self] = None
+        if self._send_timer is None:
+            self._send_timer = self.loop.call_later(self.limits.send_timeout, self._drop)
+
+    def _stop_send_deadline(self) -> None:
+        self._waiting.stalled.pop(self, None)
+        if self._send_timer is not None:
+            self._send_timer.cancel()
+            self._send_timer = None
+
+    def _drop(self) -> None:
+        """Close the connection now, unsent bytes and all: it leaves the count at once."""
+        self._stop_send_deadline()
+        self.transport.abort()
 
     # -- the request head ----------------------------------------------------------------------
 

@@ -75,8 +75,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "crisis_call": ("전화 걸기", "call"),
     "exit": ("빠른 나가기", "Quick exit"),
     "exit_title": (
-        "이 화면을 바로 다른 사이트로 바꿔요. 글자를 쓰는 칸 밖에서는 Esc 키로도 돼요.",
-        "Replace this page with another site at once. Outside a text field, the Esc key does it too.",
+        "이 화면을 바로 다른 사이트로 바꿔요. Shift 키 세 번, 글자를 쓰는 칸 밖에서는 Esc 키로도 돼요.",
+        "Replace this page with another site at once. Shift three times does it too, and Esc outside a text field.",
     ),
     "lang_switch": ("English", "한국어"),
     "lang_switch_label": ("언어 바꾸기", "Change language"),
@@ -177,6 +177,41 @@ STRINGS: dict[str, tuple[str, str]] = {
     "call": ("전화", "Call"),
     "text_sms": ("문자", "Text"),
     "live_loading": ("찾는 중…", "Searching…"),
+    # The calm card (service/present.py): one line on trust, one on languages.
+    "trust_number": ("번호 확인: {year}년 자료", "Number as listed in {year}"),
+    "trust_info": ("정보 확인: {year}년 자료", "Details as listed in {year}"),
+    "korean_only": ("한국어만", "Korean only"),
+    "answers_in": ("상담 언어: {langs}", "Answers in {langs}"),
+    "via_interpreter": ("{langs}는 통역으로", "{langs} via interpreter"),
+    "more_ways": ("연락 방법 더 보기", "More ways to reach them"),
+    # The counsellor's switch: sources, dates, caveats, referral picking and sharing.
+    "view_counsellor": ("상담사용", "For counsellors"),
+    "view_counsellor_hint": (
+        "출처·확인 날짜·주의할 점을 보여 주고, 여러 곳을 골라 안내문을 만들 수 있어요.",
+        "Shows sources, dates and caveats, and lets you pick results for one referral.",
+    ),
+    "results_calm": ("도움받을 수 있는 곳", "Where you can get help"),
+    "understood_need": ("찾은 도움: {needs}", "Looking for: {needs}"),
+    "understood_place": ("{place} 근처", "near {place}"),
+    # When the search says a person may be in danger (search.model.Results.danger).
+    "danger_immediate": (
+        "지금 위험하다면 112에 바로 전화하세요. 아래는 그다음에 도움받을 수 있는 곳이에요.",
+        "If you are in danger right now, call 112. Below are the places that can help next.",
+    ),
+    "danger_medical": (
+        "몸을 다쳤다면 치료가 먼저예요. 아래 곳에서 진료와 상담을 함께 도와줄 수 있어요.",
+        "If you are hurt, getting care comes first. The places below can help with treatment and counselling.",
+    ),
+    "danger_suicide": (
+        "많이 힘들죠. 혼자 견디지 않아도 돼요. 지금 바로 이야기할 수 있는 곳이 아래에 있어요.",
+        "It sounds very hard right now. You don't have to carry this alone: the first line below is there to talk now.",
+    ),
+    # Results.locality: the district she named has none of what she asked for.
+    "locality_none": (
+        "{district}에는 맞는 곳이 없어요. 가장 가까운 곳은 {nearest}예요.",
+        "There is nothing for this in {district}. The nearest is {nearest}.",
+    ),
+    "back_results": ("찾은 결과로 돌아가기", "Back to your results"),
     # -- a resource ----------------------------------------------------------------------------
     "back_search": ("검색 결과로 돌아가기", "Back to results"),
     "sec_contact": ("연락하기", "Contact"),
@@ -342,6 +377,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "region_local": ("{region}", "In {region}"),
     "region_national": ("전국", "Nationwide"),
+    "region_more_local": (
+        "이 지역의 {n}곳 더: QR 코드로 열리는 페이지에 있어요.",
+        "{n} more in this region: on the page the QR code opens.",
+    ),
     "region_link": (
         "{region} 도움받을 곳 한눈에 보기 (포스터 인쇄)",
         "All help in {region} on one page (printable poster)",
@@ -414,6 +453,21 @@ _SHOW_LABELS = {
     "checked": ("확인", "Checked"),
 }
 
+#: The needs a search understood (data/needs.yaml's keys), named for the results' first line.
+_NEEDS = {
+    "crisis": ("지금 위기 상담", "a crisis now"),
+    "minor": ("만 18세 미만", "under-18s"),
+    "threat": ("협박 대응", "threats"),
+    "removal": ("사진·영상 삭제", "taking images down"),
+    "talk": ("상담", "someone to talk to"),
+    "police": ("경찰 신고", "reporting to the police"),
+    "legal": ("법률 도움", "legal help"),
+    "evidence": ("증거 남기기", "keeping evidence"),
+    "teacher": ("교사 지원", "teachers"),
+    "school": ("학교", "school"),
+    "migrant": ("외국인 지원", "foreign residents"),
+    "male": ("남성 피해자", "male victims"),
+}
 _CONFIDENCE = {
     "official": ("공식 자료로 확인한 정보예요.", "Confirmed by official sources."),
     "secondary": (
@@ -431,7 +485,7 @@ _CONFIDENCE = {
 }
 _CONFIDENCE_SHORT = {
     "official": ("공식 확인", "Official"),
-    "secondary": ("공식 자료가 아니에요", "Not from the organisation"),
+    "secondary": ("기사·다른 기관 자료로 확인", "Checked in news or other pages"),
     "dated": ("오래됐을 수 있어요", "May be out of date"),
     "unconfirmed": ("확인되지 않았어요", "Not confirmed"),
 }
@@ -522,10 +576,12 @@ SAFETY_SECTIONS: dict[Lang, list[tuple[str, list[str]]]] = {
             "빠른 나가기",
             [
                 "모든 페이지 위쪽의 ‘빠른 나가기’ 버튼을 누르면, 이 화면이 곧바로 평범한 다른 사이트로 바뀌어요.",
-                "Esc 키도 같은 일을 해요. 다만 검색창처럼 글자를 쓰는 칸에 있을 때는 나가지 않아요(쓰던 글자를 지우려고 누를 수도 있어서요). 그럴 때는 칸 바깥을 한 번 누른 뒤 Esc를 누르거나 버튼을 누르세요.",
+                "Esc 키도 같은 일을 해요. 다만 검색창처럼 글자를 쓰는 칸에 있을 때는 나가지 않아요(쓰던 글자를 지우려고 누를 수도 있어서요).",
+                "Shift 키를 빠르게 세 번 누르면 어디서든, 글자를 쓰는 중에도 바로 나가요.",
                 "이 사이트 안에서 여러 페이지를 옮겨 다녀도 뒤로 가기 목록에는 한 칸만 남아요. 빠른 나가기는 그 한 칸을 다른 사이트로 바꿔요. 그래서 뒤로 가기를 눌러도 이 사이트가 아니라 들어오기 전에 보던 곳으로 가요. 다만 여기서 다른 기관의 사이트로 갔다면, 그 사이트에서 뒤로 가기를 누르면 이 사이트로 돌아와요.",
-                "자바스크립트가 꺼져 있으면 이렇게 되지 않아요. 버튼을 누르면 다른 사이트로 가면서, 브라우저에 저장된 이 사이트의 사본을 지우라고 알려요. 하지만 이 사이트에서 본 페이지는 뒤로 가기 목록에 남아서, 뒤로 가기를 누르면 보던 페이지가 검색어와 함께 다시 열려요. 나간 뒤에는 탭을 닫으세요.",
-                "빠른 나가기는 브라우저의 방문 기록(기록 메뉴)을 지우지 못해요. 본 페이지의 주소와 그 안의 검색어, 그리고 나가면서 연 다른 사이트가 거기 남아요. 아래 방법으로 지우거나, 처음부터 시크릿 모드를 쓰세요.",
+                "자바스크립트가 꺼져 있으면 이렇게 되지 않아요. 버튼을 누르면 다른 사이트로 가면서, 브라우저에 저장된 이 사이트의 사본을 지우라고 알려요. 하지만 이 사이트에서 본 페이지는 뒤로 가기 목록에 남아서, 뒤로 가기를 누르면 보던 페이지가 다시 열릴 수 있어요. 나간 뒤에는 탭을 닫으세요.",
+                "검색창에 쓴 글자는 주소나 페이지 제목에 들어가지 않아서, 브라우저의 방문 기록(기록 메뉴)에도 남지 않아요. 다만 본 페이지(예: 어떤 기관의 안내 페이지)의 주소와 이름, 나가면서 연 다른 사이트는 방문 기록에 남아요. 빠른 나가기는 그것을 지우지 못하니, 아래 방법으로 지우거나 처음부터 시크릿 모드를 쓰세요.",
+                "‘찾은 결과로 돌아가기’가 쓰도록, 마지막 검색은 이 탭 안에만 잠시 기억돼요. 탭을 닫거나 빠른 나가기를 누르면 지워져요.",
             ],
         ),
         (
@@ -567,10 +623,12 @@ SAFETY_SECTIONS: dict[Lang, list[tuple[str, list[str]]]] = {
             "Quick exit",
             [
                 "Press the “Quick exit” button at the top of every page and this page is replaced at once by an ordinary, unrelated site.",
-                "The Esc key does the same, except while you are typing in a text field such as the search box (there Esc may be clearing a typo). Tap outside the field first, or use the button.",
+                "The Esc key does the same, except while you are typing in a text field such as the search box (there Esc may be clearing a typo).",
+                "Pressing Shift three times quickly leaves at once from anywhere, even while you are typing.",
                 "However many pages of this site you open, they take a single place in the Back list. Quick exit replaces that place with the other site, so Back goes to where you were before you came here, not to this site. If you went on from here to another organisation's site, though, Back from there returns to this site.",
-                "With JavaScript turned off this does not work the same way. The button goes to the other site and asks the browser to drop the copies it kept of this site, but the pages of this site you saw stay in the Back list: Back opens them again, with your search words. Close the tab after leaving.",
-                "Quick exit cannot delete your browser's history (the History menu): the addresses of the pages you saw, the search words in them, and the site quick exit opened all stay there. Delete them as below, or use a private window from the start.",
+                "With JavaScript turned off this does not work the same way. The button goes to the other site and asks the browser to drop the copies it kept of this site, but the pages of this site you saw stay in the Back list, and Back may open them again. Close the tab after leaving.",
+                "What you type in the search box never goes into a page's address or title, so it is not in your browser's history (the History menu). The addresses and names of the pages you opened (an organisation's page, for example) and the site quick exit opened do stay there. Quick exit cannot delete them: delete them as below, or use a private window from the start.",
+                "So that “Back to your results” works, your last search is remembered in this tab only for a while. Closing the tab or quick exit clears it.",
             ],
         ),
         (
@@ -618,6 +676,7 @@ _GROUPS: dict[str, dict[str, tuple[str, str]]] = {
     "channel": _CHANNEL,
     "day": _DAYS,
     "show": _SHOW_LABELS,
+    "need": _NEEDS,
 }
 
 

@@ -12,10 +12,10 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
-from litestar import Request, Response, Router, get
-from litestar.datastructures import CacheControlHeader
+from litestar import Request, Response, Router, get, post
+from litestar.datastructures import CacheControlHeader, ImmutableMultiDict, MultiDict
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -23,13 +23,13 @@ from litestar.response import Redirect, Template
 from search.engine import Engine
 from search.hours import open_state
 from search.model import Hit, Query, Results
-from service.answer_cache import CACHED_FOR
-from service.i18n import SAFETY_SECTIONS, Lang, strings
+from service.i18n import SAFETY_SECTIONS, Lang, negotiate, strings
 from service.params import EngineUnavailable, build_query, run_search
 from service.present import Presenter, page_template, query_url, request_lang, with_base
 from service.rate_limit import UNLIMITED
 from service.referral import MAX_ENTRIES
 from service.share import public_base, qr_svg
+from service.wording import english_place
 
 __all__ = (
     "EMBED_HEIGHTS",
@@ -59,10 +59,11 @@ NEEDS: dict[str, dict[str, list[str]]] = {
     "adult": {"audience": ["teachers", "parents"]},
 }
 #: The embed's height when the school's page cannot run the resize script: what the tallest
-#: region's content needs in a frame 358–390 px wide (a phone) and 640 px wide (a desktop
-#: column), measured in Chromium: Korean 810–855 px; English 833–966 px at 390 px (up to 1,142 px
-#: at 358 px, where the frame scrolls instead). tests/browser/test_embed.py checks it still fits.
-EMBED_HEIGHTS: dict[Lang, int] = {"ko": 880, "en": 980}
+#: region's content needs in a frame 344–374 px wide (a 360–390 px phone less the page's margins)
+#: and 640 px wide (a desktop column), measured in Chromium over every region: Korean 721–734 px;
+#: English 721 px (640), 845 px (374) and 999 px (344, Gyeongbuk). tests/browser/test_embed.py
+#: checks it still fits at 360 and 390 px.
+EMBED_HEIGHTS: dict[Lang, int] = {"ko": 760, "en": 1020}
 #: The sandbox tokens that keep the embed whole: quick exit may replace the top page on a tap
 #: (only on a tap, never by itself), searches open in a new tab, and the frame keeps its own
 #: origin so the parent can check who sent the height.
@@ -98,24 +99,41 @@ def render_error(request: Request, status_code: int) -> Template:
 def home(request: Request) -> Template:
     lang = request_lang(request)
     guides = request.app.state.guides
-    return page_template("home.html", request, lang, guides=guides, q="", region=None, needs=NEEDS)
+    counsellor = _counsellor(request.query_params)
+    return page_template(
+        "home.html", request, lang, guides=guides, q="", region=None, needs=NEEDS, counsellor=counsellor
+    )
 
 
-def _page_query(request: Request, lang: Lang) -> tuple[Query, dict[str, Any]]:
-    """The search a results page runs, and the parameters it was built from (for links)."""
-    qp = request.query_params
-    filters: dict[str, list[str]] = {f: qp.getall(f, []) for f in _FACETS}
+#: The query string of a GET or the body of a POST: both are Litestar multi-dicts.
+_Fields = MultiDict[Any] | ImmutableMultiDict[Any]
+
+
+def _page_query(request: Request, lang: Lang, fields: _Fields | None = None) -> tuple[Query, dict[str, Any]]:
+    """The search a results page runs, and the parameters it was built from.
+
+    ``fields`` is the form a POST sent (the search box's words never travel in a URL); a GET
+    reads its query string (need buttons, filters, old links).
+    """
+    qp: _Fields = fields if fields is not None else request.query_params
+    # A removed filter chip sends ``drop=facet:value``; "clear" drops every filter.
+    drop = {str(v) for v in qp.getall("drop", [])}
+    clear = qp.get("clear") == "1"
+    filters: dict[str, list[str]] = {
+        f: [] if clear else [v for v in qp.getall(f, []) if f"{f}:{v}" not in drop] for f in _FACETS
+    }
     need = qp.get("need")
     for facet, values in NEEDS.get(need or "", {}).items():
         filters[facet] = [*filters[facet], *(v for v in values if v not in filters[facet])]
     try:
         offset = max(0, min(int(qp.get("offset", "0")), 10_000))
-    except ValueError:
+    except (TypeError, ValueError):
         offset = 0
+    region = qp.get("goto_region") or qp.get("region") or None
+    open_now = qp.get("open_now") in ("1", "true", "on") and not clear and "open_now:1" not in drop
     query = build_query(
-        request.app.state.vocab, strict=False, q=qp.get("q", ""), region=qp.get("region") or None,
-        open_now=qp.get("open_now") in ("1", "true", "on"), lang=lang, limit=PAGE_SIZE, offset=offset,
-        **filters,
+        request.app.state.vocab, strict=False, q=str(qp.get("q", ""))[:500], region=region,
+        open_now=open_now, lang=lang, limit=PAGE_SIZE, offset=offset, **filters,
     )  # fmt: skip
     query.need = NEED_RANKS.get(need or "")
     params: dict[str, Any] = {
@@ -130,19 +148,26 @@ def _page_query(request: Request, lang: Lang) -> tuple[Query, dict[str, Any]]:
 
 @dataclass
 class ResultsView:
-    """What the results template needs beyond the results: filter options, chips, paging."""
+    """What the results template needs beyond the results: filter options, chips, paging.
+
+    Chips, paging and "clear" are buttons of the search form (``form="search"``): pressed, they
+    send the search again in the body of a POST, so her words never enter an address.
+    """
 
     facets: list[tuple[str, list[tuple[str, str, int, bool]]]]
+    #: (label, value of ``drop``) per chosen filter.
     chips: list[tuple[str, str]]
-    clear_url: str
-    prev_url: str | None
-    next_url: str | None
+    prev_offset: int | None
+    next_offset: int | None
     first: int
     last: int
-    back: str
+    #: The counsellor's view: sources, flags, caveats, referral picking and sharing.
+    counsellor: bool
 
 
-def _results_view(p: Presenter, query: Query, params: dict[str, Any], results: Results | None) -> ResultsView:
+def _results_view(
+    p: Presenter, query: Query, params: dict[str, Any], results: Results | None, counsellor: bool
+) -> ResultsView:
     facets = []
     for facet in _FACETS:
         counts: dict[str, int] = dict(getattr(results.facets, facet)) if results else {}
@@ -151,41 +176,43 @@ def _results_view(p: Presenter, query: Query, params: dict[str, Any], results: R
         options = [(v, p.facet(facet, v), n, v in params[facet]) for v, n in counts.items()]
         if options:
             facets.append((facet, options))
-    chips = []
-    for facet in _FACETS:
-        for value in params[facet]:
-            rest = {**params, facet: [v for v in params[facet] if v != value]}
-            chips.append((p.facet(facet, value), p.url("/search", rest)))
+    chips = [(p.facet(facet, value), f"{facet}:{value}") for facet in _FACETS for value in params[facet]]
     if query.open_now:
-        chips.append((strings(p.lang)["open_now_only"], p.url("/search", {**params, "open_now": False})))
+        chips.append((strings(p.lang)["open_now_only"], "open_now:1"))
     total = results.total if results else 0
     shown = len(results.results) if results else 0
-    prev_url = p.url("/search", params, offset=max(0, query.offset - PAGE_SIZE)) if query.offset else None
-    more = query.offset + PAGE_SIZE < total
     return ResultsView(
         facets=facets,
         chips=chips,
-        clear_url=p.url("/search", q=query.q, region=query.region),
-        prev_url=prev_url,
-        next_url=p.url("/search", params, offset=query.offset + PAGE_SIZE) if more else None,
+        prev_offset=max(0, query.offset - PAGE_SIZE) if query.offset else None,
+        next_offset=query.offset + PAGE_SIZE if query.offset + PAGE_SIZE < total else None,
         first=query.offset + 1 if shown else 0,
         last=query.offset + shown,
-        back=query_url("", {**params, "offset": query.offset or None}).lstrip("?"),
+        counsellor=counsellor,
     )
 
 
-# Typed words cost a search each time: the one page under the rate limit (service/safety.py).
-@get("/search", sync_to_thread=False, cache=CACHED_FOR, opt={UNLIMITED: False})
-def search_page(request: Request) -> Template:
-    lang = request_lang(request)
-    query, params = _page_query(request, lang)
+def _counsellor(fields: _Fields) -> bool:
+    return fields.get("view") == "counsellor"
+
+
+#: A results page sent in answer to a POST may be kept by the browser for Back (a copy marked
+#: no-store is not: Back would ask "resubmit the form?"), but by no shared cache. Quick exit
+#: without JavaScript clears the browser's copies (``Clear-Site-Data``, see quick_exit).
+_PRIVATE = CacheControlHeader(private=True, max_age=0)
+
+
+def _results_page(request: Request, fields: _Fields | None) -> Template:
+    source: _Fields = fields if fields is not None else request.query_params
+    lang = negotiate(source.get("lang"), request.headers.get("accept-language"))
+    query, params = _page_query(request, lang, fields)
     try:
         results: Results | None = run_search(request.app.state.engine, query)
     except EngineUnavailable:
         results = None
-    partial = request.query_params.get("partial") == "1"
+    partial = source.get("partial") == "1"
     p = Presenter(lang, request.app.state.engine)
-    view = _results_view(p, query, params, results)
+    view = _results_view(p, query, params, results, _counsellor(source))
     return page_template(
         "_results.html" if partial else "results.html",
         request,
@@ -193,6 +220,8 @@ def search_page(request: Request) -> Template:
         status_code=200 if results is not None else 503,
         p=p,
         results=results,
+        cards=p.cards(results, counsellor=view.counsellor, q=query.q) if results else [],
+        lines=_lines(p, results, request.app.state.settings.data_dir),
         query=query,
         q=query.q,
         region=query.region,
@@ -201,7 +230,95 @@ def search_page(request: Request) -> Template:
     )
 
 
-@get("/resources/{resource_id:str}", sync_to_thread=False, cache=CACHED_FOR)
+def _field(obj: object, *names: str) -> Any:
+    """The first of ``names`` that ``obj`` has, as an attribute or a key (None when absent)."""
+    for name in names:
+        value = obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
+        if value is not None:
+            return value
+    return None
+
+
+@dataclass
+class SummaryLines:
+    """The lines above the first result: the calm sentence when the search senses danger, what
+    the search understood, and whether the district she named has what she asked for."""
+
+    danger: str | None = None
+    understood: str | None = None
+    locality: str | None = None
+
+
+def _lines(p: Presenter, results: Results | None, data_dir: Path) -> SummaryLines:
+    if results is None:
+        return SummaryLines()
+    t = strings(p.lang)
+    lines = SummaryLines()
+    # ``danger`` and ``locality`` are read as they may be missing (an engine of an older index).
+    danger = getattr(results, "danger", None)
+    if danger is None and "crisis" in (_field(results.understood or {}, "needs") or []):
+        danger = "suicide"  # a query that speaks of ending one's life, whether or not the engine says so
+    if danger in ("immediate", "medical", "suicide"):
+        lines.danger = t["danger_" + str(danger)]
+    understood = results.understood or {}
+    need_names = p.labels["need"]
+    needs = [need_names[n] for n in _field(understood, "needs") or [] if n in need_names]
+    place = _field(understood, "place")
+    where = None
+    if place and results.region:
+        where = t["understood_place"].format(
+            place=f"{english_place(str(place), data_dir) if p.lang == 'en' else place} ({p.region(results.region)})"
+        )
+    elif results.region and results.region != "KR":
+        where = t["understood_place"].format(place=p.region(results.region))
+    parts = [" · ".join(needs)] if needs else []
+    if where:
+        parts.append(where)
+    if parts:
+        lines.understood = t["understood_need"].format(needs=" · ".join(parts))
+    locality = getattr(results, "locality", None)
+    if locality is not None:
+        lines.locality = _locality_line(p, locality, data_dir)
+    return lines
+
+
+def _locality_line(p: Presenter, locality: object, data_dir: Path) -> str | None:
+    t = strings(p.lang)
+    district = _field(locality, "district", "name")
+    if not district:
+        return None
+    district = english_place(str(district), data_dir) if p.lang == "en" else str(district)
+    count = _field(locality, "in_district", "count")
+    if not isinstance(count, int) or count > 0:
+        return None  # the district has what she asked for: the results say it
+    nearest_id = _field(locality, "nearest_id", "nearest")
+    nearest = p.engine.get(str(nearest_id)) if isinstance(nearest_id, str) else None
+    if nearest is None:
+        return None
+    name = nearest.name.get(p.lang)
+    near_district = _field(locality, "nearest_district")
+    if near_district:
+        shown = english_place(str(near_district), data_dir) if p.lang == "en" else str(near_district)
+        name = f"{name} ({shown})"
+    return t["locality_none"].format(district=district, nearest=name)
+
+
+# Typed words cost a search each time: the one page under the rate limit (service/safety.py).
+# GET serves the need buttons, the filters and the counsellor switch (no typed words); a link
+# from elsewhere that still carries ``q`` is answered too, but the site itself never makes one.
+@get("/search", sync_to_thread=False, opt={UNLIMITED: False})
+def search_page(request: Request) -> Template:
+    return _results_page(request, None)
+
+
+@post("/search", cache_control=_PRIVATE, opt={UNLIMITED: False}, status_code=200)
+async def search_post(request: Request) -> Template:
+    """The search box's form: the words arrive in the body and the page's title is neutral."""
+    fields = await request.form()
+    return _results_page(request, fields)
+
+
+@get("/resources/{resource_id:str}", sync_to_thread=False)
 def resource_page(request: Request, resource_id: FromPath[str]) -> Template:
     lang = request_lang(request)
     engine: Engine = request.app.state.engine
@@ -217,7 +334,6 @@ def resource_page(request: Request, resource_id: FromPath[str]) -> Template:
         request,
         lang,
         p=p,
-        back=_back_params(request.query_params.get("back")),
         r=resource,
         share_text=p.referral([resource]),
         qr=qr_svg(page_url, strings(lang)["qr_label"].format(name=name)),
@@ -226,18 +342,6 @@ def resource_page(request: Request, resource_id: FromPath[str]) -> Template:
         q="",
         region=None,
     )
-
-
-def _back_params(back: str | None) -> dict[str, list[str]] | None:
-    """The search a resource was opened from (``?back=`` on result links), for the Back link."""
-    if not back:
-        return None
-    allowed = {"q", "region", "offset", "open_now", *_FACETS}
-    params: dict[str, list[str]] = {}
-    for key, value in parse_qsl(back[:2000]):
-        if key in allowed:
-            params.setdefault(key, []).append(value[:200])
-    return params
 
 
 @get("/safety", sync_to_thread=False)
@@ -251,7 +355,7 @@ def _region_param(request: Request) -> str:
     return region if region in request.app.state.vocab.regions else "KR"
 
 
-@get("/embed", sync_to_thread=False, cache_control=_SHORT_PUBLIC, cache=CACHED_FOR)
+@get("/embed", sync_to_thread=False, cache_control=_SHORT_PUBLIC)
 def embed(request: Request) -> Template:
     """The compact search box and key contacts a school puts in an iframe."""
     lang = request_lang(request)
@@ -319,7 +423,16 @@ def robots() -> Response[str]:
 def make_pages_router() -> Router:
     return Router(
         path="/",
-        route_handlers=[home, search_page, resource_page, safety_page, embed, for_schools, robots],
+        route_handlers=[
+            home,
+            search_page,
+            search_post,
+            resource_page,
+            safety_page,
+            embed,
+            for_schools,
+            robots,
+        ],
         include_in_schema=False,
         cache_control=_NO_STORE,
         opt={UNLIMITED: True},

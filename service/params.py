@@ -25,18 +25,25 @@ __all__ = (
     "CHANNELS",
     "COSTS",
     "MAX_Q",
+    "REPEATABLE",
     "ApiError",
     "BadParameter",
     "EngineUnavailable",
     "Vocabulary",
     "build_query",
+    "one_value_each",
     "run_search",
 )
 
 CHANNELS: tuple[str, ...] = get_args(get_args(get_type_hints(Query)["channel"])[0])
 AUDIENCES: tuple[str, ...] = get_args(Audience)
 COSTS: tuple[str, ...] = get_args(Cost)
-MAX_Q = 1000
+#: The longest ``q`` searched: the search box's own ``maxlength`` (service/templates). The API
+#: refuses a longer one; a page searches its first MAX_Q characters. A query's cost grows with its
+#: length, so this bounds what one request can cost.
+MAX_Q = 200
+#: Parameters that may be given more than once (``kind=a&kind=b``, ``ids=a&ids=b``).
+REPEATABLE = frozenset({"kind", "topic", "audience", "cost", "channel", "language", "ids"})
 _LANGUAGE = re.compile(r"[a-z]{2,3}")  # as Resource.languages: ISO 639 codes
 
 
@@ -80,6 +87,20 @@ class Vocabulary:
             kinds=frozenset(t.key for t in taxonomy.get("kind", [])),
             topics=frozenset(t.key for t in taxonomy.get("topic", [])),
         )
+
+
+def one_value_each(request: Any) -> None:
+    """Refuse a request that gives any other parameter twice (a Litestar ``before_request`` hook).
+
+    Litestar reads a repeated ``q`` as its last value, ``request.query_params.get`` as its first:
+    ``q=&q=words`` would be searched with one reading and shown or keyed with the other. Refusing
+    it (400, naming the parameter) leaves one reading everywhere.
+    """
+    seen: set[str] = set()
+    for key, _ in request.query_params.multi_items():
+        if key in seen and key not in REPEATABLE:
+            raise BadParameter(key, f"{key} is given more than once")
+        seen.add(key)
 
 
 def _values(raw: list[str] | None) -> list[str]:

@@ -9,6 +9,7 @@ cards, region pages); both render through :func:`page_template`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 from urllib.parse import quote, urlencode
@@ -18,16 +19,19 @@ from litestar.response import Template
 
 from search.engine import Engine
 from search.hours import SEOUL
-from search.model import Hit, Hours, OpenState, Phone, Resource
+from search.model import Hit, Hours, OpenState, Phone, Resource, Results
 from service.i18n import Lang, format_date, labels, language_name, negotiate, strings
 from service.referral import FALLBACK_ID, Format
 from service.share import public_base, referral_text, sms_href
-from service.wording import open_badge, weekly_rows
+from service.wording import cost_line, hours_line, open_badge, weekly_rows
 
 __all__ = (
+    "CHANNEL_LINKS",
     "Call",
+    "Channel",
     "Presenter",
     "ResultCard",
+    "first_sentence",
     "page_context",
     "page_template",
     "query_url",
@@ -65,26 +69,78 @@ class Call(NamedTuple):
     label: str | None
 
 
+class Channel(NamedTuple):
+    """One way to reach a service, as a button: ``tel:``, ``sms:``, a chat, KakaoTalk, a form.
+
+    ``kind`` is ``voice``, ``sms``, ``chat``, ``kakaotalk``, ``form`` or ``app``; ``silent``
+    says it can be used without speaking (everything but a call)."""
+
+    href: str
+    verb: str
+    target: str
+    label: str | None
+    kind: str
+
+    @property
+    def silent(self) -> bool:
+        return self.kind != "voice"
+
+    @property
+    def external(self) -> bool:
+        return self.href.startswith("https:")
+
+
+#: Link types that are a way to reach a person or report, shown as buttons next to the calls.
+CHANNEL_LINKS = ("chat", "kakaotalk", "form", "app")
+#: The numbers the crisis strip at the top of every page already shows: a card repeats them only
+#: as its own main number.
+STRIP_NUMBERS = frozenset({"112", "1366"})
+#: At most this many buttons on a card (two rows on a phone).
+MAX_CHANNELS = 4
+#: Words that say she cannot speak aloud: written channels go first.
+_SILENT_WORDS = ("문자", "채팅", "카톡", "카카오", "말 못", "말을 못", "말하기 힘", "소리", "text", "chat", "kakao",
+                 "can't talk", "cannot talk", "can't speak", "cannot speak")  # fmt: skip
+
+
 @dataclass(slots=True)
 class ResultCard:
     """One card in a results list, every text in the page's language (see :meth:`Presenter.card`).
 
-    Not a printed card: those are :mod:`service.cards`."""
+    Not a printed card: those are :mod:`service.cards`. The victim's view shows the name, one
+    line, the buttons, open now and at most one trust line; the counsellor's adds the rest."""
 
     id: str
     name: str
     href: str
-    meta: str
+    #: What it does for her, in one sentence.
+    line: str
     badge: tuple[str, str] | None
-    summary: str
-    calls: list[Call]
+    channels: list[Channel]
+    #: A web page to open when there is no other way to reach it.
     link: tuple[str, str] | None
+    #: One short neutral line about where the number comes from, for entries not confirmed by
+    #: the organisation ("번호 확인: 2023년 자료"), else None.
+    trust: str | None
+    #: The languages it answers in, when the page's language is not among them ("Korean only").
+    languages: str | None
+    # The counsellor's view only:
+    meta: str
+    summary: str
     flag: str | None
     caveat: str | None
     share_sms: str
     share_url: str
     #: Why it is here, in a few words ("24시간 · 삭제 지원"), when the search says.
     why: str | None = None
+
+
+_FIRST_SENTENCE = re.compile(r"^(.+?(?:[.!?](?=\s)|요\.|다\.))\s")
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of ``text`` (all of it when it is one sentence)."""
+    m = _FIRST_SENTENCE.match(text.strip() + " ")
+    return m.group(1).strip() if m else text.strip()
 
 
 @dataclass
@@ -159,6 +215,13 @@ class Presenter:
         """``(css class, text)`` for an open-now badge (the wording is service/wording.py's)."""
         return open_badge(state, self.lang, self.now)
 
+    def hours_line(self, hours: Hours | None) -> str | None:
+        """The hours in the one wording of :mod:`search.wording` (None when not given)."""
+        return hours_line(hours, self.lang)
+
+    def cost_line(self, cost: str) -> str | None:
+        return cost_line(cost, self.lang)
+
     def hours(self, hours: Hours) -> list[tuple[str, str]]:
         """Weekly spans as ``(days, times)`` rows, e.g. ``("월–금", "09:00–18:00")``."""
         return weekly_rows(hours, self.lang)
@@ -199,30 +262,108 @@ class Presenter:
             for ph in phones
         ]  # fmt: skip
 
-    def card(self, hit: Hit, back: str) -> ResultCard:
+    def channels(self, r: Resource, *, skip: frozenset[str] | set[str] = frozenset(), silent_first: bool = False,
+                 closed: bool = False, limit: int | None = MAX_CHANNELS) -> list[Channel]:  # fmt: skip
+        """Every way to reach ``r`` as buttons: calls and texts from its phones, chat, KakaoTalk,
+        forms and apps from its links, in the order that suits her now.
+
+        Calls come first, unless ``silent_first`` (she said she cannot speak) or ``closed`` (no
+        one answers the phone now): then the written ways come first. Numbers in ``skip`` are
+        left out (shown elsewhere on the page).
+        """
+        t = strings(self.lang)
+        spoken: list[Channel] = []
+        written: list[Channel] = []
+        for ph in r.phones:
+            if ph.number in skip:
+                continue
+            label = ph.label.get(self.lang) if ph.label else None
+            if ph.type == "sms":
+                written.append(Channel(self.tel(ph.number, "sms"), t["text_sms"], ph.number, label, "sms"))
+            else:
+                spoken.append(Channel(self.tel(ph.number), t["call"], ph.number, label, "voice"))
+        for link in r.links:
+            if link.type in CHANNEL_LINKS:
+                verb = self.labels["channel"][link.type]
+                label = link.label.get(self.lang) if link.label else None
+                written.append(Channel(link.url, verb, label or verb, None, link.type))
+        ordered = [*written, *spoken] if (silent_first or closed) and written else [*spoken, *written]
+        return ordered[:limit]
+
+    channel_links = CHANNEL_LINKS
+
+    def languages_line(self, r: Resource) -> str | None:
+        """``Korean only``, ``Korean, English`` … when the page's language is not one it answers in."""
+        if self.lang in r.languages or r.kind == "guide":
+            return None  # a guide is the site's own page, in both languages
+        if r.languages == ["ko"]:
+            return strings(self.lang)["korean_only"]
+        return strings(self.lang)["answers_in"].format(langs=", ".join(self.language(c) for c in r.languages))
+
+    def trust_line(self, r: Resource) -> str | None:
+        """One short neutral line on where an entry's number comes from, where it matters: a
+        local number (not a national short code such as 109 or 1366) taken from a dated or
+        unconfirmed source, ``번호 확인: 2023년 자료``. None otherwise (official and secondary
+        entries, the site's own guides, well-known short codes)."""
+        if r.confidence not in ("dated", "unconfirmed") or r.kind == "guide" or r.as_of_year is None:
+            return None
+        if r.phones:
+            digits = sum(c.isdigit() for c in r.phones[0].number)
+            if digits <= 4 or r.phones[0].number.startswith(("15", "16", "18")):
+                return None  # 112, 1366, 1588-xxxx: national numbers that do not drift
+            return strings(self.lang)["trust_number"].format(year=r.as_of_year)
+        return strings(self.lang)["trust_info"].format(year=r.as_of_year)
+
+    def cards(self, results: Results, *, counsellor: bool = False, needs: list[str] | None = None,
+              q: str = "") -> list[ResultCard]:  # fmt: skip
+        """The cards of a results page, in order. A number is shown once: not again in a later
+        card, and the crisis strip's (112, 1366) only on the card of the line it names."""
+        low = q.lower()
+        silent = any(w in low for w in _SILENT_WORDS)
+        seen: set[str] = set()
+        out = []
+        for hit in results.results:
+            name = hit.resource.name.get(self.lang)
+            skip = seen | {n for n in STRIP_NUMBERS if n not in name}
+            card = self.card(hit, skip=skip, silent_first=silent, counsellor=counsellor)
+            seen.update(c.target for c in card.channels if c.kind in ("voice", "sms"))
+            out.append(card)
+        return out
+
+    def card(self, hit: Hit, back: str = "", *, skip: frozenset[str] | set[str] = frozenset(),
+             silent_first: bool = False, counsellor: bool = False) -> ResultCard:  # fmt: skip
         """Everything one result card shows, worked out here rather than in the template.
 
         A results page has ten cards, and in Jinja each call or lookup costs several times what
         the same step costs in Python: building the card here cut the cards' rendering by a fifth
-        (BENCHMARKS.md).
+        (BENCHMARKS.md). ``back`` is ignored (kept for callers of the old signature): a result's
+        link never carries the search.
         """
         r, lang = hit.resource, self.lang
         name = r.name.get(lang)
+        state = hit.open_now
+        closed = state.known and not state.open
+        channels = self.channels(r, skip=skip, silent_first=silent_first, closed=closed)
         link = None
-        if not r.phones and r.links:
-            link = (r.links[0].url, self.link_label(r.links[0]))
+        if not channels and r.links:
+            main = next((x for x in r.links if x.type not in ("email", "guide")), r.links[0])
+            link = (main.url, self.link_label(main))
+        summary = r.summary.get(lang)
         return ResultCard(
             id=r.id,
             name=name,
-            href=self.url("/resources/" + r.id, back=back),
-            meta=f"{self.kind(r.kind)} · {self.regions(r.regions)}",
-            badge=self.open_now(hit.open_now) if hit.open_now.known else None,
-            summary=r.summary.get(lang),
-            calls=self.calls(r.phones[:2]),
+            href=self.url("/resources/" + r.id, view="counsellor" if counsellor else None),
+            line=first_sentence(summary),
+            badge=self.open_now(state) if state.known else None,
+            channels=channels,
             link=link,
+            trust=self.trust_line(r),
+            languages=self.languages_line(r),
+            meta=f"{self.kind(r.kind)} · {self.regions(r.regions)}",
+            summary=summary,
             flag=None if r.confidence == "official" else self.labels["confidence_short"][r.confidence],
             caveat=r.caveat.get(lang) if r.caveat else None,
-            share_sms=self.share_sms(r),
+            share_sms=self.share_sms(r) if counsellor else "",
             share_url=self.url(f"/resources/{r.id}/card"),
             why=hit.why.get(lang) if hit.why else None,
         )

@@ -39,7 +39,7 @@ def rate_limit_config(limit: tuple[str, int] | None) -> RateLimitConfig | None:
 
 
 #: A route option: ``opt={UNLIMITED: True}`` on a router or route keeps it out of the rate limit.
-#: Pages and assets are marked so (the answer store or a browser cache serves them cheaply); the
+#: Pages and assets are marked so (a page costs a few milliseconds, a browser cache serves assets); the
 #: API, the HSDS feed and the search page (results and their ``partial=1`` fragments) are not.
 UNLIMITED = "unlimited"
 _PURGE_EVERY_S = 60.0

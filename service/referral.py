@@ -1,7 +1,8 @@
 """A compact referral: what a counsellor sends a person, in one text message or KakaoTalk message.
 
-Each resource becomes a short block: its name, main number and hours, what to prepare (when the
-entry says) and its main link. ``haven referral`` prints it; the web Share button reuses it.
+Each resource becomes a short block: its name, main number and hours (when the data gives them,
+in the one wording of :mod:`search.wording`), what to prepare (when the entry says) and its main
+link. Nothing the data leaves open is printed as a doubt. ``haven referral`` prints it; the web Share button reuses it.
 
 Every block has a number to call and a link, so a referral never leaves a person with a name
 alone. An entry without a phone number gets the fallback line's (Women's Emergency Hotline 1366,
@@ -116,11 +117,11 @@ def _block(
 ) -> list[str]:  # fmt: skip
     dash = "-" if fmt == "sms" else "–"
     lines = [r.name.get(lang)]
-    hours = hours_text(r.hours, lang, short=True, dash=dash)
+    hours = hours_text(r.hours, lang, dash=dash)
     if r.phones:
         lines.append(_phone_line(r, lang, fmt, dash))
     else:
-        if r.hours:
+        if hours:
             lines.append(hours)
         if fallback is not None and fallback.phones and fallback.id != r.id:
             lines.append(_word("instead", lang) + fallback.name.get(lang))
@@ -138,8 +139,8 @@ def _block(
 def _phone_line(r: Resource, lang: Lang, fmt: Format, dash: str) -> str:
     phone = r.phones[0]
     number = (_word("text", lang) if phone.type == "sms" else "") + phone.number
-    hours = hours_text(r.hours, lang, short=True, dash=dash)
-    return ("☎ " if fmt == "text" else "") + f"{number} ({hours})"
+    hours = hours_text(r.hours, lang, dash=dash)
+    return ("☎ " if fmt == "text" else "") + (f"{number} ({hours})" if hours else number)
 
 
 def _link_line(

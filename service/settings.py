@@ -14,7 +14,6 @@ __all__ = (
     "Settings",
     "deployment_problem",
     "is_loopback",
-    "parse_cache_size",
     "parse_hosts",
     "parse_proxies",
     "parse_rate_limit",
@@ -38,17 +37,6 @@ def parse_rate_limit(value: str) -> tuple[str, int] | None:
     if not m or int(m.group(1)) < 1:
         raise ValueError(f"HAVEN_RATE_LIMIT must look like 120/minute or be 0, not {value!r}")
     return m.group(2), int(m.group(1))
-
-
-def parse_cache_size(value: str) -> int:
-    """``"32"`` (MiB) → bytes; ``"0"`` keeps no answers.
-
-    Raises:
-        ValueError: the value is not a whole number of MiB from 0 to 4096.
-    """
-    if not value.strip().isdigit() or int(value) > 4096:
-        raise ValueError(f"HAVEN_ANSWER_CACHE_MB must be a whole number of MiB from 0 to 4096, not {value!r}")
-    return int(value) * 2**20
 
 
 def _int_env(name: str, default: int, low: int, high: int) -> int:
@@ -133,10 +121,6 @@ class Settings:
         default_factory=lambda: parse_rate_limit(os.environ.get("HAVEN_RATE_LIMIT", "120/minute"))
     )
     """Requests per client per period on the API, or None for no limit."""
-    answer_cache: int = field(
-        default_factory=lambda: parse_cache_size(os.environ.get("HAVEN_ANSWER_CACHE_MB", "32"))
-    )
-    """Bytes of repeated answers kept in memory for the rest of their minute (service/answer_cache.py)."""
     meili_url: str | None = field(default_factory=lambda: os.environ.get("HAVEN_MEILI_URL") or None)
     """A Meilisearch server to search first; the SQLite index answers when it cannot."""
     meili_key: str | None = field(default_factory=lambda: os.environ.get("HAVEN_MEILI_KEY") or None)
@@ -163,6 +147,8 @@ class Settings:
     """Open connections per server process; past it the oldest one still sending its head is closed."""
     head_timeout: float = field(default_factory=lambda: _seconds_env("HAVEN_HEAD_TIMEOUT", 10.0, 0.5, 120.0))
     """Seconds a client has to send its request line and headers."""
+    send_timeout: float = field(default_factory=lambda: _seconds_env("HAVEN_SEND_TIMEOUT", 30.0, 0.5, 300.0))
+    """Seconds an answer's unsent bytes may wait for the client to read them before it is dropped."""
 
     @property
     def allowed_hosts(self) -> tuple[str, ...]:

@@ -7,7 +7,6 @@ no image request, no third-party service that would learn which page was shared.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Sequence
 from urllib.parse import quote
 
@@ -55,16 +54,14 @@ def sms_href(text: str) -> str:
     return "sms:?&body=" + quote(text, safe="")
 
 
-@functools.lru_cache(maxsize=1024)
 def qr_svg(url: str, label: str, css_class: str = "qr") -> Markup:
     """``url`` as an inline SVG QR code (error correction M), labelled for screen readers.
 
     No width or height: the size comes from the stylesheet, so the same code prints at poster,
     A4 or wallet size. A quiet zone of two modules is enough on a white background.
 
-    Kept once made: choosing the code's mask is most of a resource page's time (about 8 of
-    10 ms), and the same few pages are asked for again and again. Only the site's own addresses
-    and resource names reach here.
+    Made anew for every page, never kept: a kept code would answer faster for a page someone
+    opened before, and tell a stranger which pages were opened since the server started.
     """
     code = segno.make_qr(url, error="m")
     svg = code.svg_inline(omitsize=True, border=2, svgclass=css_class)

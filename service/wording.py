@@ -2,22 +2,35 @@
 
 ``open_badge`` says whether a place is open at this moment in Seoul (``지금 운영 중 · 18:00까지``);
 ``day_range`` and ``weekly_rows`` turn a schedule's days into ``월–금`` or ``토·일``; ``hours_text``
-puts a whole schedule on one line (``월–금 09:00–18:00 (공휴일 휴무)``). Strings come from
+puts a whole schedule on one line (``월–금 09:00–18:00 (공휴일 휴무)``) and ``cost_line`` says the
+cost: both come from :mod:`search.wording`, shared with the HSDS feed. Open-now strings come from
 :mod:`service.i18n`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import functools
+from pathlib import Path
 
 from search.hours import SEOUL
 from search.model import Hours, OpenState
-from service.i18n import Lang, labels, strings, weekday_name
+from search.wording import DAYS, cost_line, day_range, hours_line, weekly_rows
+from search.yaml_file import load_data_yaml
+from service.i18n import Lang, strings, weekday_name
 
-__all__ = ("DAYS", "clock", "day_range", "hours_text", "open_badge", "open_line", "weekly_rows")
-
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+__all__ = (
+    "DAYS",
+    "clock",
+    "cost_line",
+    "day_range",
+    "english_place",
+    "hours_line",
+    "hours_text",
+    "open_badge",
+    "open_line",
+    "weekly_rows",
+)
 
 
 def clock(iso: str, now: dt.datetime) -> str:
@@ -62,47 +75,30 @@ def open_line(state: OpenState, lang: Lang, now: dt.datetime | None = None) -> s
     return _MARKS[css] + text
 
 
-def day_range(days: Sequence[str], lang: Lang, dash: str = "–") -> str:
-    """``[mon … fri]`` → ``월–금``; one or two days in a row are listed (``토·일``); all seven: ``매일``."""
-    names = labels(lang)["day"]
-    idx = sorted({DAYS.index(d) for d in days})
-    if len(idx) == 7:
-        return strings(lang)["referral_daily"]
-    runs: list[list[int]] = []
-    for i in idx:
-        if runs and i == runs[-1][-1] + 1:
-            runs[-1].append(i)
-        else:
-            runs.append([i])
-    parts: list[str] = []
-    for run in runs:
-        if len(run) >= 3:
-            parts.append(names[DAYS[run[0]]] + dash + names[DAYS[run[-1]]])
-        else:
-            parts += [names[DAYS[i]] for i in run]
-    return ("·" if lang == "ko" else "/").join(parts)
+def hours_text(hours: Hours | None, lang: Lang = "ko", dash: str = "–") -> str | None:
+    """Opening hours in words, the one wording every page, card and message uses
+    (:func:`search.wording.hours_line`): ``월–금 09:00–18:00 (공휴일 휴무)``, ``24시간 365일``;
+    None when the data gives none."""
+    return hours_line(hours, lang, dash)
 
 
-def weekly_rows(hours: Hours, lang: Lang, dash: str = "–") -> list[tuple[str, str]]:
-    """Weekly spans as ``(days, times)`` rows, e.g. ``("월–금", "09:00–18:00")``."""
-    return [(day_range(s.days, lang, dash), f"{s.open}{dash}{s.close}") for s in hours.weekly]
+@functools.cache
+def _english_places(data_dir: Path) -> dict[str, str]:
+    """Korean district and town names → their usual English spelling (data/places.yaml's
+    ``english``: ``haeundae: 해운대구`` gives ``해운대구`` → ``Haeundae-gu``)."""
+    try:
+        doc = load_data_yaml((data_dir / "places.yaml").read_bytes()) or {}
+    except (OSError, ValueError):
+        return {}
+    out: dict[str, str] = {}
+    for latin, name in (doc.get("english") or {}).items():
+        name = str(name)
+        word = "-".join(part.capitalize() for part in str(latin).split("-"))
+        suffix = {"구": "-gu", "군": "-gun"}.get(name[-1:], "")
+        out.setdefault(name, word + suffix)
+    return out
 
 
-def hours_text(hours: Hours | None, lang: Lang = "ko", short: bool = False, dash: str = "–") -> str:
-    """Opening hours in words: ``월–금 09:00–18:00 (공휴일 휴무)``, ``24시간 365일`` …
-
-    Args:
-        hours: the entry's hours (None when unknown).
-        lang: ``ko`` or ``en``.
-        short: leave out the public-holiday rule (for referrals).
-        dash: the range dash (``-`` for SMS).
-    """
-    t = strings(lang)
-    if hours is None:
-        return t["referral_hours_unknown"]
-    if hours.always:
-        return t["referral_always_short" if short else "referral_always"]
-    spans = ", ".join(f"{days} {times}" for days, times in weekly_rows(hours, lang, dash))
-    if short:
-        return spans
-    return f"{spans} ({t['referral_holidays_' + hours.holidays]})"
+def english_place(name: str, data_dir: Path) -> str:
+    """``해운대구`` → ``Haeundae-gu`` where data/places.yaml gives an English name, else ``name``."""
+    return _english_places(Path(data_dir)).get(name, name)

@@ -39,7 +39,15 @@ from search.engine import EngineError
 from service.reload import log_to_stderr
 from service.settings import Settings
 
-__all__ = ("WorkersError", "bind", "check_port_free", "reuse_port_supported", "run_workers", "serve_one")
+__all__ = (
+    "WorkersError",
+    "bind",
+    "check_port_free",
+    "reuse_port_supported",
+    "run_workers",
+    "serve_one",
+    "take_port",
+)
 
 log = logging.getLogger("haven.workers")
 #: The pause before starting another worker in place of one that died; it doubles with each
@@ -92,6 +100,41 @@ def bind(host: str, port: int, *, reuse_port: bool = True) -> socket.socket:
     return sock
 
 
+def take_port(host: str, port: int, *, serve_here: bool) -> tuple[socket.socket | None, int]:
+    """``port`` checked free (:func:`check_port_free`), or for port 0 any free port, held.
+
+    A held port stays so for as long as the returned socket is open. With ``serve_here`` (one
+    process) the socket listens, and the server serves on it (``serve_one(listener=…)``).
+    Otherwise (workers, each binding its own socket) it is bound but never listens, so it takes no
+    connection, yet the workers' sockets may join the port: Linux lets a socket bind a port when
+    both say ``SO_REUSEADDR`` and the one already there does not listen. Either way the kernel
+    gives the port to nothing else (it hands out only unbound ports, to ``bind(0)`` and outgoing
+    connections alike), as it may when a port is found free, closed, and bound again later. (With
+    workers, a program naming this very port with ``SO_REUSEADDR`` could still listen on it first.)
+
+    Raises:
+        WorkersError: ``port`` is taken, or no port can be bound on ``host``.
+    """
+    if port:
+        check_port_free(host, port)
+        return None, port
+    if serve_here:
+        try:
+            sock = bind(host, 0, reuse_port=False)
+        except OSError as exc:
+            raise WorkersError(f"cannot listen on {host}: {exc.strerror or exc}") from None
+        return sock, sock.getsockname()[1]
+    family, address = _address(host, 0)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        raise WorkersError(f"cannot listen on {host}: {exc.strerror or exc}") from None
+    return sock, sock.getsockname()[1]
+
+
 def check_port_free(host: str, port: int) -> None:
     """Fail now, clearly, if something already listens on the port.
 
@@ -106,14 +149,15 @@ def check_port_free(host: str, port: int) -> None:
 
 def serve_one(
     settings: Settings, host: str, port: int, *, reuse_port: bool = False, watch: bool = False,
-    interval: float = 1.0, on_ready: Callable[[], None] | None = None,
+    interval: float = 1.0, on_ready: Callable[[], None] | None = None, listener: socket.socket | None = None,
 ) -> None:  # fmt: skip
     """One server process: the app, reloads on SIGHUP (and data changes with ``watch``), uvicorn.
 
     With ``reuse_port`` the process binds its own socket in the port's group (:func:`bind`), only
     once the index is open: until then the kernel sends it no connection to keep waiting. Without,
-    uvicorn binds ``host:port`` itself (one process: asyncio names TCP there). ``on_ready`` is
-    called once the server accepts connections.
+    uvicorn binds ``host:port`` itself (one process: asyncio names TCP there), unless given a
+    ``listener`` already bound (:func:`bind`; ``haven serve --port 0``). ``on_ready`` is called
+    once the server accepts connections.
 
     Raises:
         EngineError: the index cannot be opened.
@@ -127,7 +171,9 @@ def serve_one(
 
     raise_file_limit()
     logging.getLogger("uvicorn.error").addFilter(OncePerMinute())  # junk in a loop: one line a minute
-    GuardedHttp.limits = ConnectionLimits(settings.max_connections, settings.head_timeout).capped_by_files()
+    GuardedHttp.limits = ConnectionLimits(
+        settings.max_connections, settings.head_timeout, send_timeout=settings.send_timeout
+    ).capped_by_files()
 
     class Server(uvicorn.Server):
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
@@ -145,7 +191,7 @@ def serve_one(
         proxy_headers=bool(settings.trusted_proxies), forwarded_allow_ips=list(settings.trusted_proxies) or None,
     )  # fmt: skip
     try:
-        sock = bind(host, port) if reuse_port else None
+        sock = bind(host, port) if reuse_port else listener
         Server(config).run(sockets=[sock] if sock else None)
     finally:
         reloader.stop()

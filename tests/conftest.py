@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import select
 import shutil
 import socket
 import subprocess
@@ -85,32 +87,61 @@ def data_copy(tmp_path: Path) -> Path:
 
 
 def free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
+    """A TCP port on 127.0.0.1 that was free a moment ago, for programs that cannot take port 0.
+
+    Another process may take it before the program binds it: `haven serve` is started with
+    ``--port 0`` instead (:func:`serve`, :data:`ANNOUNCED`), and sockets made here bind port 0.
+    """
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
+#: The first line of `haven serve`: where it serves (with ``--port 0``, the port it took).
+ANNOUNCED = re.compile(r"Haven is serving (http://\S+:(\d+)) \(Ctrl-C stops\)")
+
+
+def first_line(process: subprocess.Popen[str], deadline: float) -> str:
+    """The first line ``process`` writes to stderr, read byte by byte so that nothing after it is
+    taken from the pipe (``communicate()`` reads the rest); what came by ``deadline`` if no line."""
+    assert process.stderr is not None
+    fd, line = process.stderr.fileno(), b""
+    while not line.endswith(b"\n"):
+        if not select.select([fd], [], [], max(0.0, deadline - time.monotonic()))[0]:
+            break
+        if not (byte := os.read(fd, 1)):
+            break
+        line += byte
+    return line.decode(errors="replace")
+
+
 @contextlib.contextmanager
 def serve(db_path: Path, env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    """`haven serve` as a user runs it, on a free port (rate limit off); yields its base URL and process."""
-    port = free_port()
+    """`haven serve` as a user runs it, on a port of its own (rate limit off); yields its base URL and process.
+
+    The announcement (its first line on stderr, read here) names the port it took.
+    """
     process = subprocess.Popen(
-        [HAVEN, "serve", "--host", "127.0.0.1", "--port", str(port), "--db", str(db_path)],
+        [HAVEN, "serve", "--host", "127.0.0.1", "--port", "0", "--db", str(db_path)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "HAVEN_RATE_LIMIT": "0", **(env or {})},
     )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 20
+        line = first_line(process, deadline)
+        if (announced := ANNOUNCED.fullmatch(line.rstrip("\n"))) is None:
+            process.terminate()
+            raise RuntimeError(f"haven serve did not start: {line}{process.communicate(timeout=10)[1]}")
+        base = announced[1]
         while True:
             try:
                 urllib.request.urlopen(base + "/healthz", timeout=1).close()
                 break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
+                    process.terminate()
                     raise RuntimeError(
-                        f"haven serve did not start: {process.stderr.read() if process.stderr else ''}"
+                        f"haven serve did not start: {process.communicate(timeout=10)[1]}"
                     ) from None
                 time.sleep(0.1)
         yield base, process

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT, free_port, serve
+from tests.conftest import ROOT, serve
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "test-artifacts"
@@ -51,8 +51,8 @@ class _OtherOrigin(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="session")
 def site(db_path: Path) -> Iterator[Site]:
-    other_port = free_port()
-    other = f"http://127.0.0.1:{other_port}"
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _OtherOrigin)  # port 0: the kernel's, kept
+    other = f"http://127.0.0.1:{server.server_address[1]}"
     exit_url = f"{other}/neutral.html"
     with serve(db_path, env={"HAVEN_EXIT_URL": exit_url}) as (base, process):
         _OtherOrigin.pages = {
@@ -67,7 +67,6 @@ def site(db_path: Path) -> Iterator[Site]:
                 f'<!doctype html><html lang=en><title>Framing</title><iframe src="{base}/" title="x"></iframe></html>'
             ),
         }
-        server = ThreadingHTTPServer(("127.0.0.1", other_port), _OtherOrigin)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         try:
             yield Site(base=base, other=other, exit_url=exit_url, process=process, origins=(base, other))

@@ -61,13 +61,23 @@ def test_a_caveat_is_one_line_until_asked(watched: Watched, site: Site) -> None:
     page.screenshot(path=str(ARTIFACTS / "caveat-open-mobile-ko.png"))
     # On a results card too.
     page.goto(site.base + "/search?q=국선변호사&lang=ko")
+    assert page.locator(".card").count() >= 1
+    assert page.locator(".card details.caveat, .card .flag").count() == 0  # her view: no caveat boxes
+    page.goto(site.base + "/search?q=국선변호사&lang=ko&view=counsellor")
     card = page.locator(".card", has=page.locator("details.caveat")).first
     assert card.locator("details.caveat p").is_hidden()
     assert card.locator("details.caveat summary").bounding_box()["height"] <= 48
 
 
-def _pick_and_send(page: Any, site: Site, count: int) -> tuple[list[str], Any]:
-    page.goto(site.base + "/search?q=법률&lang=ko")
+def _pick_and_send(page: Any, site: Site, count: int, js: bool) -> tuple[list[str], Any]:
+    """Ticks ``count`` results of a typed search in the counsellor's view and sends them: from the
+    home page's live results with JavaScript, from the results page without."""
+    page.goto(site.base + "/?lang=ko&view=counsellor")
+    assert page.get_by_label("상담사용").is_checked()
+    page.locator("#q").fill("법률")
+    page.locator("#q").press("Enter")
+    page.locator(".hits > li").first.wait_for()
+    assert urlsplit(page.url).path == ("/" if js else "/search")
     cards = page.locator(".hits > li")
     ids = []
     for i in range(count):
@@ -83,7 +93,7 @@ def _pick_and_send(page: Any, site: Site, count: int) -> tuple[list[str], Any]:
 def test_ticked_results_become_one_referral(make_context: Any, site: Site, js: bool) -> None:
     page = make_context(viewport=MOBILE, locale="ko-KR", java_script_enabled=js).new_page()
     page.set_default_timeout(15_000)
-    ids, page = _pick_and_send(page, site, 3)
+    ids, page = _pick_and_send(page, site, 3, js)
     assert parse_qs(urlsplit(page.url).query)["ids"] == ids  # the URL is the whole state
     names = page.locator(".pcard h2").all_inner_texts()
     assert len(names) == 3
@@ -103,7 +113,7 @@ def test_ticked_results_become_one_referral(make_context: Any, site: Site, js: b
 
 def test_nothing_ticked_says_what_to_do(watched: Watched, site: Site) -> None:
     page = watched.new_page()
-    page.goto(site.base + "/search?q=법률&lang=ko")
+    page.goto(site.base + "/search?need=legal&lang=ko&view=counsellor")
     page.get_by_role("button", name="고른 곳으로 안내문 만들기").click()
     page.wait_for_url(re.compile(r"/card\?"))
     assert "고른 곳이 없어요" in page.locator("[role=alert]").inner_text()
@@ -113,11 +123,18 @@ def test_nothing_ticked_says_what_to_do(watched: Watched, site: Site) -> None:
 def test_ticking_survives_search_as_you_type(make_context: Any, site: Site) -> None:
     """The results swapped in while typing carry their own checkboxes and form."""
     page = make_context(viewport=DESKTOP, locale="ko-KR").new_page()
-    page.goto(site.base + "/search?q=상담&lang=ko")
+    page.goto(site.base + "/search?need=talk&lang=ko&view=counsellor")
+    first = page.locator(".card h2").first.inner_text()
     page.locator("#q").fill("")
     page.locator("#q").press_sequentially("법률", delay=60)
-    page.wait_for_url(lambda url: parse_qs(urlsplit(url).query).get("q") == ["법률"])
+    page.wait_for_function(
+        "n => document.querySelector('.card h2').textContent.trim() !== n", arg=first.strip()
+    )
     page.locator(".hits > li").first.get_by_role("checkbox").check()
     page.get_by_role("button", name="고른 곳으로 안내문 만들기").click()
     page.wait_for_url(re.compile(r"/card\?"))
     assert page.locator(".pcard").count() == 1
+    # The referral's form never mixed with the search: the next search from home has no pick=1.
+    assert "pick=1" in page.url
+    page.goto(site.base + "/?lang=ko")
+    assert page.locator("form#search [name=pick], form#search [name=ids]").count() == 0

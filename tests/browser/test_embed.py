@@ -13,7 +13,8 @@ from tests.browser.conftest import ARTIFACTS, DESKTOP, MOBILE, Site, Watched, _O
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
-VIEWPORTS = {"phone": MOBILE, "desktop": DESKTOP}
+#: A 360 px phone is the narrowest common one (a school page's margins leave the frame ~344 px).
+VIEWPORTS = {"phone": MOBILE, "small-phone": {"width": 360, "height": 740}, "desktop": DESKTOP}
 
 
 def _snippets(page: Any, site: Site, lang: str = "ko") -> dict[str, str]:
@@ -93,7 +94,7 @@ def test_the_resize_line_fits_the_frame_to_its_content(make_context: Any, site: 
 
 
 @pytest.mark.parametrize("lang", ["ko", "en"])
-@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+@pytest.mark.parametrize("viewport", ["phone", "small-phone", "desktop"])
 def test_without_the_script_the_fixed_height_still_fits(
     make_context: Any, site: Site, viewport: str, lang: str
 ) -> None:
@@ -163,21 +164,15 @@ def test_quick_exit_without_top_navigation_clears_the_frame(watched: Watched, si
     assert not any("/embed?" in f.url for f in page.frames)
 
 
-def test_embed_contacts_carry_their_flags(watched: Watched, site: Site) -> None:
+def test_embed_contacts_are_calm(watched: Watched, site: Site) -> None:
+    """A student's key contacts: a name and a number each, no doubt printed beside them (the
+    resource page a name links to keeps the sources and caveats)."""
     page = watched.new_page()
     page.goto(site.base + "/embed?region=KR-26&lang=ko")
     rows = page.locator(".contacts li")
     assert rows.count() >= 1
-    flagged = 0
+    assert page.locator(".contacts .flag, .contacts .caveat").count() == 0
     for i in range(rows.count()):
         row = rows.nth(i)
-        href = row.locator("a.name").get_attribute("href") or ""
-        rid = href.split("/resources/")[1].split("?")[0]
-        resource = page.request.get(f"{site.base}/api/v1/resources/{rid}").json()["resource"]
-        flag = row.locator(".flag")
-        if resource["confidence"] == "official":
-            assert flag.count() == 0
-        else:
-            flagged += 1
-            assert flag.is_visible() and flag.inner_text().strip()
-    assert flagged  # Busan's key contacts include entries below official
+        assert row.locator("a.name").inner_text().strip()
+        assert row.locator('a.call[href^="tel:"], a.call[href^="sms:"]').count() <= 1

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import HAVEN, ROOT, free_port
+from tests.conftest import ANNOUNCED, HAVEN, ROOT
 
 SOAK = os.environ.get("HAVEN_SOAK", "") not in ("", "0")
 #: Generated examples per property (Hypothesis) and per operation (schemathesis).
@@ -59,7 +59,7 @@ class Server:
     args: list[str]
     env: dict[str, str] = field(default_factory=dict)
     host: str = "127.0.0.1"
-    port: int = field(default_factory=free_port)
+    port: int = 0  # 0: `haven serve --port 0` takes one, and wait_ready() reads which from its first line
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -88,6 +88,13 @@ class Server:
 
     def wait_ready(self, timeout: float = 90) -> None:
         deadline = time.monotonic() + timeout
+        while not self.port:
+            if (announced := ANNOUNCED.search(self.logs())) is not None:
+                self.port = int(announced[2])
+            elif self.process is None or self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"haven serve did not say where it serves:\n{self.logs()}")
+            else:
+                time.sleep(0.05)
         while True:
             try:
                 urllib.request.urlopen(self.base + "/healthz", timeout=1).close()

@@ -1,6 +1,14 @@
 from __future__ import annotations
 
-from search.analyze import index_text, normalize, phone_digits, words
+from search.analyze import (
+    MAX_QUERY_UNITS,
+    clip_units,
+    index_text,
+    normalize,
+    normalized_units,
+    phone_digits,
+    words,
+)
 
 
 def test_normalize_folds_width_case_and_controls() -> None:
@@ -32,3 +40,15 @@ def test_same_path_for_query_and_document() -> None:
 def test_phone_digits() -> None:
     assert phone_digits("02-735-8994") == "027358994"
     assert phone_digits("#0117") == "#0117"
+
+
+def test_a_query_is_analysed_up_to_its_unit_budget() -> None:
+    # A query people type stays whole; a long one is cut at the budget, whatever its script.
+    assert clip_units("엄마한테 말 못하겠어요 사진 퍼졌어요") == "엄마한테 말 못하겠어요 사진 퍼졌어요"
+    for text in ["가나다라" * 200, "deepfake " * 200, "딥페이크 help 1366 " * 60, "1" * 900]:
+        clipped = clip_units(normalize(text))
+        assert text.startswith(clipped) or normalize(text).startswith(clipped)
+        assert len(normalized_units(clipped).split()) <= MAX_QUERY_UNITS
+        assert len(normalized_units(clipped).split()) >= min(
+            MAX_QUERY_UNITS, len(normalized_units(text).split())
+        )

@@ -8,7 +8,7 @@ from typing import Any
 import msgspec
 import pytest
 
-from search.audit import COVERAGE_TARGET, SHARED_LINES, Finding, _months_before, audit
+from search.audit import CONFIRMED_SINCE, COVERAGE_TARGET, SHARED_LINES, Finding, _months_before, audit
 from search.catalog import Catalog
 from search.model import Resource
 
@@ -43,8 +43,9 @@ def test_the_real_data_audits_and_1366_is_an_expected_shared_line(catalog: Catal
     report = audit(catalog)
     assert report.resources == len(catalog.resources)
     assert set(report.counts) == {
-        "stale", "undated", "reread", "confidence", "text", "link", "shared-phone", "coverage",
+        "stale", "undated", "reread", "confidence", "text", "link", "shared-phone", "coverage", "number",
     }  # fmt: skip
+    assert len(report.numbers) == sum(len(r.phones) for r in catalog.resources)
     shared = {f.subject: f for f in report.findings if f.check == "shared-phone"}
     assert shared["1366"].expected and shared["1366"].reason == SHARED_LINES["1366"]
     assert "women-1366" in shared["1366"].resources
@@ -245,3 +246,45 @@ def test_progress_reports_every_resource(catalog: Catalog) -> None:
     done: list[int] = []
     audit(catalog, progress=done.append)
     assert sum(done) == len(catalog.resources)
+
+
+def test_each_number_is_judged_by_the_source_it_names(catalog: Catalog) -> None:
+    def line(rid: str, own: str | None, *sources: dict[str, Any]) -> Resource:
+        phone: dict[str, Any] = {"number": "02-000-0000"}
+        if own:
+            phone["source"] = own
+        return resource(rid, phones=[phone], sources=list(sources))
+
+    new = {"url": "https://example.org/new", "as_of": "2025-03-01"}
+    old = {"url": "https://example.org/old", "as_of": 2019}
+    undated = {"url": "https://example.org/undated"}
+    entries = [
+        line("own-new", "https://example.org/new", new, old),
+        line("own-old", "https://example.org/old", new, old),  # the entry's 2025 source does not state it
+        line("own-undated", "https://example.org/undated", new, undated),
+        line("entry-new", None, old, new),
+        line("entry-old", None, old, undated),
+        line("nothing-dated", None, undated),
+    ]
+    report = audit(catalog_of(catalog, *entries), today=TODAY)
+    status = {n.resource: (n.year, n.basis, n.source) for n in report.numbers}
+    assert status == {
+        "own-new": (2025, "own", "https://example.org/new"),
+        "own-old": (2019, "own", "https://example.org/old"),
+        "own-undated": (None, "own", "https://example.org/undated"),
+        "entry-new": (2025, "entry", "https://example.org/new"),
+        "entry-old": (2019, "entry", "https://example.org/old"),
+        "nothing-dated": (None, "none", None),
+    }
+    work = {f.resources[0]: f.message for f in report.findings if f.check == "number"}
+    assert set(work) == {"own-old", "own-undated", "entry-old", "nothing-dated"}
+    assert "last stated in 2019" in work["own-old"] and "prints no date" in work["own-undated"]
+    assert report.counts["number"] == 4
+
+
+def test_a_number_stated_in_the_first_year_counted_is_confirmed(catalog: Catalog) -> None:
+    edge = resource("edge-line", phones=[{"number": "1366", "source": "https://example.org/a"}],
+                    sources=[{"url": "https://example.org/a", "as_of": CONFIRMED_SINCE}])  # fmt: skip
+    before = resource("before-line", phones=[{"number": "1388", "source": "https://example.org/a"}],
+                      sources=[{"url": "https://example.org/a", "as_of": f"{CONFIRMED_SINCE - 1}-12-31"}])  # fmt: skip
+    assert [f.resources for f in findings(catalog, edge, before, check="number")] == [["before-line"]]

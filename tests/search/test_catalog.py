@@ -18,7 +18,7 @@ resources:
     summary: {ko: 상담합니다., en: Someone listens.}
     regions: [KR]
     phones:
-      - number: "1366"
+      - {number: "1366", source: "https://example.org/a"}
     sources: [https://example.org/a]
     checked: 2026-01-02
     confidence: official
@@ -110,7 +110,7 @@ def test_local_files_are_read_and_checked_with_the_main_file(data_copy: Path) ->
 
 
 def test_a_number_names_a_source_of_its_own_entry(data_copy: Path) -> None:
-    text = GOOD.replace('number: "1366"', 'number: "1366"\n        source: https://elsewhere.example.org/')
+    text = GOOD.replace('source: "https://example.org/a"', 'source: "https://elsewhere.example.org/"')
     assert text != GOOD
     d = write(data_copy, text)
     found = problems(d)

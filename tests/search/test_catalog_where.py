@@ -83,7 +83,7 @@ def test_a_number_or_link_without_its_own_source_is_listed_or_fails_when_require
     listed = load_catalog(d, require_item_sources=False).unsourced
     assert [p.where for p in listed] == ["resources[counselling-test].phones[0]"]
     assert listed[0].line == 11 and "'054-000-0000' names no source" in listed[0].message
-    found = problems(d, require_item_sources=True)
+    found = problems(d)  # required by default
     assert (
         len(found) == 1 and found[0].startswith(f"{d}/resources.yaml:11:") and "names no source" in found[0]
     )

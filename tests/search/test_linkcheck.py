@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -13,7 +14,7 @@ import msgspec
 import pytest
 
 from search.catalog import Catalog
-from search.linkcheck import LinkProblem, UrlUse, _failure, check_links, url_uses
+from search.linkcheck import LinkProblem, UrlUse, _failure, check_links, data_url_uses, url_uses
 from search.model import Resource
 
 
@@ -159,6 +160,18 @@ def test_url_uses_finds_lines_and_skips_mailto(catalog: Catalog, tmp_path: Path)
     assert [(u.field, u.line) for u in url_uses(small, "")] == [("sources[0]", None)]
 
 
+def test_data_url_uses_cover_the_local_files_with_their_lines(catalog: Catalog) -> None:
+    data = Path("data")
+    uses = data_url_uses(catalog, data)
+    assert {u.resource for u in uses} >= {r.id for r in catalog.resources if r.source_urls}
+    local = [u for u in uses if u.file and "/local/" in u.file]
+    assert local, "the local files' URLs are checked"
+    for u in [*local[:50], *(u for u in uses if u.resource == "women-1366")]:
+        assert (
+            u.file and u.line and u.url in Path(u.file).read_text(encoding="utf-8").splitlines()[u.line - 1]
+        )
+
+
 def test_a_move_to_https_on_the_same_host_is_named() -> None:
     def answer(request: httpx.Request) -> httpx.Response:
         if request.url.scheme == "http":
@@ -187,6 +200,7 @@ def test_haven_audit_links_json_and_lines(base: str, data_copy: Path) -> None:
         "    links:\n"
         "      - type: website\n"
         f"        url: {base.replace('http://', 'https://')}/ok\n"
+        f"        source: {base}/ok\n"
         "    sources:\n"
         f"      - {base}/ok\n"
         f'      - {{url: "{base}/gone", as_of: 2025-01-01}}\n'
@@ -194,14 +208,21 @@ def test_haven_audit_links_json_and_lines(base: str, data_copy: Path) -> None:
         "    confidence: official\n"
     )
     (data_copy / "resources.yaml").write_text(text, encoding="utf-8")
+    # data/local/*.yaml is checked too, and a problem there names its own file and line.
+    shutil.rmtree(data_copy / "local", ignore_errors=True)
+    (data_copy / "local").mkdir()
+    local = text.replace("local-line", "other-line").replace(f"{base}/gone", f"{base}/gone-too")
+    (data_copy / "local" / "more.yaml").write_text("# a local file\n" + local, encoding="utf-8")
     runner = CliRunner()
     plain = runner.invoke(main, ["audit", "--links", "--timeout", "3", "--data", str(data_copy)])
-    f = data_copy / "resources.yaml"
+    f, g = data_copy / "resources.yaml", data_copy / "local" / "more.yaml"
     assert plain.exit_code == 0, plain.output
-    assert f"{f}:13: local-line: sources[1] {base}/gone: answers 404" in plain.output
+    assert f"{f}:14: local-line: sources[1] {base}/gone: answers 404" in plain.output
     assert f"{f}:10: local-line: links[0].url" in plain.output and "TLS failure" in plain.output
-    assert plain.output.strip().endswith("3 URLs checked: 2 problem(s)")
+    assert f"{g}:15: other-line: sources[1] {base}/gone-too: answers 404" in plain.output
+    assert f"{g}:11: other-line: links[0].url" in plain.output
+    assert plain.output.strip().endswith("4 URLs checked: 4 problem(s)")
     as_json = runner.invoke(main, ["audit", "--links", "--json", "--strict", "--data", str(data_copy)])
     assert as_json.exit_code == 3
     report = msgspec.json.decode(as_json.output)
-    assert report["urls"] == 3 and {p["kind"] for p in report["problems"]} == {"status", "tls"}
+    assert report["urls"] == 4 and {p["kind"] for p in report["problems"]} == {"status", "tls"}

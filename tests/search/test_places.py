@@ -37,6 +37,7 @@ def test_a_place_never_shows_another_regions_services(engine: SqliteEngine) -> N
     for q in ["일산 상담", "해운대 해바라기", "gangnam counselling", "유성구 변호사", "동탄 딥페이크"]:
         res = engine.search(Query(q=q, limit=10))
         assert res.region
+        assert res.results, q
         assert all(set(h.resource.regions) & {"KR", res.region} for h in res.results), q
 
 

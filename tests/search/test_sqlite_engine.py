@@ -37,6 +37,7 @@ def test_region_word_is_understood_and_never_leaks_other_regions(engine: SqliteE
 def test_explicit_region_parameter(engine: SqliteEngine) -> None:
     res = search(engine, "해바라기", region="KR-49", limit=100)
     assert res.region == "KR-49"
+    assert res.results
     assert all(set(h.resource.regions) & {"KR", "KR-49"} for h in res.results)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import msgspec
@@ -18,16 +17,11 @@ from search.hours import open_state
 from search.model import Query
 from search.sqlite_engine import SqliteEngine
 from service.app import create_app
+from service.params import MAX_Q
 from service.settings import Settings
 from tests.conftest import serve
 
 ENDPOINTS = ["/api/v1/", "/api/v1/search?q=1366", "/api/v1/resources", "/api/v1/regions", "/api/v1/taxonomy"]
-
-
-@pytest.fixture(scope="module")
-def client(db_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(db_path=db_path, rate_limit=None))) as c:
-        yield c
 
 
 def _comparable(results: dict) -> dict:
@@ -73,6 +67,7 @@ def test_filters_narrow_the_results(client: TestClient, engine: SqliteEngine) ->
 
     topic = engine.resources()[0].topics[0]
     body = client.get("/api/v1/search", params=[("topic", topic), ("cost", "free,unknown")]).json()
+    assert body["results"]
     for hit in body["results"]:
         assert topic in hit["resource"]["topics"]
         assert hit["resource"]["cost"] in ("free", "unknown")
@@ -80,6 +75,7 @@ def test_filters_narrow_the_results(client: TestClient, engine: SqliteEngine) ->
 
 def test_open_now_lists_only_what_is_open(client: TestClient) -> None:
     body = client.get("/api/v1/search", params={"open_now": "true", "limit": 100}).json()
+    assert body["results"], "the 24-hour lines are always open: an empty list is a broken filter"
     assert all(h["open_now"]["open"] for h in body["results"])
 
 
@@ -110,6 +106,8 @@ def test_limit_and_offset_page_through_the_same_list(client: TestClient) -> None
         ("open_now=perhaps", "open_now"),
         ("lang=fr", "lang"),
         ("q=" + "가" * 1001, "q"),
+        ("q=" + "가" * (MAX_Q + 1), "q"),  # the search box's own maxlength, enforced
+        ("q=&q=1366", "q"),  # one reading of each parameter
     ],
 )
 def test_bad_parameters_are_400_naming_the_parameter(client: TestClient, query: str, parameter: str) -> None:
@@ -145,7 +143,7 @@ def test_no_search_text_produces_a_server_error(client: TestClient, q: str, regi
 @pytest.mark.parametrize(
     "q",
     ['"', "*", "(", ")", "NEAR(", "a AND", "OR OR", "^", ":", "-", "\x00", "\\", "ㄱ", "😀", "\u202e",
-     '")*', "name:x", "%", "_", "#", "#0117", "+82", "02-", "ㅂㅅ", "a" * 1000, "부산" * 400],
+     '")*', "name:x", "%", "_", "#", "#0117", "+82", "02-", "ㅂㅅ", "a" * MAX_Q, "부산" * (MAX_Q // 2)],
 )  # fmt: skip
 def test_fts_syntax_and_odd_text_are_just_text(client: TestClient, q: str) -> None:
     assert client.get("/api/v1/search", params={"q": q}).status_code == 200
@@ -327,8 +325,24 @@ def test_real_server_over_http_logs_no_visitor(db_path: Path) -> None:
             assert "content-security-policy" in headers
         process.terminate()
         out, err = process.communicate(timeout=10)
-    announced = f"Haven is serving {base} (Ctrl-C stops)\n"  # the server's own address, said once
-    assert err.startswith(announced), err
-    logs = out + err.removeprefix(announced)
+    logs = out + err  # less the first line, the server's own address, which serve() read
     for secret in (marker, q, "secret-agent", "203.0.113.7", "127.0.0.1:"):
         assert secret not in logs, f"{secret!r} appeared in the server's output:\n{logs}"
+
+
+def test_the_openapi_document_declares_the_values_the_api_enforces(client: TestClient) -> None:
+    from service.params import AUDIENCES, CHANNELS, COSTS
+
+    spec = client.get("/schema/openapi.json").json()
+    params = {p["name"]: p["schema"] for p in spec["paths"]["/api/v1/search"]["get"]["parameters"]}
+    for name, values in (("audience", AUDIENCES), ("cost", COSTS), ("channel", CHANNELS)):
+        array = next(s for s in params[name]["oneOf"] if s.get("type") == "array")
+        assert array["items"]["enum"] == list(values), name
+        for value in values:  # every declared value is accepted …
+            assert client.get("/api/v1/search", params={name: value}).status_code == 200, (name, value)
+        # … and a value outside the declared ones is refused, as declared.
+        assert client.get("/api/v1/search", params={name: "nonsense"}).status_code == 400, name
+    array = next(s for s in params["language"]["oneOf"] if s.get("type") == "array")
+    assert array["items"]["pattern"] == "^[a-z]{2,3}$"
+    assert client.get("/api/v1/search", params={"language": "vi"}).status_code == 200
+    assert client.get("/api/v1/search", params={"language": "Vietnamese"}).status_code == 400

@@ -3,21 +3,11 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from litestar.testing import TestClient
 
 from service.api_docs import schema_text
-from service.app import create_app
-from service.settings import Settings
-
-
-@pytest.fixture(scope="module")
-def client(db_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(db_path=db_path, rate_limit=None))) as c:
-        yield c
 
 
 @pytest.mark.parametrize(

@@ -27,10 +27,8 @@ T_EN = i18n.strings("en")
 
 
 @pytest.fixture(scope="module")
-def client(db_path: Path) -> Iterator[TestClient]:
-    settings = Settings(db_path=db_path, rate_limit=None, exit_url=EXIT, public_url=PUBLIC)
-    with TestClient(create_app(settings)) as c:
-        yield c
+def client_settings(db_path: Path) -> Settings:
+    return Settings(db_path=db_path, rate_limit=None, exit_url=EXIT, public_url=PUBLIC)
 
 
 @pytest.fixture(scope="module")
@@ -115,8 +113,11 @@ def test_qr_follows_the_request_without_a_public_url(local_client: TestClient) -
     assert_qr_encodes(svg, "http://testserver.local/resources/women-1366?lang=en")
 
 
-def test_every_result_card_can_be_shared(client: TestClient) -> None:
-    page = client.get("/search?q=상담&lang=en").text
+def test_every_result_card_can_be_shared_in_the_counsellors_view(client: TestClient) -> None:
+    calm = client.post("/search", data={"q": "상담", "lang": "en"}).text
+    assert calm.count('<article class="card">') >= 5
+    assert '<details class="share">' not in calm and "sms:?&amp;body=" not in calm  # not on her page
+    page = client.post("/search", data={"q": "상담", "lang": "en", "view": "counsellor"}).text
     cards = page.count('<article class="card">')
     assert cards >= 5
     assert page.count('<details class="share">') == cards
@@ -219,15 +220,32 @@ def test_region_page(client: TestClient, engine: SqliteEngine, lang: str, t: dic
     assert '<body class="poster">' in page and "data-exit" in page
     for key in ("talk", "removal", "medical"):
         assert t[f"group_{key}"] in page
-    # Busan's own Sunflower Centre comes before the nationwide one in the same group.
+    # Busan's own Sunflower Centre is listed, with its number; the nationwide list of centres,
+    # which has no number of its own, is not (it cannot be used on paper).
     busan = engine.get("sunflower-busan")
     national = engine.get("sunflower-centers")
-    assert busan and national
-    assert page.index(busan.name.get(lang)) < page.index(national.name.get(lang))
+    assert busan and national and busan.phones and not national.phones
+    assert busan.name.get(lang) in page and busan.phones[0].number in page
+    assert f">{national.name.get(lang)}<" not in page
     (svg,) = svgs(page)
     assert_qr_encodes(svg, f"{PUBLIC}/regions/KR-26?lang={lang}")
     assert f"{PUBLIC}/regions/KR-26?lang={lang}" in page  # printed under the code too
     assert len(response.content) < 50_000
+
+
+def test_a_poster_lists_only_what_can_be_used_on_paper(client: TestClient, engine: SqliteEngine) -> None:
+    """Every entry printed has a number or a short address; services abroad only when asked."""
+    page = client.get("/regions/KR-26?lang=ko").text
+    entries = re.findall(r'<li>\s*<a class="name" href="/resources/([^"?]+)[^"]*">', page)
+    assert len(entries) >= 5
+    for rid in entries:
+        r = engine.get(rid)
+        assert r is not None and (r.phones or (r.address and len(r.address.ko) <= 40)), rid
+        assert not any(p.number.startswith("+") for p in r.phones), rid
+    ncmec = engine.get("ncmec-cybertipline")
+    assert ncmec is not None and ncmec.name.ko not in page and "+1-800" not in page
+    asked = client.get("/regions/KR-26?lang=ko&abroad=1").text
+    assert ncmec.phones[0].number in asked
 
 
 def test_region_code_is_case_insensitive_and_kr_is_nationwide(client: TestClient) -> None:
@@ -243,8 +261,14 @@ def test_regions_index_links_every_region(client: TestClient, engine: SqliteEngi
 
 
 def test_region_pages_are_linked_from_results_and_for_schools(client: TestClient) -> None:
-    assert 'href="/regions/KR-26?lang=ko"' in client.get("/search?region=KR-26&q=상담").text
-    assert 'href="/regions/KR-26?lang=ko"' in client.get("/search?q=부산+상담").text  # region understood
+    counsellor = {"view": "counsellor", "lang": "ko"}
+    assert (
+        'href="/regions/KR-26?lang=ko"'
+        in client.post("/search", data={"region": "KR-26", "q": "상담", **counsellor}).text
+    )
+    assert (
+        'href="/regions/KR-26?lang=ko"' in client.post("/search", data={"q": "부산 상담", **counsellor}).text
+    )
     assert 'href="/regions/KR-26?lang=en"' in client.get("/for-schools?region=KR-26&lang=en").text
     assert 'href="/regions?lang=en"' in client.get("/for-schools?lang=en").text
 

@@ -14,6 +14,7 @@ import shutil
 import socket
 import subprocess
 import unicodedata
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -129,10 +130,24 @@ def test_the_search_table_fits_80_columns(db_path: Path, args: tuple[str, ...]) 
     assert [line for line in lines if width(line) > 80] == []
 
 
-def test_the_search_table_puts_open_now_and_the_number_first(db_path: Path) -> None:
+def test_the_search_table_shows_open_now_each_id_and_a_contact_that_reads(
+    db_path: Path, catalog: Catalog
+) -> None:
     proc = run_haven("search", "1366", "--db", str(db_path))
     rows = proc.stdout.splitlines()[:-1]
-    assert any(row.startswith("● 1366 ") for row in rows)
+    # Two lines a result: open-now and the name; then the id (for show and referral) and the number.
+    assert any(row.startswith("● 여성긴급전화 1366") for row in rows)
+    ids = [row.split()[0] for row in rows[1::2]]
+    assert ids and all(i in catalog.by_id for i in ids)
+    assert rows[rows.index(next(r for r in rows if r.startswith("● 여성긴급전화 1366"))) + 1].split()[1:] == [
+        "☎",
+        "1366",
+    ]
+    assert all(width(row) <= 80 for row in rows)
+    telegram = run_haven("search", "telegram", "--lang", "en", "--db", str(db_path)).stdout
+    assert "mailto:" not in telegram and "https://" not in telegram  # a contact that reads
+    loose = run_haven("search", "친구가", "내", "얼굴로", "딥페이크", "만들어서", "--db", str(db_path)).stdout
+    assert "any" not in loose.split()
 
 
 def test_search_without_an_index_is_one_line(tmp_path: Path) -> None:
@@ -171,11 +186,11 @@ def test_referral_text_and_sms(db_path: Path) -> None:
     text = run_haven("referral", "women-1366", "d4u-central", "--db", str(db_path))
     assert text.returncode == 0, text.stderr
     assert text.stdout.startswith(
-        "여성긴급전화 1366\n☎ 1366 (24시간)\nhttps://women1366.kr\n\n중앙디지털성범죄피해자지원센터\n"
+        "여성긴급전화 1366\n☎ 1366 (24시간 365일)\nhttps://women1366.kr\n\n중앙디지털성범죄피해자지원센터\n"
     )
     assert "신분을 증명하는 서류" in text.stdout and "https://d4u.stop.or.kr" in text.stdout
     sms = run_haven("referral", "women-1366", "--format", "sms", "--lang", "en", "--db", str(db_path))
-    assert sms.stdout == "Women's Emergency Hotline 1366\n1366 (24/7)\nhttps://women1366.kr\n"
+    assert sms.stdout == "Women's Emergency Hotline 1366\n1366 (24 hours, every day)\nhttps://women1366.kr\n"
     assert sms.stderr == ""  # the byte count goes to a terminal only
 
 
@@ -213,8 +228,11 @@ def test_hours_and_prepare_words(catalog: Catalog) -> None:
     span = klac.hours.weekly[0] if klac.hours else None
     assert span is not None and span.days == ["mon", "tue", "wed", "thu", "fri"]
     assert hours_text(klac.hours, "ko") == f"월–금 {span.open}–{span.close} (공휴일 휴무)"
-    assert hours_text(klac.hours, "en", short=True, dash="-") == f"Mon-Fri {span.open}-{span.close}"
-    assert hours_text(None, "en") == "hours not confirmed"
+    assert (
+        hours_text(klac.hours, "en", dash="-")
+        == f"Mon-Fri {span.open}-{span.close} (closed on public holidays)"
+    )
+    assert hours_text(None, "en") is None
     assert prepare_text(catalog.by_id["women-1366"]) is None
     google = catalog.by_id["google-search-intimate-images"]
     assert (prepare_text(google, "en") or "").startswith("copy the web addresses")
@@ -227,7 +245,7 @@ def test_audit_json_and_strict() -> None:
     proc = run_haven("audit", "--json")
     assert proc.returncode == 0 and proc.stderr == ""
     report = json.loads(proc.stdout)
-    assert set(report) == {"date", "resources", "counts", "findings"}
+    assert set(report) == {"date", "resources", "counts", "findings", "numbers"}
     one = next(f for f in report["findings"] if f["check"] == "shared-phone" and f["subject"] == "1366")
     assert one["expected"] is True and "women-1366" in one["resources"]
     strict = run_haven("audit", "--strict")
@@ -316,7 +334,7 @@ def test_export_to_an_unwritable_place_is_one_line(tmp_path: Path) -> None:
     assert_one_line_error(run_haven("export", "--format", "hsds", "--out", str(blocker)), "cannot write")
 
 
-@pytest.mark.parametrize(("name", "value"), [("HAVEN_ANSWER_CACHE_MB", "lots"), ("HAVEN_RATE_LIMIT", "fast")])
+@pytest.mark.parametrize(("name", "value"), [("HAVEN_SEND_TIMEOUT", "forever"), ("HAVEN_RATE_LIMIT", "fast")])
 def test_serve_with_a_bad_setting_is_one_line(db_path: Path, name: str, value: str) -> None:
     proc = run_haven("serve", "--db", str(db_path), "--port", "1", env={name: value})
     assert_one_line_error(proc, name, repr(value))
@@ -333,10 +351,14 @@ def test_serve_on_a_port_in_use_is_one_line(db_path: Path, workers: str) -> None
 
 
 def test_serve_says_where_it_serves(db_path: Path) -> None:
+    """With --port 0 its first line names the port it took (serve() reads it), and it answers there."""
     with serve(db_path) as (base, process):
+        assert not base.endswith(":0")
+        with urllib.request.urlopen(f"{base}/livez", timeout=10) as response:
+            assert response.status == 200
         process.terminate()
         _, err = process.communicate(timeout=10)
-    assert err.splitlines()[0] == f"Haven is serving {base} (Ctrl-C stops)"
+    assert "Haven is serving" not in err  # said once
 
 
 def test_export_knows_only_hsds(tmp_path: Path) -> None:
@@ -434,4 +456,95 @@ def test_commands_other_than_serve_stand_without_the_web_stack(args: tuple[str, 
     assert "search" in modules  # the command ran and the measurement sees imports
     assert not modules & {"litestar", "uvicorn", "jinja2"}, sorted(
         modules & {"litestar", "uvicorn", "jinja2"}
+    )
+
+
+# -- where services are, and how well each family is covered ------------------------------------
+
+
+LOCAL_FIXTURE = """\
+# yaml-language-server: $schema=../../schema/resources.schema.json
+resources:
+  - id: counselling-fixture-wonju
+    kind: counselling-centre
+    topics: [counselling, sexual-violence]
+    name: {ko: 원주상담소, en: Wonju Counselling Centre}
+    summary: {ko: 상담해 줘요., en: Someone listens.}
+    regions: [KR-42]
+    district: 원주시
+    phones:
+      - number: "033-000-0000"
+        source: https://example.org/wonju
+    sources: [{url: "https://example.org/wonju", as_of: 2019}]
+    checked: 2026-12-04
+    confidence: dated
+    caveat: {ko: 2019년 목록이에요., en: From a 2019 list.}
+"""
+
+
+def test_audit_coverage_prints_the_table_and_the_districts_far_from_a_service(data_copy: Path) -> None:
+    (data_copy / "local").mkdir(exist_ok=True)
+    (data_copy / "local" / "zz-fixture.yaml").write_text(LOCAL_FIXTURE, encoding="utf-8")
+    proc = run_haven("audit", "--coverage", "--data", str(data_copy))
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    head = next(i for i, line in enumerate(lines) if line.startswith("region"))
+    columns = lines[head].split()[1:]
+    assert columns[0] == "sv-counsel" and "1366" in columns
+    rows = {line.split()[0]: line.split()[2:] for line in lines[head + 1 : head + 19]}
+    assert len(rows) == 18 and "KR" in rows
+    direct = json.loads(run_haven("audit", "--coverage", "--json", "--data", str(data_copy)).stdout)
+    sv = next(f for f in direct["families"] if f["key"] == "sexual-violence-counselling")
+    # The table says what the JSON says: have/real per region, and the fixture counts in Gangwon.
+    assert rows["KR-42"][0] == f"{sv['by_region']['KR-42']}/{sv['real_by_region']['KR-42']}"
+    assert sv["by_region"]["KR-42"] >= 1 and rows["KR"][0] == f"{sv['have']}/{sv['real']}"
+    far = {(f["region"], f["district"]): f for f in sv["far"]}
+    # 횡성군 has no centre of its own; its nearest is the fixture's (or another) in neighbouring 원주시.
+    assert ("KR-42", "원주시") not in far and far[("KR-42", "횡성군")]["nearest_district"] == "원주시"
+    section = proc.stdout.split("whose nearest in-person service")[1].split("\n  kcva: ")[0]
+    assert "\n    KR-42 강원특별자치도: " in section and "횡성군 " in section
+    assert "원주시 " not in section.replace("(원주시)", "")
+
+
+def test_audit_coverage_without_its_file_is_one_line(data_copy: Path) -> None:
+    (data_copy / "coverage.yaml").unlink()
+    proc = run_haven("audit", "--coverage", "--data", str(data_copy))
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert (
+        proc.stderr.startswith("haven: ")
+        and "coverage.yaml" in proc.stderr
+        and "Traceback" not in proc.stderr
+    )
+
+
+def test_audit_numbers_lists_each_number_oldest_first(data_copy: Path) -> None:
+    (data_copy / "local").mkdir(exist_ok=True)
+    (data_copy / "local" / "zz-fixture.yaml").write_text(LOCAL_FIXTURE, encoding="utf-8")
+    proc = run_haven("audit", "--numbers", "--data", str(data_copy))
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    years = [line[:4] for line in lines[:-1]]
+    assert years == sorted(years) and lines[-1].startswith("numbers: ")
+    mine = next(line for line in lines if "033-000-0000" in line)
+    assert (
+        mine.startswith("2019")
+        and "counselling-fixture-wonju: its own source https://example.org/wonju" in mine
+    )
+    audit = run_haven("audit", "--data", str(data_copy)).stdout
+    assert (
+        "  033-000-0000: last stated in 2019 (https://example.org/wonju) [counselling-fixture-wonju]" in audit
+    )
+
+
+def test_validate_fails_on_a_number_without_its_own_source(data_copy: Path) -> None:
+    (data_copy / "local").mkdir(exist_ok=True)
+    (data_copy / "local" / "zz-fixture.yaml").write_text(LOCAL_FIXTURE, encoding="utf-8")
+    assert run_haven("validate", "--data", str(data_copy)).returncode == 0
+    unsourced = LOCAL_FIXTURE.replace("        source: https://example.org/wonju\n", "")
+    (data_copy / "local" / "zz-fixture.yaml").write_text(unsourced, encoding="utf-8")
+    strict = run_haven("validate", "--data", str(data_copy))
+    assert strict.returncode == 1 and "names no source" in strict.stderr
+    assert (
+        f"{data_copy}/local/zz-fixture.yaml:11: resources[counselling-fixture-wonju].phones[0]: '033-000-0000'"
+        in strict.stderr
     )

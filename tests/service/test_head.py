@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from litestar.testing import TestClient
 
-from service.app import create_app
 from service.settings import Settings
 
 
 @pytest.fixture(scope="module")
-def client(db_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(db_path=db_path, rate_limit=("minute", 1000)))) as c:
-        yield c
+def client_settings(db_path: Path) -> Settings:
+    return Settings(db_path=db_path, rate_limit=("minute", 1000))
 
 
 @pytest.mark.parametrize(

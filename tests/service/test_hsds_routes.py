@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +16,8 @@ from referencing.jsonschema import DRAFT202012
 from search.hsds import NAMESPACE, Feed, service_id
 from search.hsds_api import compile_service
 from search.sqlite_engine import SqliteEngine
-from service.app import create_app
 from service.hsds_routes import MAX_PER_PAGE, PER_PAGE
 from service.i18n import language_name
-from service.settings import Settings
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "data" / "hsds"
 ENVELOPE = {
@@ -33,12 +30,6 @@ ENVELOPE = {
     "empty": bool,
     "contents": list,
 }
-
-
-@pytest.fixture(scope="module")
-def client(db_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(db_path=db_path, rate_limit=None))) as c:
-        yield c
 
 
 @pytest.fixture(scope="module")

@@ -115,13 +115,23 @@ def test_a_result_card_says_what_the_resource_says(ko: Presenter, engine: Sqlite
     assert hits
     for hit in hits:
         r = hit.resource
-        card = ko.card(hit, back="q=x")
+        card = ko.card(hit, counsellor=True)
         assert (card.id, card.name, card.summary) == (r.id, r.name.get("ko"), r.summary.get("ko"))
-        assert card.href == f"/resources/{r.id}?back=q%3Dx&lang=ko"
-        assert [c.number for c in card.calls] == [ph.number for ph in r.phones[:2]]
-        assert all(c.href.startswith(("tel:", "sms:")) for c in card.calls)
-        # A web link is offered only when there is no number to call.
-        assert (card.link is None) == bool(r.phones or not r.links)
+        assert card.href == f"/resources/{r.id}?view=counsellor&lang=ko"  # never the search
+        assert r.summary.get("ko").startswith(card.line)
+        for kind in ("voice", "sms"):
+            numbers = [c.target for c in card.channels if c.kind == kind]
+            assert numbers == [ph.number for ph in r.phones if ph.type == kind][: len(numbers)]
+        assert all(c.href.startswith(("tel:", "sms:")) for c in card.channels if c.kind in ("voice", "sms"))
+        written = [c.href for c in card.channels if c.kind in ("chat", "kakaotalk", "form", "app")]
+        assert (
+            written
+            == [x.url for x in r.links if x.type in ("chat", "kakaotalk", "form", "app")][: len(written)]
+        )
+        assert len(card.channels) == min(4, len(r.phones) + len(written)) or len(card.channels) == 4
+        # A web link is offered only when there is no button.
+        assert (card.link is None) == bool(card.channels or not r.links)
         assert (card.flag is None) == (r.confidence == "official")
         assert card.badge == (ko.open_now(hit.open_now) if hit.open_now.known else None)
         assert card.share_sms.startswith("sms:?&body=")
+        assert ko.card(hit).share_sms == ""  # her view has no sharing

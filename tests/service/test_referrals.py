@@ -77,9 +77,9 @@ def test_the_site_address_gives_the_entry_its_own_page(db_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     lawyer, smile = _blocks(proc.stdout.strip())
     assert lawyer.splitlines()[-1] == f"{PUBLIC}/resources/victim-state-lawyer?lang=en"
-    assert "☎ 1366 (24/7)" in smile and "https://resmile.or.kr" in smile  # its own link stays
+    assert "☎ 1366 (24 hours, every day)" in smile and "https://resmile.or.kr" in smile  # its own link stays
     flag = run_haven("referral", "smile-centers", "--public-url", PUBLIC, "--db", str(db_path))
-    assert flag.returncode == 0 and "☎ 1366 (24시간)" in flag.stdout
+    assert flag.returncode == 0 and "☎ 1366 (24시간 365일)" in flag.stdout
 
 
 def test_a_bad_site_address_is_one_line(db_path: Path) -> None:
@@ -122,7 +122,8 @@ def _textareas(page: str) -> dict[str, str]:
 
 
 def test_results_carry_a_checkbox_per_card_and_one_form(site: str) -> None:
-    page = _get(site, "/search", q="상담", lang="ko").text
+    assert 'name="ids"' not in _get(site, "/search", need="talk", lang="ko").text  # her view: no ticks
+    page = _get(site, "/search", need="talk", lang="ko", view="counsellor").text
     boxes = re.findall(r'<input type="checkbox" name="ids" value="([^"]+)" form="pick">', page)
     cards = re.findall(r'<article class="card">', page)
     assert boxes and len(boxes) == len(cards)

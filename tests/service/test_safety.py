@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -45,9 +44,8 @@ def routes(engine: SqliteEngine) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def client(db_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(db_path=db_path, rate_limit=("minute", 1000)))) as c:
-        yield c
+def client_settings(db_path: Path) -> Settings:
+    return Settings(db_path=db_path, rate_limit=("minute", 1000))
 
 
 @pytest.mark.parametrize("name", list(ROUTES))

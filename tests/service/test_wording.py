@@ -37,10 +37,11 @@ def test_hours_on_one_line_and_as_rows() -> None:
     hours = Hours(weekly=[Span(days=["mon", "tue", "wed", "thu", "fri"], open="09:00", close="18:00")])
     assert weekly_rows(hours, "ko") == [("월–금", "09:00–18:00")]
     assert hours_text(hours, "ko") == "월–금 09:00–18:00 (공휴일 휴무)"
-    assert hours_text(hours, "en", short=True) == "Mon–Fri 09:00–18:00"
+    assert hours_text(hours, "en", dash="-") == "Mon-Fri 09:00-18:00 (closed on public holidays)"
+    assert hours_text(Hours(weekly=hours.weekly, holidays="unknown"), "en") == "Mon–Fri 09:00–18:00"
     assert hours_text(Hours(always=True), "ko") == "24시간 365일"
-    assert hours_text(Hours(always=True), "en", short=True) == "24/7"
-    assert hours_text(None, "ko") == "운영시간 미확인"
+    assert hours_text(Hours(always=True), "en") == "24 hours, every day"
+    assert hours_text(None, "ko") is None  # what the data does not say is not said (no doubt)
 
 
 def test_open_until_midnight_reads_24_00() -> None:

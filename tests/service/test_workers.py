@@ -17,15 +17,16 @@ from pathlib import Path
 
 import pytest
 
-from service.workers import WorkersError, bind, check_port_free, reuse_port_supported
+from service.workers import WorkersError, bind, check_port_free, reuse_port_supported, take_port
 from tests.conftest import ROOT, free_port
 
 pytestmark = pytest.mark.skipif(not reuse_port_supported(), reason="SO_REUSEPORT balancing is Linux-only")
 
 
 def test_a_worker_socket_is_tcp_and_shares_its_port() -> None:
-    port = free_port()
-    first, second = bind("127.0.0.1", port), bind("127.0.0.1", port)
+    first = bind("127.0.0.1", 0)
+    port = first.getsockname()[1]
+    second = bind("127.0.0.1", port)
     try:
         for sock in (first, second):
             assert sock.proto == socket.IPPROTO_TCP
@@ -38,7 +39,7 @@ def test_a_worker_socket_is_tcp_and_shares_its_port() -> None:
 
 def test_connections_accepted_from_a_worker_socket_have_nagle_off() -> None:
     """asyncio sets TCP_NODELAY only when the listener says it is TCP; without it keep-alive stalls."""
-    listener = bind("127.0.0.1", free_port())
+    listener = bind("127.0.0.1", 0)
     seen: list[int] = []
 
     class Probe(asyncio.Protocol):
@@ -65,8 +66,9 @@ def test_connections_accepted_from_a_worker_socket_have_nagle_off() -> None:
 
 def test_the_kernel_spreads_connections_over_the_worker_sockets() -> None:
     """32 connections at once (as a load burst opens them) land on both sockets, not on one."""
-    port = free_port()
-    listeners = [bind("127.0.0.1", port) for _ in range(2)]
+    listeners = [bind("127.0.0.1", 0)]
+    port = listeners[0].getsockname()[1]
+    listeners.append(bind("127.0.0.1", port))
     clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(32)]
     counts = [0, 0]
     try:
@@ -89,13 +91,32 @@ def test_the_kernel_spreads_connections_over_the_worker_sockets() -> None:
 
 
 def test_a_taken_port_is_a_clear_error() -> None:
-    port = free_port()
     with socket.socket() as holder:
-        holder.bind(("127.0.0.1", port))
+        holder.bind(("127.0.0.1", 0))
         holder.listen()
+        port = holder.getsockname()[1]
         with pytest.raises(WorkersError, match=f"cannot listen on 127.0.0.1:{port}"):
             check_port_free("127.0.0.1", port)
     check_port_free("127.0.0.1", port)  # free again once the holder is gone
+
+
+def test_a_held_port_takes_no_connection_and_is_given_to_no_one_but_the_workers() -> None:
+    """`haven serve --port 0 --workers N`: the main process holds the port its workers bind."""
+    held, port = take_port("127.0.0.1", 0, serve_here=False)
+    assert held is not None and port != 0
+    try:
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", port), timeout=5).close()
+        with socket.socket() as other, pytest.raises(OSError, match="in use"):
+            other.bind(("127.0.0.1", port))  # a bind without SO_REUSEADDR, as most programs do
+        workers = [bind("127.0.0.1", port) for _ in range(2)]
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=5).close()
+        finally:
+            for sock in workers:
+                sock.close()
+    finally:
+        held.close()
 
 
 @pytest.mark.parametrize("index", ["missing", "corrupt"])
