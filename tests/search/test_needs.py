@@ -141,7 +141,7 @@ def test_immediate_danger_gets_112_first(engine: SqliteEngine, q: str) -> None:
 @pytest.mark.parametrize(
     "q",
     ["죽고싶어요", "그냥 다 끝내고 싶다", "살기싫어 사진 다 퍼졌어", "합성사진 때문에 죽고십다", "wnrrhtlvek",
-     "i want to die", "자해했어요"],
+     "i want to die", "자해했어요", "옥상 올라왔어", "한강다리 가는 중"],
 )  # fmt: skip
 def test_thoughts_of_suicide_get_109_then_the_crisis_lines(engine: SqliteEngine, q: str) -> None:
     res = engine.search(Query(q=q, limit=5))
@@ -149,13 +149,14 @@ def test_thoughts_of_suicide_get_109_then_the_crisis_lines(engine: SqliteEngine,
     assert top(res, 3) == ["suicide-prevention-109", "mental-health-crisis-1577-0199", "women-1366"], top(res)
 
 
-@pytest.mark.parametrize("q", ["약을 한꺼번에 먹었어요", "피가 안 멈춰요", "took too many pills"])
+@pytest.mark.parametrize(
+    "q", ["약을 한꺼번에 먹었어요", "피가 안 멈춰요", "took too many pills", "손목 그었어"]
+)
 def test_an_overdose_or_an_injury_reaches_the_medical_rung(engine: SqliteEngine, q: str) -> None:
     res = engine.search(Query(q=q, limit=5))
     assert res.danger == "medical"
     # 119 first where the directory has it; the suicide line answers right after it either way.
-    have_119 = engine.get("emergency-119") is not None
-    assert top(res, 1) == (["emergency-119"] if have_119 else ["suicide-prevention-109"]), top(res)
+    assert top(res, 1) == ["emergency-119"], top(res)
 
 
 @pytest.mark.parametrize(
