@@ -318,8 +318,7 @@ def _read_resources(
     for res_file in res_files:
         _read_resource_file(res_file, checked, valid, problems)
     # A file that could not be read hides its ids: references to them are not checked then.
-    all_read = all(f.ok for f in res_files)
-    _cross_checks(checked, region_codes or {"KR"}, taxonomy, problems, where, all_read)
+    _cross_checks(checked, region_codes or {"KR"}, taxonomy, problems, where, all(f.ok for f in res_files))
     return valid
 
 
@@ -388,9 +387,8 @@ def load_catalog(data_dir: Path | str, *, require_item_sources: bool | None = No
     def open_file(name: str) -> YamlFile:
         return YamlFile(data_dir / name, str(data_dir / name), problems)
 
-    # data/resources.yaml holds the national lines, platforms and guides; data/local/*.yaml the
-    # local services, one file per family or region, so that maintainers of different regions
-    # edit different files.
+    # data/resources.yaml: national lines, platforms, guides; data/local/*.yaml: local services, one
+    # file per family, so that maintainers of different families edit different files.
     res_files = [open_file("resources.yaml")]
     res_files += [open_file(f"local/{p.name}") for p in sorted((data_dir / "local").glob("*.yaml"))]
     reg_file = open_file("regions.yaml")
@@ -405,14 +403,12 @@ def load_catalog(data_dir: Path | str, *, require_item_sources: bool | None = No
     places, places_raw, where = _read_places(data_dir, problems)
     where.unsourced = None if strict else []
     valid = _read_resources(res_files, region_codes, taxonomy, problems, where)
-    for row in places:
-        if region_codes and row.region and row.region not in region_codes:
-            tab = f"\t{row.region}\t".encode()
-            lines = places_raw.splitlines()
-            line = next((n for n, text in enumerate(lines, 1) if tab in text), None)
-            msg = f"unknown region {row.region!r} (data/regions.yaml has no such code)"
-            problems.append(Problem(str(data_dir / "places.tsv"), line, row.name, msg))
-            break
+    unknown = next((r for r in places if region_codes and r.region and r.region not in region_codes), None)
+    if unknown is not None:  # named at its first line in places.tsv (a region regions.yaml lost)
+        tab = f"\t{unknown.region}\t".encode()
+        line = next((n for n, text in enumerate(places_raw.splitlines(), 1) if tab in text), None)
+        msg = f"unknown region {unknown.region!r} (data/regions.yaml has no such code)"
+        problems.append(Problem(str(data_dir / "places.tsv"), line, unknown.name, msg))
 
     needs = NeedRules()
     needs_path = data_dir / "needs.yaml"
