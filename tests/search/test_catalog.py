@@ -59,9 +59,10 @@ def write(data_copy: Path, text: str) -> Path:
     return data_copy
 
 
-def problems(data_dir: Path) -> list[str]:
+def problems(data_dir: Path, **kw: bool) -> list[str]:
+    """Every problem ``load_catalog`` reports (it must report some), as ``haven validate`` prints them."""
     with pytest.raises(CatalogError) as info:
-        load_catalog(data_dir)
+        load_catalog(data_dir, **kw)
     return [str(p) for p in info.value.problems]
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from search.catalog import CatalogError, load_catalog
+from search.catalog import load_catalog
+from tests.search.test_catalog import problems, write
 
 LOCAL = """\
 resources:
@@ -30,18 +30,6 @@ resources:
     checked: 2026-01-02
     confidence: official
 """
-
-
-def write(data_copy: Path, text: str) -> Path:
-    shutil.rmtree(data_copy / "local", ignore_errors=True)
-    (data_copy / "resources.yaml").write_text(text, encoding="utf-8")
-    return data_copy
-
-
-def problems(data_dir: Path, **kw: bool) -> list[str]:
-    with pytest.raises(CatalogError) as info:
-        load_catalog(data_dir, **kw)
-    return [str(p) for p in info.value.problems]
 
 
 def test_a_district_and_town_of_the_list_pass(data_copy: Path) -> None:
