@@ -9,8 +9,7 @@ negative) times the weight of the best field it appears in: name > aliases, tags
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Callable, Container, Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from search.analyze import normalize
@@ -57,7 +56,7 @@ def idf(total: int, df: int) -> float:
 class ScoredTerm(NamedTuple):
     """A query term ready for scoring."""
 
-    needles: re.Pattern[str]
+    needles: tuple[str, ...]
     """What to look for in a column's padded text (`` 상담 ``, `` counsel``): any alternative."""
     weight: float
     """How much matching it counts towards covering the query (typos count less)."""
@@ -75,8 +74,9 @@ def scored_term(units: Sequence[str], prefix: bool, weight: float) -> ScoredTerm
     for u in units:
         stem = _stem(u)
         needles.append(f" {stem}" if prefix or stem != u else f" {u} ")
-    # One compiled alternation per term: the search runs in C, once per column.
-    return ScoredTerm(re.compile("|".join(re.escape(n) for n in dict.fromkeys(needles)) or "(?!)"), weight)
+    # Plain substrings, found by str.find in C: a regular expression compiled per query would cost
+    # more than all the searches it makes (and the query's patterns overflow re's cache).
+    return ScoredTerm(tuple(dict.fromkeys(needles)), weight)
 
 
 def best_fields(text: str, terms: Sequence[ScoredTerm]) -> list[float]:
@@ -90,8 +90,8 @@ def best_fields(text: str, terms: Sequence[ScoredTerm]) -> list[float]:
     """
     out = []
     for term in terms:
-        m = term.needles.search(text)
-        out.append(FTS_WEIGHTS[text.count(COLUMN_BREAK, 0, m.start())] if m else 0.0)
+        first = min((i for n in term.needles if (i := text.find(n)) >= 0), default=-1)
+        out.append(FTS_WEIGHTS[text.count(COLUMN_BREAK, 0, first)] if first >= 0 else 0.0)
     return out
 
 
@@ -107,7 +107,8 @@ class Order:
             with ``rowid``, ``score``, ``coverage`` and its flat columns.
         synonyms: Words that belong to a synonym group (the lexicon's).
         need_words: The words of every need (상담, 신고 …): they ask for help, not for one service.
-        known: Whether the index has a form (a clipped name such as 범피센터 is known by synonym only).
+        one_known: Whether the index has the query's one word (a clipped name such as 범피센터 is
+            known by synonym only).
     """
 
     def __init__(
@@ -118,22 +119,20 @@ class Order:
         *,
         synonyms: Container[str],
         need_words: Container[str],
-        known: Callable[[str], bool],
+        one_known: bool = True,
     ) -> None:
         self.plan = plan
         self.bands = bands
         terms = plan.terms
         self._name_query = normalize(" ".join(t.surface for t in terms))
         self._numbers = [t.surface for t in terms if t.surface.isdigit()]
-        self._heads = [
-            re.compile("|".join(" " + re.escape(normalize(a)) for a in t.alternatives)) for t in terms
-        ]
+        self._heads = [tuple(dict.fromkeys(" " + normalize(a) for a in t.alternatives)) for t in terms]
         # One word the directory does not use, known through a synonym only (범피센터, 법구공).
         # (A clipped synonym the index knows only inside other words, as 범피센터 inside
         # 대전범피센터, is one too when no service's name word starts with it.)
         one = terms[0].surface if len(terms) == 1 and not terms[0].fuzzy else ""
         self._clipped = bool(one) and (
-            not known(one)
+            not one_known
             or (one in synonyms and not any(f" {one}" in " " + r["names"].replace(" | ", " ") for r in rows))
         )
         self._generic = [any(a in need_words for a in [t.surface, *t.alternatives]) for t in terms]
@@ -267,6 +266,6 @@ class Order:
             # A name word that starts with the term is a closer match than the term found inside a
             # longer compound (범죄피해자 → 범죄피해자지원센터 before 디지털성범죄피해자지원센터).
             # Not for the words of a need (상담, 신고): every line's name has them.
-            if not generic and head.search(spaced):
+            if not generic and any(h in spaced for h in head):
                 score *= 1.5
         return score
