@@ -51,6 +51,8 @@ class Candidate(TypedDict, total=False):
     hours: str | None
     #: The analysed ranked columns, joined by COLUMN_BREAK.
     text: str
+    #: Each unit of ``text`` and the first field it is in (search/scoring.py ``unit_fields``).
+    units: dict[str, int]
     #: Read by a query that has every term (its terms not in a ranked field are in the body).
     every: bool
     #: Per query term, the weight of the best field holding it (0: none).

@@ -60,6 +60,31 @@ class ScoredTerm(NamedTuple):
     """What to look for in a column's padded text (`` 상담 ``, `` counsel``): any alternative."""
     weight: float
     """How much matching it counts towards covering the query (typos count less)."""
+    keys: tuple[tuple[int, str], ...] = ()
+    """Per needle, how a document's unit table (:func:`unit_fields`) answers it: ``(WHOLE,
+    unit)``, ``(PHRASE, its first unit)`` or ``(PREFIX, "")`` (read in the text)."""
+
+
+#: How a needle is looked up in a unit table: one whole unit, a phrase of units, a prefix.
+WHOLE, PHRASE, PREFIX = 0, 1, 2
+
+
+def _key(needle: str) -> tuple[int, str]:
+    if not needle.endswith(" "):
+        return PREFIX, ""
+    core = needle.strip()
+    return (PHRASE, core.split(" ", 1)[0]) if " " in core else (WHOLE, core)
+
+
+def unit_fields(text: str) -> dict[str, int]:
+    """Each unit of a document's ``flat.text`` and the first (best) field it is in: a needle of one
+    unit is then a dictionary lookup, not a scan of the text (made once per document, when the
+    index opens)."""
+    out: dict[str, int] = {}
+    for field, column in enumerate(text.split(COLUMN_BREAK)):
+        for unit in column.split():
+            out.setdefault(unit, field)
+    return out
 
 
 def _stem(unit: str) -> str:
@@ -75,11 +100,20 @@ def scored_term(units: Sequence[str], prefix: bool, weight: float) -> ScoredTerm
         stem = _stem(u)
         needles.append(f" {stem}" if prefix or stem != u else f" {u} ")
     # Plain substrings, found by str.find in C: a regular expression compiled per query would cost
-    # more than all the searches it makes (and the query's patterns overflow re's cache).
-    return ScoredTerm(tuple(dict.fromkeys(needles)), weight)
+    # more than all the searches it makes (and the query's patterns overflow re's cache). A needle
+    # holding another (" deep fake " holds " deep") is found wherever that one is not earlier, in
+    # the same field: only the shortest are looked for.
+    unique = sorted(dict.fromkeys(needles), key=len)
+    kept: list[str] = []
+    for n in unique:
+        if not any(k in n for k in kept):
+            kept.append(n)
+    return ScoredTerm(tuple(kept), weight, tuple(_key(n) for n in kept))
 
 
-def best_fields(text: str, terms: Sequence[ScoredTerm]) -> list[float]:
+def best_fields(
+    text: str, terms: Sequence[ScoredTerm], units: Mapping[str, int] | None = None
+) -> list[float]:
     """For each term, the weight of the best field of one document that contains it (0 if none).
 
     Args:
@@ -87,11 +121,26 @@ def best_fields(text: str, terms: Sequence[ScoredTerm]) -> list[float]:
             and padded with spaces (``flat.text``). Columns come in falling weight order, so the
             first match of a term is in its best field.
         terms: the query's terms.
+        units: the document's :func:`unit_fields`, when made: the same answer, faster.
     """
     out = []
+    last = len(FTS_WEIGHTS)
     for term in terms:
-        first = min((i for n in term.needles if (i := text.find(n)) >= 0), default=-1)
-        out.append(FTS_WEIGHTS[text.count(COLUMN_BREAK, 0, first)] if first >= 0 else 0.0)
+        if units is None or not term.keys:
+            first = min((i for n in term.needles if (i := text.find(n)) >= 0), default=-1)
+            out.append(FTS_WEIGHTS[text.count(COLUMN_BREAK, 0, first)] if first >= 0 else 0.0)
+            continue
+        best = last
+        for needle, (how, unit) in zip(term.needles, term.keys, strict=True):
+            if how == WHOLE:
+                best = min(best, units.get(unit, last))
+            elif how == PREFIX or unit in units:  # a phrase whose first unit is there: read the text
+                i = text.find(needle)
+                if i >= 0:
+                    best = min(best, text.count(COLUMN_BREAK, 0, i))
+            if best == 0:
+                break
+        out.append(FTS_WEIGHTS[best] if best < last else 0.0)
     return out
 
 

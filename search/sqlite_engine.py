@@ -112,7 +112,8 @@ class SqliteIndex:
             self._conn.close()
             raise EngineError(f"{path} is not a readable Haven index ({exc})") from None
         #: Where the index's rows are read for a query: words, numbers, listings, advised lines.
-        self.reads = Candidates(self._query, self._count(), self._national)
+        flat = Candidates.read_all(self._query) if self._decoded is not None else None
+        self.reads = Candidates(self._query, self._count(), self._national, flat)
 
     def check(self, search: Callable[[Query], Results]) -> int:
         """Prove that the index answers: every entry is there, and a real search for the first
