@@ -54,6 +54,8 @@ class Candidate(TypedDict, total=False):
     text: str
     #: Each unit of ``text`` and the first field it is in (search/scoring.py ``unit_fields``).
     units: dict[str, int]
+    #: Its ``(facet field, value)`` pairs (search/facets.py ``facet_pairs``).
+    facets: tuple[tuple[str, str], ...]
     #: Read by a query that has every term (its terms not in a ranked field are in the body).
     every: bool
     #: Per query term, the weight of the best field holding it (0: none).

@@ -16,6 +16,7 @@ from typing import Any, cast
 
 from search.analyze import index_text
 from search.engine import Candidate, Found
+from search.facets import facet_pairs
 from search.index_schema import FILTER_COLUMN, FLAT_COLUMNS, FTS_WEIGHTS, filter_token
 from search.model import Query
 from search.scoring import best_fields, idf, scored_term, unit_fields
@@ -88,11 +89,15 @@ class Candidates:
 
     @staticmethod
     def read_all(read: Callable[[str, Sequence[Any]], list[sqlite3.Row]]) -> dict[int, Candidate]:
-        """Every ``flat`` row with its text and the table of its units, by row id (for ``flat``)."""
-        return {
-            r["rowid"]: cast(Candidate, {**dict(r), "units": unit_fields(r["text"])})
-            for r in read(f"SELECT {_FLAT}, r.text FROM flat r", ())
-        }
+        """Every ``flat`` row with its text, the table of its units and its facet values, by row id
+        (for ``flat``)."""
+        out: dict[int, Candidate] = {}
+        for r in read(f"SELECT {_FLAT}, r.text FROM flat r", ()):
+            row = dict(r)
+            out[r["rowid"]] = cast(
+                Candidate, {**row, "units": unit_fields(r["text"]), "facets": facet_pairs(row)}
+            )
+        return out
 
     def _fts_filters(self, query: Query) -> list[str]:
         """The filters (but the region) as FTS5 groups over the filter tokens of the index."""
