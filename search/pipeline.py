@@ -124,6 +124,7 @@ class Pipeline:
 
     @property
     def kinds(self) -> KindTable:
+        """The kinds table the index was built with (data/kinds.yaml): the region page's order."""
         return self.index.kinds
 
     def get(self, resource_id: str) -> Resource | None:
