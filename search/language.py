@@ -58,8 +58,16 @@ _WORDS = {
     "mn": "tuslamj tuslamzh tuslaach heregtei kheregtei tsagdaa tsagdaad zurag zurgiig minii",
     # Nepali in Latin letters: help, needed, police, photo.
     "ne": "madat maddat sahayog chahiyo chaiyo prahari tasbir malai",
+    # Vietnamese typed without its diacritics, words no other language here writes so: I (tôi),
+    # help (giúp), of (của), person (người), not (không), money (tiền: tống tiền is extortion),
+    # film (quay phim), take a photo (chụp), threaten (dọa).
+    "vi": "toi giup cua nguoi khong duoc tien quay phim chup doa",
 }
 _WORD_LANG = {w: lang for lang, words in _WORDS.items() for w in words.replace("_", " ").split()}
+#: Uzbek's own letters in Latin script, oʻ and gʻ (typed o' and g'): qo'rqitish, yo'q, o'g'irlik.
+_UZBEK = re.compile(r"(?:^|[^a-z])[a-z]*[og]['ʻ‘’][a-z]")
+#: How sure lingua must be to overrule words that merely type Hangul in English mode (akan → 마무).
+_VERY_SURE = 0.9
 #: How sure lingua must be of a language other than English.
 _SURE = 0.55
 _LINGUA = {
@@ -113,12 +121,21 @@ def identify(text: str, understood: Container[str] = ()) -> str | None:
     words = _LATIN_WORD.findall(text)
     if not words:
         return None
-    listed = [_WORD_LANG[w] for w in words if w in _WORD_LANG]
+    if _UZBEK.search(text):
+        return "uz"
+    listed = [_WORD_LANG[w] for w in words if w in _WORD_LANG and w not in understood]
     if listed:
         return max(set(listed), key=listed.count)
     # Korean typed with the keyboard in English mode (gkqtjd → 합성) is no other language.
     korean = [w for w in words if f"~{w}" in understood or (w not in understood and _slip(w))]
     unread = [w for w in words if w not in understood and w not in korean]
+    guessed = [w for w in korean if f"~{w}" not in understood]
+    if guessed and len(unread) >= 2 and len(unread) + len(guessed) > len(words) / 2:
+        # Words the query layer did not read only type Hangul by chance (saya diancam … akan):
+        # lingua decides when it is very sure of a language of its own.
+        found = _lingua(" ".join(w for w in words if w not in understood))
+        if found and found[0] not in ("", "en") and found[1] >= _VERY_SURE:
+            return found[0]
     if len(unread) * 2 <= len(words):
         # Most Latin words were read already: English words of the directory (a place such as
         # Gangnam is the rest), or Korean typed another way; Hangul beside them says which.

@@ -35,6 +35,7 @@ from search.analyze import normalize
 from search.keyboard import as_hangul
 from search.model import Text
 from search.nearby import REGION_WIDE_KM, Nearby
+from search.places import district_stem
 
 __all__ = ("HUMAN_KINDS", "Bands", "NeedRules", "Needs", "Rung", "detect", "other_language")
 
@@ -88,6 +89,11 @@ class Need(msgspec.Struct, forbid_unknown_fields=True):
     rules_out: list[str] = []
     #: Goes with every other need (상담, help): its kinds count only when no other need is found.
     generic: bool = False
+    #: Words that turn the need's word around (학교에 알리기 싫어: she does not want the school told);
+    #: looked for as the danger ladder's are, in the text with its spaces taken out.
+    unless: list[str] = []
+    #: The need taken in its place when an ``unless`` word turns it around (she is still at school).
+    instead: str | None = None
     reason: Text | None = None
 
 
@@ -126,7 +132,10 @@ class NeedRules(msgspec.Struct, forbid_unknown_fields=True):
             return [_compact(w) if _HANGUL.search(w) else normalize(w) for w in words]
 
         return NeedRules(
-            needs={k: msgspec.structs.replace(n, words=norm(n.words)) for k, n in self.needs.items()},
+            needs={
+                k: msgspec.structs.replace(n, words=norm(n.words), unless=[_compact(u) for u in n.unless])
+                for k, n in self.needs.items()
+            },
             danger=[
                 msgspec.structs.replace(r, words=compact(r.words), unless=compact(r.unless))
                 for r in self.danger
@@ -238,10 +247,14 @@ def detect(
     # English words by their stem as well: blackmailed, threatening, photos.
     forms |= {_ENDING.sub("", f) for f in forms if f.isascii() and len(f) > 5}
     padded = f" {text} "
+    hangul = _compact(text)
     out = Needs()
     for key, need in rules.needs.items():
-        if key == asked or _has(need.words, forms, padded):
+        if key == asked or (_has(need.words, forms, padded) and not any(u in hangul for u in need.unless)):
             out.found.append(key)
+        elif need.instead in rules.needs and _has(need.words, forms, padded):
+            out.found.append(need.instead)
+    out.found = [k for k in rules.needs if k in out.found]  # data order, once each
     for key in list(out.found):
         for other in rules.needs[key].rules_out:
             if other in out.found:
@@ -265,6 +278,18 @@ def detect(
 
 #: How many km nearer a service counts for each of the need's topics it serves.
 _TOPIC_KM = 10.0
+#: The short names of the 17 regions: a district stem that is also one (제주 of 제주시, 광주 of
+#: 경기 광주시) in a service's name names the region, not the town.
+_REGION_NAMES = frozenset("서울 부산 대구 인천 광주 대전 울산 세종 경기 강원 충북 충남 전북 전남 경북 경남 제주".split())
+
+
+def _town_service(district: str, names: str) -> bool:
+    """Whether a service's Korean name (the first of ``names``) names its own 시·군·구: a city's or
+    county's centre (성남시 디지털성범죄피해자 통합지원센터, 원주가정폭력성폭력통합상담소), not the
+    region's one centre that happens to have its office there (강원디지털성범죄피해자지원센터)."""
+    name = names.split(" | ", 1)[0]
+    words = {w for part in district.split() for w in (part, district_stem(part)) if w and len(w) >= 2}
+    return any(w in name for w in words - _REGION_NAMES)
 
 
 @dataclass
@@ -366,20 +391,23 @@ class Bands:
         if exact:
             return 0, 0
         if self.speaks(languages) and reachable and kind in HUMAN_KINDS and rid not in self.rules.abroad:
-            # A line in Korea that speaks her language, right after a service she named; the one
-            # that speaks the most languages first (an interpreter line before a one-language one).
-            return 0, 100 - languages.count("|")
+            # A line in Korea that speaks her language, right after a service she named: the one
+            # her need puts first among them (112 for a threat), then the one that speaks the most
+            # languages (an interpreter line before a one-language one).
+            return 0, 100 - languages.count("|") - (50 - 20 * self.first[rid] if rid in self.first else 0)
         needs = self.needs
         if self.region and not national and self.serves(kind, topics, audiences):
             # She said where she is: the services of the kind she needs in her 시·군·구 (with only a
             # region named, none is), those for her whole region (no district of their own) and
             # those that serve several of her need's topics (the province's digital sex crime
-            # centre, wherever its office is) come before the national lines (which the crisis bar
-            # shows on every page anyway), nearest first, each topic counting as _TOPIC_KM nearer;
+            # centre, wherever its office is; not a city's own centre, whose name names its town:
+            # 성남시 디지털성범죄피해자 통합지원센터 is for Seongnam) come before the national lines
+            # (which the crisis bar shows on every page anyway), nearest first, each topic
+            # counting as _TOPIC_KM nearer;
             # the other services of her region after those lines, nearest first.
             km = self.near(district, names)
             special = sum(f"|{t}|" in topics for t in self.topics)
-            if km < 1 or not district or special >= 2:
+            if km < 1 or not district or (special >= 2 and not _town_service(district, names)):
                 return 1, km - _TOPIC_KM * special
             return 2, 100 + km
         if platform and platform in needs.platforms:

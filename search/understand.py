@@ -120,14 +120,17 @@ def _region_of(token: str, lex: Lexicon, known: Callable[[str], bool]) -> tuple[
     """(region code, rest of the token) when a token names a region: 부산, 부산에서, 부산상담.
 
     A region glued to a following word counts only when that word is one the directory knows
-    (전남편이 is an ex-husband, not 전남 + 편이)."""
+    (전남편이 is an ex-husband, not 전남 + 편이) and no longer word of the synonyms starts the token
+    (전남친이 is an ex-boyfriend, not 전남 + 친이)."""
     for cand in (token, strip_josa(token)):
         if cand in lex.region_alias:
             return lex.region_alias[cand], ""
     if re.fullmatch(r"[가-힣]{4,}", token):
         for n in (5, 4, 3, 2):
             head = token[:n]
-            if head in lex.region_alias and len(token) - n >= 2 and known(strip_josa(token[n:])):
+            # A word the synonyms know that starts the token is read first: 전남친이 is an ex-boyfriend.
+            longer = any(token[:m] in lex.synonyms for m in range(n + 1, len(token) + 1))
+            if head in lex.region_alias and len(token) - n >= 2 and not longer and known(strip_josa(token[n:])):
                 return lex.region_alias[head], token[n:]
     return None, token
 
@@ -145,6 +148,18 @@ def _place_of(token: str, lex: Lexicon, known: Callable[[str], bool]) -> tuple[s
         for n in range(min(len(token) - 2, 6), 1, -1):
             head, rest = token[:n], token[n:]
             if head in lex.places and known(strip_josa(rest)):
+                return head, rest
+    return None, token
+
+
+def _district_head(token: str, lex: Lexicon, known: Callable[[str], bool]) -> tuple[str | None, str]:
+    """(district, rest) when a run-together token starts with a district's full name, suffix and
+    all, and goes on with words the directory knows: 부평구성폭력상담소, 김해시성폭력상담. The token
+    may match the index as a whole (its syllable pairs are in some entry) and still name a place."""
+    if re.fullmatch(r"[가-힣]{5,}", token):
+        for n in range(min(len(token) - 2, 6), 2, -1):
+            head, rest = token[:n], token[n:]
+            if head[-1] in "시군구" and head in lex.places and known(strip_josa(rest)):
                 return head, rest
     return None, token
 
@@ -311,6 +326,11 @@ def _join_split_names(tokens: list[str], lex: Lexicon, plan: Plan) -> list[str]:
     return out
 
 
+def _inside(place: Place, city: Place) -> bool:
+    """Whether ``place`` is a 구 of the city ``city`` (흥덕구 of 청주시): same region, a 구 name."""
+    return place.region == city.region and place.name.endswith("구") and not place.district and place != city
+
+
 def _take_places(tokens: list[str], lex: Lexicon, exists: Callable[[str], bool], plan: Plan) -> list[str]:
     """Set the plan's region and place from the tokens that name them; the other tokens (and
     what is left of a token once its region is taken off) are returned."""
@@ -332,12 +352,18 @@ def _take_places(tokens: list[str], lex: Lexicon, exists: Callable[[str], bool],
             continue
         if code:
             found_regions.append(code)
-            # A city the regions list names (의정부, 수원) is also a place; 광주 may be another one.
-            name = strip_josa(tok) if strip_josa(tok) in lex.places else tok
-            if not remainder and name in lex.places:
+            # A city the regions list names (의정부, 수원) is also a place; 광주 may be another one,
+            # glued to a word or not (김해시성폭력상담).
+            head = tok[: len(tok) - len(remainder)] if remainder else tok
+            name = strip_josa(head) if strip_josa(head) in lex.places else head
+            if name in lex.places:
                 region_places.append((name, code))
         elif tok in lex.places or strip_josa(tok) in lex.places or not known(strip_josa(tok)):
             alias, remainder = _place_of(tok, lex, known)
+            if alias:
+                places.append(alias)
+        else:
+            alias, remainder = _district_head(tok, lex, known)
             if alias:
                 places.append(alias)
         if remainder:
@@ -349,8 +375,11 @@ def _take_places(tokens: list[str], lex: Lexicon, exists: Callable[[str], bool],
         if same and plan.place is None:
             plan.place = same[0]
         plan.place_others = sorted({p.region for p in readings} - {code})
+    city = plan.place  # a city the regions list names (청주): a 구 of it named too is nearer her
     for alias in places:
         found = lex.places.lookup(alias, [c for c in (plan.region, explicit) if c])
+        if found and city is not None and plan.place is city and _inside(found[0], city):
+            plan.place = None  # 청주 흥덕구: 흥덕구
         if found and plan.place is None:
             plan.place, others = found
             plan.place_others = others if not (explicit or plan.region) else plan.place_others
