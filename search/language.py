@@ -33,7 +33,7 @@ from typing import Any
 
 from search.keyboard import as_hangul
 
-__all__ = ("identify",)
+__all__ = ("OTHER_SCRIPT", "identify", "other_language")
 
 _SCRIPTS = (
     ("ja", re.compile(r"[\u3040-\u30ff]")),
@@ -45,6 +45,15 @@ _SCRIPTS = (
     ("mn", re.compile(r"[өүӨҮ]")),  # letters of Mongolian Cyrillic that Russian does not have
     ("vi", re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]")),
 )
+#: Scripts of languages people in Korea speak that Haven's data is not written in: Chinese and
+#: Japanese (Han, kana), Russian and Mongolian (Cyrillic), Thai, Lao, Khmer, Nepali (Devanagari),
+#: and Vietnamese letters (ă â đ ê ô ơ ư and the tone marks). Such a query is a migrant's.
+OTHER_SCRIPT = re.compile(
+    r"[\u3040-\u30ff\u4e00-\u9fff\u0400-\u04ff\u0e00-\u0eff\u1780-\u17ff\u0900-\u097f"
+    r"ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]"
+)
+
+
 _HANGUL = re.compile(r"[가-힣ㄱ-ㅣ]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN_WORD = re.compile(r"[a-z][a-z']*")
@@ -147,3 +156,8 @@ def identify(text: str, understood: Container[str] = ()) -> str | None:
     if lang == "en":
         return "en"
     return lang if sure >= _SURE and lang else None
+
+
+def other_language(text: str) -> bool:
+    """Whether ``text`` is written (partly) in a language the directory is not written in."""
+    return bool(OTHER_SCRIPT.search(text))

@@ -33,9 +33,9 @@ import msgspec
 
 from search.analyze import normalize
 from search.keyboard import as_hangul
+from search.language import OTHER_SCRIPT, other_language
 from search.model import Text
-from search.nearby import REGION_WIDE_KM, Nearby
-from search.places import district_stem
+from search.nearby import REGION_WIDE_KM, Nearby, town_service
 
 __all__ = ("HUMAN_KINDS", "Bands", "NeedRules", "Needs", "Rung", "detect", "other_language")
 
@@ -57,26 +57,12 @@ _AGE = re.compile(
 
 
 _ENDING = re.compile(r"(?:ing|ed|es|s)$")
-#: Scripts of languages people in Korea speak that Haven's data is not written in: Chinese and
-#: Japanese (Han, kana), Russian and Mongolian (Cyrillic), Thai, Lao, Khmer, Nepali (Devanagari),
-#: and Vietnamese letters (ă â đ ê ô ơ ư and the tone marks). Such a query is a migrant's.
-_OTHER_SCRIPT = re.compile(
-    r"[\u3040-\u30ff\u4e00-\u9fff\u0400-\u04ff\u0e00-\u0eff\u1780-\u17ff\u0900-\u097f"
-    r"ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]"
-)
-
-
 _HANGUL = re.compile(r"[가-힣ㄱ-ㅣ]")
 _SPACES = re.compile(r"\s+")
 
 
 def _compact(text: str) -> str:
     return _SPACES.sub("", normalize(text))
-
-
-def other_language(text: str) -> bool:
-    """Whether ``text`` is written (partly) in a language the directory is not written in."""
-    return bool(_OTHER_SCRIPT.search(text))
 
 
 class Need(msgspec.Struct, forbid_unknown_fields=True):
@@ -224,7 +210,7 @@ def _has(words: Iterable[str], forms: set[str], text: str) -> bool:
     Words in scripts the analyser does not cut into words (Cyrillic, Thai …) are looked for in
     the text itself."""
     return any(
-        w in forms or (" " in w and f" {w} " in text) or (_OTHER_SCRIPT.search(w) is not None and w in text)
+        w in forms or (" " in w and f" {w} " in text) or (OTHER_SCRIPT.search(w) is not None and w in text)
         for w in words
     )
 
@@ -278,18 +264,6 @@ def detect(
 
 #: How many km nearer a service counts for each of the need's topics it serves.
 _TOPIC_KM = 10.0
-#: The short names of the 17 regions: a district stem that is also one (제주 of 제주시, 광주 of
-#: 경기 광주시) in a service's name names the region, not the town.
-_REGION_NAMES = frozenset("서울 부산 대구 인천 광주 대전 울산 세종 경기 강원 충북 충남 전북 전남 경북 경남 제주".split())
-
-
-def _town_service(district: str, names: str) -> bool:
-    """Whether a service's Korean name (the first of ``names``) names its own 시·군·구: a city's or
-    county's centre (성남시 디지털성범죄피해자 통합지원센터, 원주가정폭력성폭력통합상담소), not the
-    region's one centre that happens to have its office there (강원디지털성범죄피해자지원센터)."""
-    name = names.split(" | ", 1)[0]
-    words = {w for part in district.split() for w in (part, district_stem(part)) if w and len(w) >= 2}
-    return any(w in name for w in words - _REGION_NAMES)
 
 
 @dataclass
@@ -407,7 +381,7 @@ class Bands:
             # the other services of her region after those lines, nearest first.
             km = self.near(district, names)
             special = sum(f"|{t}|" in topics for t in self.topics)
-            if km < 1 or not district or (special >= 2 and not _town_service(district, names)):
+            if km < 1 or not district or (special >= 2 and not town_service(district, names)):
                 return 1, km - _TOPIC_KM * special
             return 2, 100 + km
         if platform and platform in needs.platforms:

@@ -30,6 +30,7 @@ from search.hangul import is_choseong_query, jamo, strip_josa
 from search.keyboard import as_hangul, as_latin
 from search.lexicon import Lexicon
 from search.morph import content_words
+from search.place_reading import district_head, inside_city, place_of, region_of
 from search.places import Place
 
 __all__ = ("Plan", "Term", "plan_query")
@@ -114,54 +115,6 @@ def _take_phrases(
             out.append(tokens[i])
             i += 1
     return found, out
-
-
-def _region_of(token: str, lex: Lexicon, known: Callable[[str], bool]) -> tuple[str | None, str]:
-    """(region code, rest of the token) when a token names a region: 부산, 부산에서, 부산상담.
-
-    A region glued to a following word counts only when that word is one the directory knows
-    (전남편이 is an ex-husband, not 전남 + 편이) and no longer word of the synonyms starts the token
-    (전남친이 is an ex-boyfriend, not 전남 + 친이)."""
-    for cand in (token, strip_josa(token)):
-        if cand in lex.region_alias:
-            return lex.region_alias[cand], ""
-    if re.fullmatch(r"[가-힣]{4,}", token):
-        for n in (5, 4, 3, 2):
-            head = token[:n]
-            # A word the synonyms know that starts the token is read first: 전남친이 is an ex-boyfriend.
-            longer = any(token[:m] in lex.synonyms for m in range(n + 1, len(token) + 1))
-            if head in lex.region_alias and len(token) - n >= 2 and not longer and known(strip_josa(token[n:])):
-                return lex.region_alias[head], token[n:]
-    return None, token
-
-
-def _place_of(token: str, lex: Lexicon, known: Callable[[str], bool]) -> tuple[str | None, str]:
-    """(place alias, rest of the token) when a token names a place: 해운대, 해운대구에서, 일산상담.
-
-    A place glued to a following word counts only when that word is one the directory knows:
-    a name is never guessed out of the middle of an unknown word.
-    """
-    for cand in (token, strip_josa(token), re.sub(r"(?:에\s*사는|사는|쪽|근처|인데|인데요)$", "", token)):
-        if cand in lex.places:
-            return cand, ""
-    if re.fullmatch(r"[가-힣]{4,}", token):
-        for n in range(min(len(token) - 2, 6), 1, -1):
-            head, rest = token[:n], token[n:]
-            if head in lex.places and known(strip_josa(rest)):
-                return head, rest
-    return None, token
-
-
-def _district_head(token: str, lex: Lexicon, known: Callable[[str], bool]) -> tuple[str | None, str]:
-    """(district, rest) when a run-together token starts with a district's full name, suffix and
-    all, and goes on with words the directory knows: 부평구성폭력상담소, 김해시성폭력상담. The token
-    may match the index as a whole (its syllable pairs are in some entry) and still name a place."""
-    if re.fullmatch(r"[가-힣]{5,}", token):
-        for n in range(min(len(token) - 2, 6), 2, -1):
-            head, rest = token[:n], token[n:]
-            if head[-1] in "시군구" and head in lex.places and known(strip_josa(rest)):
-                return head, rest
-    return None, token
 
 
 def _unslip(raw: str, lex: Lexicon, exists: Callable[[str], bool], plan: Plan) -> str:
@@ -326,11 +279,6 @@ def _join_split_names(tokens: list[str], lex: Lexicon, plan: Plan) -> list[str]:
     return out
 
 
-def _inside(place: Place, city: Place) -> bool:
-    """Whether ``place`` is a 구 of the city ``city`` (흥덕구 of 청주시): same region, a 구 name."""
-    return place.region == city.region and place.name.endswith("구") and not place.district and place != city
-
-
 def _take_places(tokens: list[str], lex: Lexicon, exists: Callable[[str], bool], plan: Plan) -> list[str]:
     """Set the plan's region and place from the tokens that name them; the other tokens (and
     what is left of a token once its region is taken off) are returned."""
@@ -345,7 +293,7 @@ def _take_places(tokens: list[str], lex: Lexicon, exists: Callable[[str], bool],
 
     region_places = [(m, lex.region_alias[m]) for m in multi_regions if m in lex.places]
     for i, tok in enumerate(tokens):
-        code, remainder = _region_of(tok, lex, known)
+        code, remainder = region_of(tok, lex, known)
         weak = lex.places.weak(strip_josa(tok), tokens[i + 1] if i + 1 < len(tokens) else None)
         if weak and not code:
             places.append(weak)
@@ -359,11 +307,11 @@ def _take_places(tokens: list[str], lex: Lexicon, exists: Callable[[str], bool],
             if name in lex.places:
                 region_places.append((name, code))
         elif tok in lex.places or strip_josa(tok) in lex.places or not known(strip_josa(tok)):
-            alias, remainder = _place_of(tok, lex, known)
+            alias, remainder = place_of(tok, lex, known)
             if alias:
                 places.append(alias)
         else:
-            alias, remainder = _district_head(tok, lex, known)
+            alias, remainder = district_head(tok, lex, known)
             if alias:
                 places.append(alias)
         if remainder:
@@ -378,7 +326,7 @@ def _take_places(tokens: list[str], lex: Lexicon, exists: Callable[[str], bool],
     city = plan.place  # a city the regions list names (청주): a 구 of it named too is nearer her
     for alias in places:
         found = lex.places.lookup(alias, [c for c in (plan.region, explicit) if c])
-        if found and city is not None and plan.place is city and _inside(found[0], city):
+        if found and city is not None and plan.place is city and inside_city(found[0], city):
             plan.place = None  # 청주 흥덕구: 흥덕구
         if found and plan.place is None:
             plan.place, others = found
