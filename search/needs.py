@@ -263,7 +263,7 @@ def detect(
 
 
 #: How many km nearer a service counts for each of the need's topics it serves.
-_TOPIC_KM = 10.0
+_TOPIC_KM = 12.0
 
 
 @dataclass
