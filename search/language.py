@@ -18,7 +18,12 @@ data's ``languages`` use (``vi``, ``tl`` …), or None for Korean and for text i
    A non-English answer must be confident (:data:`_SURE`, 0.55: "giup toi voi" is Vietnamese at
    about 0.6, while a lone English word such as "report" is guessed as Tagalog at about 0.5).
 3. lingua has no model of Uzbek or of Mongolian in Latin letters: a few words people write for
-   help, police and photos in them are listed here (:data:`_WORDS`).
+   help, police and photos in them are listed here (:data:`_WORDS`), and Uzbek's own letters oʻ
+   and gʻ (typed o' and g': qo'rqitish) place it. Vietnamese typed without diacritics is listed
+   too (toi, giup, cua, nguoi, tien …): lingua reads "toi bi tong tien" as Tagalog.
+4. A Latin word that types whole Hangul syllables in English mode is Korean only when the query
+   layer read it so; one that does so by chance (Indonesian akan → 마무) does not hide the rest
+   of the query from lingua, which decides when it is very sure (:data:`_VERY_SURE`).
 
 Only words the query layer did not understand are asked about: ``tkdeka`` (상담 typed with the
 keyboard in English mode) and ``haebaragi`` (romanised Korean) are Korean, not a guess of lingua's.
