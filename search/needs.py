@@ -204,15 +204,18 @@ def danger_of(rules: NeedRules, text: str) -> list[Rung]:
     return found
 
 
-def _has(words: Iterable[str], forms: set[str], text: str) -> bool:
-    """Whether one of the (normalised) ``words`` is a form of the query, or a phrase in its text.
+@functools.lru_cache(maxsize=512)
+def _classes(words: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...], tuple[str, ...]]:
+    # A rule's words (data, never a query's): a set, its phrases padded, those in a script the
+    # analyser does not cut into words (Cyrillic, Thai …: looked for in the text itself).
+    phrases = tuple(f" {w} " for w in words if " " in w)
+    return frozenset(words), phrases, tuple(w for w in words if OTHER_SCRIPT.search(w) is not None)
 
-    Words in scripts the analyser does not cut into words (Cyrillic, Thai …) are looked for in
-    the text itself."""
-    return any(
-        w in forms or (" " in w and f" {w} " in text) or (OTHER_SCRIPT.search(w) is not None and w in text)
-        for w in words
-    )
+
+def _has(words: Iterable[str], forms: set[str], text: str) -> bool:
+    """Whether one of the (normalised) ``words`` is a form of the query, or a phrase in its text."""
+    plain, phrases, other = _classes(tuple(words))
+    return not forms.isdisjoint(plain) or any(p in text for p in phrases) or any(w in text for w in other)
 
 
 def detect(
@@ -376,9 +379,8 @@ class Bands:
             # those that serve several of her need's topics (the province's digital sex crime
             # centre, wherever its office is; not a city's own centre, whose name names its town:
             # 성남시 디지털성범죄피해자 통합지원센터 is for Seongnam) come before the national lines
-            # (which the crisis bar shows on every page anyway), nearest first, each topic
-            # counting as _TOPIC_KM nearer;
-            # the other services of her region after those lines, nearest first.
+            # (which the crisis bar shows on every page anyway), nearest first, each topic counting
+            # as _TOPIC_KM nearer; the other services of her region after those lines, nearest first.
             km = self.near(district, names)
             special = sum(f"|{t}|" in topics for t in self.topics)
             if km < 1 or not district or (special >= 2 and not town_service(district, names)):
