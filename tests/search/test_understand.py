@@ -70,11 +70,11 @@ def test_stopwords_and_any_hour(engine: SqliteEngine) -> None:
 def test_a_place_run_together_or_below_its_city_is_the_place(
     engine: SqliteEngine, q: str, place: str, region: str
 ) -> None:
-    plan = engine.plan(Query(q=q))
-    assert plan.place is not None and (plan.place.name, plan.region) == (place, region)
+    p = plan(engine, q)
+    assert p.place is not None and (p.place.name, p.region) == (place, region)
 
 
 @pytest.mark.parametrize("q", ["전남친이 리벤지포르노 올림", "전남친이 지금 찾아온대 어떡해"])
 def test_an_ex_boyfriend_is_not_a_province(engine: SqliteEngine, q: str) -> None:
-    plan = engine.plan(Query(q=q))
-    assert plan.region is None and plan.place is None
+    p = plan(engine, q)
+    assert p.region is None and p.place is None
