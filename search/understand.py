@@ -165,10 +165,12 @@ def _known_hangul_text(text: str, lex: Lexicon, exists: Callable[[str], bool]) -
 
 def _typos(word: str, lex: Lexicon, plan: Plan) -> list[str]:
     """``lex.hangul_typo`` of a word, looked up once per query: the same word is asked about as a
-    service's name and as a typo. Kept in the plan, which ends with the request."""
+    service's name and as a typo. Kept in the plan, which ends with the request. A word is never
+    corrected into a place name (동기 is a classmate, not 동구)."""
     found = plan.typos.get(word)
     if found is None:
-        found = plan.typos[word] = lex.hangul_typo(jamo(word))
+        fixes = lex.hangul_typo(jamo(word))
+        found = plan.typos[word] = [f for f in fixes if f not in lex.places and f not in lex.region_alias]
     return found
 
 

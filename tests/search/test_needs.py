@@ -297,3 +297,25 @@ def test_another_citys_own_centre_does_not_come_before_the_provinces(
 def test_a_word_for_what_was_done_is_not_a_platforms_name(engine: SqliteEngine) -> None:
     res = engine.search(Query(q="지인능욕 당했어요", limit=5))
     assert res.results[0].resource.kind != "platform-report", top(res)
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "동기가 몰래 찍었어요",
+        "썸남이 동의없이 찍은 영상",
+        "전여친이 내 사진 올림",
+        "sns에 내얼굴 야한사진 ㅠ",
+    ],
+)
+def test_being_filmed_or_posted_without_consent_meets_the_takedown_line_first(
+    engine: SqliteEngine, q: str
+) -> None:
+    res = engine.search(Query(q=q, limit=5))
+    assert "removal" in (res.understood or {}).get("needs", []) and top(res, 1) == ["d4u-central"], top(res)
+
+
+def test_a_word_is_never_corrected_into_a_place(engine: SqliteEngine) -> None:
+    assert "동구" not in (engine.search(Query(q="동기가 몰래 찍었어요", limit=3)).understood or {}).get(
+        "terms", []
+    )
