@@ -235,16 +235,19 @@ _PLACE_COLUMNS = {"alias": str, "region": str, "name": str, "district": str, "pr
 def _place_rows(catalog: Catalog, df: Counter[str]) -> Iterator[dict[str, object]]:
     """The gazetteer's rows, less the town names that are also words of the directory (a 읍·면·동
     called like an everyday word) and the two-syllable town names several regions share: a
-    person typing 중동 or 서면 rarely means one of a dozen towns. The towns of data/places.yaml
-    (일산, 동탄) stay whatever the entries say: they are there because people name them."""
+    person typing 중동 or 서면 rarely means one of a dozen towns. A town name of three syllables or
+    more found in one region only (주안동, 인계동) stays even when an entry's address uses it: it
+    names nothing but the town. The towns of data/places.yaml (일산, 동탄) stay whatever the
+    entries say: they are there because people name them."""
     regions: dict[str, set[str]] = {}
     for p in catalog.places:
         regions.setdefault(p.alias, set()).add(p.region)
     for p in catalog.places:
+        only_town = len(p.alias) >= 3 and len(regions[p.alias]) == 1
         if (
             p.district
             and not p.curated
-            and (p.alias in df or (len(p.alias) <= 2 and len(regions[p.alias]) > 1))
+            and ((p.alias in df and not only_town) or (len(p.alias) <= 2 and len(regions[p.alias]) > 1))
         ):
             continue  # (service words have no region and no district: they are kept)
         yield {"alias": p.alias, "region": p.region, "name": p.name, "district": p.district,

@@ -18,7 +18,12 @@ data's ``languages`` use (``vi``, ``tl`` …), or None for Korean and for text i
    A non-English answer must be confident (:data:`_SURE`, 0.55: "giup toi voi" is Vietnamese at
    about 0.6, while a lone English word such as "report" is guessed as Tagalog at about 0.5).
 3. lingua has no model of Uzbek or of Mongolian in Latin letters: a few words people write for
-   help, police and photos in them are listed here (:data:`_WORDS`).
+   help, police and photos in them are listed here (:data:`_WORDS`), and Uzbek's own letters oʻ
+   and gʻ (typed o' and g': qo'rqitish) place it. Vietnamese typed without diacritics is listed
+   too (toi, giup, cua, nguoi, tien …): lingua reads "toi bi tong tien" as Tagalog.
+4. A Latin word that types whole Hangul syllables in English mode is Korean only when the query
+   layer read it so; one that does so by chance (Indonesian akan → 마무) does not hide the rest
+   of the query from lingua, which decides when it is very sure (:data:`_VERY_SURE`).
 
 Only words the query layer did not understand are asked about: ``tkdeka`` (상담 typed with the
 keyboard in English mode) and ``haebaragi`` (romanised Korean) are Korean, not a guess of lingua's.
@@ -33,7 +38,7 @@ from typing import Any
 
 from search.keyboard import as_hangul
 
-__all__ = ("identify",)
+__all__ = ("OTHER_SCRIPT", "identify", "other_language")
 
 _SCRIPTS = (
     ("ja", re.compile(r"[\u3040-\u30ff]")),
@@ -45,6 +50,15 @@ _SCRIPTS = (
     ("mn", re.compile(r"[өүӨҮ]")),  # letters of Mongolian Cyrillic that Russian does not have
     ("vi", re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]")),
 )
+#: Scripts of languages people in Korea speak that Haven's data is not written in: Chinese and
+#: Japanese (Han, kana), Russian and Mongolian (Cyrillic), Thai, Lao, Khmer, Nepali (Devanagari),
+#: and Vietnamese letters (ă â đ ê ô ơ ư and the tone marks). Such a query is a migrant's.
+OTHER_SCRIPT = re.compile(
+    r"[\u3040-\u30ff\u4e00-\u9fff\u0400-\u04ff\u0e00-\u0eff\u1780-\u17ff\u0900-\u097f"
+    r"ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]"
+)
+
+
 _HANGUL = re.compile(r"[가-힣ㄱ-ㅣ]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN_WORD = re.compile(r"[a-z][a-z']*")
@@ -58,8 +72,16 @@ _WORDS = {
     "mn": "tuslamj tuslamzh tuslaach heregtei kheregtei tsagdaa tsagdaad zurag zurgiig minii",
     # Nepali in Latin letters: help, needed, police, photo.
     "ne": "madat maddat sahayog chahiyo chaiyo prahari tasbir malai",
+    # Vietnamese typed without its diacritics, words no other language here writes so: I (tôi),
+    # help (giúp), of (của), person (người), not (không), money (tiền: tống tiền is extortion),
+    # film (quay phim), take a photo (chụp), threaten (dọa).
+    "vi": "toi giup cua nguoi khong duoc tien quay phim chup doa",
 }
 _WORD_LANG = {w: lang for lang, words in _WORDS.items() for w in words.replace("_", " ").split()}
+#: Uzbek's own letters in Latin script, oʻ and gʻ (typed o' and g'): qo'rqitish, yo'q, o'g'irlik.
+_UZBEK = re.compile(r"(?:^|[^a-z])[a-z]*[og]['ʻ‘’][a-z]")
+#: How sure lingua must be to overrule words that merely type Hangul in English mode (akan → 마무).
+_VERY_SURE = 0.9
 #: How sure lingua must be of a language other than English.
 _SURE = 0.55
 _LINGUA = {
@@ -113,12 +135,21 @@ def identify(text: str, understood: Container[str] = ()) -> str | None:
     words = _LATIN_WORD.findall(text)
     if not words:
         return None
-    listed = [_WORD_LANG[w] for w in words if w in _WORD_LANG]
+    if _UZBEK.search(text):
+        return "uz"
+    listed = [_WORD_LANG[w] for w in words if w in _WORD_LANG and w not in understood]
     if listed:
         return max(set(listed), key=listed.count)
     # Korean typed with the keyboard in English mode (gkqtjd → 합성) is no other language.
     korean = [w for w in words if f"~{w}" in understood or (w not in understood and _slip(w))]
     unread = [w for w in words if w not in understood and w not in korean]
+    guessed = [w for w in korean if f"~{w}" not in understood]
+    if guessed and len(unread) >= 2 and len(unread) + len(guessed) > len(words) / 2:
+        # Words the query layer did not read only type Hangul by chance (saya diancam … akan):
+        # lingua decides when it is very sure of a language of its own.
+        found = _lingua(" ".join(w for w in words if w not in understood))
+        if found and found[0] not in ("", "en") and found[1] >= _VERY_SURE:
+            return found[0]
     if len(unread) * 2 <= len(words):
         # Most Latin words were read already: English words of the directory (a place such as
         # Gangnam is the rest), or Korean typed another way; Hangul beside them says which.
@@ -130,3 +161,8 @@ def identify(text: str, understood: Container[str] = ()) -> str | None:
     if lang == "en":
         return "en"
     return lang if sure >= _SURE and lang else None
+
+
+def other_language(text: str) -> bool:
+    """Whether ``text`` is written (partly) in a language the directory is not written in."""
+    return bool(OTHER_SCRIPT.search(text))

@@ -18,9 +18,18 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from search.model import Locality
-from search.places import Place
+from search.places import Place, district_stem
 
-__all__ = ("REGION_WIDE_KM", "Centre", "Centres", "Nearby", "centres", "district_of", "locality")
+__all__ = (
+    "REGION_WIDE_KM",
+    "Centre",
+    "Centres",
+    "Nearby",
+    "centres",
+    "district_of",
+    "locality",
+    "town_service",
+)
 
 #: Where a region-wide service (no district of its own) stands in the order by distance: about
 #: an hour's trip, the distance a person is still asked to travel to a province's one centre.
@@ -126,6 +135,22 @@ class Nearby:
         if district.split()[0] == self.district.split()[0]:
             return _SAME_CITY_KM
         return _UNKNOWN_KM
+
+
+#: The short names of the 17 regions: a district stem that is also one (제주 of 제주시, 광주 of
+#: 경기 광주시) in a service's name names the region, not the town.
+_REGION_NAMES = frozenset(
+    "서울 부산 대구 인천 광주 대전 울산 세종 경기 강원 충북 충남 전북 전남 경북 경남 제주".split()
+)
+
+
+def town_service(district: str, names: str) -> bool:
+    """Whether a service's Korean name (the first of ``names``) names its own 시·군·구: a city's or
+    county's centre (성남시 디지털성범죄피해자 통합지원센터, 원주가정폭력성폭력통합상담소), not the
+    region's one centre that happens to have its office there (강원디지털성범죄피해자지원센터)."""
+    name = names.split(" | ", 1)[0]
+    words = {w for part in district.split() for w in (part, district_stem(part)) if w and len(w) >= 2}
+    return any(w in name for w in words - _REGION_NAMES)
 
 
 class _Placed(Protocol):

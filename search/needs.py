@@ -34,8 +34,9 @@ import msgspec
 from search.analyze import normalize
 from search.keyboard import as_hangul
 from search.kinds import KindTable
+from search.language import OTHER_SCRIPT, other_language
 from search.model import Text
-from search.nearby import REGION_WIDE_KM, Nearby
+from search.nearby import REGION_WIDE_KM, Nearby, town_service
 
 __all__ = ("Bands", "NeedRules", "Needs", "Rung", "detect", "other_language")
 
@@ -45,26 +46,12 @@ _AGE = re.compile(
 
 
 _ENDING = re.compile(r"(?:ing|ed|es|s)$")
-#: Scripts of languages people in Korea speak that Haven's data is not written in: Chinese and
-#: Japanese (Han, kana), Russian and Mongolian (Cyrillic), Thai, Lao, Khmer, Nepali (Devanagari),
-#: and Vietnamese letters (ă â đ ê ô ơ ư and the tone marks). Such a query is a migrant's.
-_OTHER_SCRIPT = re.compile(
-    r"[\u3040-\u30ff\u4e00-\u9fff\u0400-\u04ff\u0e00-\u0eff\u1780-\u17ff\u0900-\u097f"
-    r"ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]"
-)
-
-
 _HANGUL = re.compile(r"[가-힣ㄱ-ㅣ]")
 _SPACES = re.compile(r"\s+")
 
 
 def _compact(text: str) -> str:
     return _SPACES.sub("", normalize(text))
-
-
-def other_language(text: str) -> bool:
-    """Whether ``text`` is written (partly) in a language the directory is not written in."""
-    return bool(_OTHER_SCRIPT.search(text))
 
 
 class Need(msgspec.Struct, forbid_unknown_fields=True):
@@ -80,6 +67,11 @@ class Need(msgspec.Struct, forbid_unknown_fields=True):
     #: Saying it says the person is being harmed (a threat, a leak, her age): the query is a
     #: victim's, and a callable human line answers in its first two results.
     victim: bool = False
+    #: Words that turn the need's word around (학교에 알리기 싫어: she does not want the school told);
+    #: looked for as the danger ladder's are, in the text with its spaces taken out.
+    unless: list[str] = []
+    #: The need taken in its place when an ``unless`` word turns it around (she is still at school).
+    instead: str | None = None
     reason: Text | None = None
 
 
@@ -118,7 +110,10 @@ class NeedRules(msgspec.Struct, forbid_unknown_fields=True):
             return [_compact(w) if _HANGUL.search(w) else normalize(w) for w in words]
 
         return NeedRules(
-            needs={k: msgspec.structs.replace(n, words=norm(n.words)) for k, n in self.needs.items()},
+            needs={
+                k: msgspec.structs.replace(n, words=norm(n.words), unless=[_compact(u) for u in n.unless])
+                for k, n in self.needs.items()
+            },
             danger=[
                 msgspec.structs.replace(r, words=compact(r.words), unless=compact(r.unless))
                 for r in self.danger
@@ -206,7 +201,7 @@ def _classes(words: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...], t
     # A rule's words (data, never a query's): a set, its phrases padded, those in a script the
     # analyser does not cut into words (Cyrillic, Thai …: looked for in the text itself).
     phrases = tuple(f" {w} " for w in words if " " in w)
-    return frozenset(words), phrases, tuple(w for w in words if _OTHER_SCRIPT.search(w) is not None)
+    return frozenset(words), phrases, tuple(w for w in words if OTHER_SCRIPT.search(w) is not None)
 
 
 def _has(words: Iterable[str], forms: set[str], text: str) -> bool:
@@ -233,10 +228,14 @@ def detect(
     # English words by their stem as well: blackmailed, threatening, photos.
     forms |= {_ENDING.sub("", f) for f in forms if f.isascii() and len(f) > 5}
     padded = f" {text} "
+    hangul = _compact(text)
     out = Needs()
     for key, need in rules.needs.items():
-        if key == asked or _has(need.words, forms, padded):
+        if key == asked or (_has(need.words, forms, padded) and not any(u in hangul for u in need.unless)):
             out.found.append(key)
+        elif need.instead in rules.needs and _has(need.words, forms, padded):
+            out.found.append(need.instead)
+    out.found = [k for k in rules.needs if k in out.found]  # data order, once each
     for key in list(out.found):
         for other in rules.needs[key].rules_out:
             if other in out.found:
@@ -259,7 +258,7 @@ def detect(
 
 
 #: How many km nearer a service counts for each of the need's topics it serves.
-_TOPIC_KM = 10.0
+_TOPIC_KM = 12.0
 
 
 @dataclass
@@ -365,20 +364,22 @@ class Bands:
         if exact:
             return 0, 0
         if self.speaks(languages) and reachable and kind in self.table.human and rid not in self.rules.abroad:
-            # A line in Korea that speaks her language, right after a service she named; the one
-            # that speaks the most languages first (an interpreter line before a one-language one).
-            return 0, 100 - languages.count("|")
+            # A line in Korea that speaks her language, right after a service she named: the one
+            # her need puts first among them (112 for a threat), then the one that speaks the most
+            # languages (an interpreter line before a one-language one).
+            return 0, 100 - languages.count("|") - (50 - 20 * self.first[rid] if rid in self.first else 0)
         needs = self.needs
         if self.region and not national and self.serves(kind, topics, audiences):
             # She said where she is: the services of the kind she needs in her 시·군·구 (with only a
             # region named, none is), those for her whole region (no district of their own) and
             # those that serve several of her need's topics (the province's digital sex crime
-            # centre, wherever its office is) come before the national lines (which the crisis bar
-            # shows on every page anyway), nearest first, each topic counting as _TOPIC_KM nearer;
-            # the other services of her region after those lines, nearest first.
+            # centre, wherever its office is; not a city's own centre, whose name names its town:
+            # 성남시 디지털성범죄피해자 통합지원센터 is for Seongnam) come before the national lines
+            # (which the crisis bar shows on every page anyway), nearest first, each topic counting
+            # as _TOPIC_KM nearer; the other services of her region after those lines, nearest first.
             km = self.near(district, names)
             special = sum(f"|{t}|" in topics for t in self.topics)
-            if km < 1 or not district or special >= 2:
+            if km < 1 or not district or (special >= 2 and not town_service(district, names)):
                 return 1, km - _TOPIC_KM * special
             return 2, 100 + km
         if platform and platform in needs.platforms:

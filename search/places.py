@@ -34,6 +34,7 @@ __all__ = (
     "PlaceRow",
     "PlaceTable",
     "distance_km",
+    "district_stem",
     "district_info",
     "load_place_table",
     "load_places",
@@ -92,7 +93,8 @@ def _official(path: Path) -> Iterator[Place]:
             yield Place(name, region, parent if kind == "town" else "")
 
 
-def _stem(name: str) -> str | None:
+def district_stem(name: str) -> str | None:
+    """A district's name without its suffix (해운대 of 해운대구), or None when too short (중구)."""
     for suffix in _DISTRICT_SUFFIXES:
         if name.endswith(suffix) and len(name) - len(suffix) >= 2:
             return name[: -len(suffix)]
@@ -143,7 +145,7 @@ def place_rows(
     every = [*places, *chosen]
     for place in every:
         add(place.name, place)
-        stem = _stem(place.name) if not place.district else None
+        stem = district_stem(place.name) if not place.district else None
         if stem:
             # An everyday word (음성, 연수) names the place only before a service word: "음성~".
             add(stem + WEAK if normalize(stem) in keep_suffix else stem, place)
@@ -219,9 +221,9 @@ class Gazetteer:
 
 def place_words(place: Place) -> tuple[str, ...]:
     """How a service's name may mention ``place``: 의정부 for 의정부시, 연수 and 송도 for 송도 (연수구)."""
-    words = [place.name, _stem(place.name) or place.name]
+    words = [place.name, district_stem(place.name) or place.name]
     for part in place.district.split():
-        words += [part, _stem(part) or part]
+        words += [part, district_stem(part) or part]
     return tuple(w for w in dict.fromkeys(words) if len(w) >= 2)
 
 

@@ -30,6 +30,7 @@ from search.hangul import is_choseong_query, jamo, strip_josa
 from search.keyboard import as_hangul, as_latin
 from search.lexicon import Lexicon
 from search.morph import content_words
+from search.place_reading import district_head, inside_city, place_of, region_of
 from search.places import Place
 
 __all__ = ("Plan", "Term", "plan_query")
@@ -116,39 +117,6 @@ def _take_phrases(
     return found, out
 
 
-def _region_of(token: str, lex: Lexicon, known: Callable[[str], bool]) -> tuple[str | None, str]:
-    """(region code, rest of the token) when a token names a region: 부산, 부산에서, 부산상담.
-
-    A region glued to a following word counts only when that word is one the directory knows
-    (전남편이 is an ex-husband, not 전남 + 편이)."""
-    for cand in (token, strip_josa(token)):
-        if cand in lex.region_alias:
-            return lex.region_alias[cand], ""
-    if re.fullmatch(r"[가-힣]{4,}", token):
-        for n in (5, 4, 3, 2):
-            head = token[:n]
-            if head in lex.region_alias and len(token) - n >= 2 and known(strip_josa(token[n:])):
-                return lex.region_alias[head], token[n:]
-    return None, token
-
-
-def _place_of(token: str, lex: Lexicon, known: Callable[[str], bool]) -> tuple[str | None, str]:
-    """(place alias, rest of the token) when a token names a place: 해운대, 해운대구에서, 일산상담.
-
-    A place glued to a following word counts only when that word is one the directory knows:
-    a name is never guessed out of the middle of an unknown word.
-    """
-    for cand in (token, strip_josa(token), re.sub(r"(?:에\s*사는|사는|쪽|근처|인데|인데요)$", "", token)):
-        if cand in lex.places:
-            return cand, ""
-    if re.fullmatch(r"[가-힣]{4,}", token):
-        for n in range(min(len(token) - 2, 6), 1, -1):
-            head, rest = token[:n], token[n:]
-            if head in lex.places and known(strip_josa(rest)):
-                return head, rest
-    return None, token
-
-
 def _unslip(raw: str, lex: Lexicon, exists: Callable[[str], bool], plan: Plan) -> str:
     """``raw`` with keyboard slips undone, each recorded as a correction (tkdeka → 상담)."""
     out = []
@@ -197,10 +165,12 @@ def _known_hangul_text(text: str, lex: Lexicon, exists: Callable[[str], bool]) -
 
 def _typos(word: str, lex: Lexicon, plan: Plan) -> list[str]:
     """``lex.hangul_typo`` of a word, looked up once per query: the same word is asked about as a
-    service's name and as a typo. Kept in the plan, which ends with the request."""
+    service's name and as a typo. Kept in the plan, which ends with the request. A word is never
+    corrected into a place name (동기 is a classmate, not 동구)."""
     found = plan.typos.get(word)
     if found is None:
-        found = plan.typos[word] = lex.hangul_typo(jamo(word))
+        fixes = lex.hangul_typo(jamo(word))
+        found = plan.typos[word] = [f for f in fixes if f not in lex.places and f not in lex.region_alias]
     return found
 
 
@@ -325,19 +295,25 @@ def _take_places(tokens: list[str], lex: Lexicon, exists: Callable[[str], bool],
 
     region_places = [(m, lex.region_alias[m]) for m in multi_regions if m in lex.places]
     for i, tok in enumerate(tokens):
-        code, remainder = _region_of(tok, lex, known)
+        code, remainder = region_of(tok, lex, known)
         weak = lex.places.weak(strip_josa(tok), tokens[i + 1] if i + 1 < len(tokens) else None)
         if weak and not code:
             places.append(weak)
             continue
         if code:
             found_regions.append(code)
-            # A city the regions list names (의정부, 수원) is also a place; 광주 may be another one.
-            name = strip_josa(tok) if strip_josa(tok) in lex.places else tok
-            if not remainder and name in lex.places:
+            # A city the regions list names (의정부, 수원) is also a place; 광주 may be another one,
+            # glued to a word or not (김해시성폭력상담).
+            head = tok[: len(tok) - len(remainder)] if remainder else tok
+            name = strip_josa(head) if strip_josa(head) in lex.places else head
+            if name in lex.places:
                 region_places.append((name, code))
         elif tok in lex.places or strip_josa(tok) in lex.places or not known(strip_josa(tok)):
-            alias, remainder = _place_of(tok, lex, known)
+            alias, remainder = place_of(tok, lex, known)
+            if alias:
+                places.append(alias)
+        else:
+            alias, remainder = district_head(tok, lex, known)
             if alias:
                 places.append(alias)
         if remainder:
@@ -349,8 +325,11 @@ def _take_places(tokens: list[str], lex: Lexicon, exists: Callable[[str], bool],
         if same and plan.place is None:
             plan.place = same[0]
         plan.place_others = sorted({p.region for p in readings} - {code})
+    city = plan.place  # a city the regions list names (청주): a 구 of it named too is nearer her
     for alias in places:
         found = lex.places.lookup(alias, [c for c in (plan.region, explicit) if c])
+        if found and city is not None and plan.place is city and inside_city(found[0], city):
+            plan.place = None  # 청주 흥덕구: 흥덕구
         if found and plan.place is None:
             plan.place, others = found
             plan.place_others = others if not (explicit or plan.region) else plan.place_others

@@ -127,17 +127,32 @@ def in_district(r: Resource, district: str) -> bool:
     return mine[-1] in theirs or theirs[-1] in mine
 
 
+#: Personas who may be, or ask for, someone under 18.
+YOUNG = frozenset({"teen", "parent", "teacher"})
+
+
+def serves_her(r: Resource, case: Case) -> bool:
+    """Whether ``r`` can answer the person of ``case``: a service for under-18s only does not
+    answer an adult (a student, a resident) who names her town."""
+    return (
+        case.persona in YOUNG
+        or "minors" not in r.audiences
+        or bool({"adults", "everyone"} & set(r.audiences))
+    )
+
+
 def first_ok(o: Outcome, directory: list[Resource]) -> bool | None:
     """Whether the first result is acceptable (None: the case does not judge the first result).
 
     A case with ``near``: when the directory has a service of ``near_kinds`` in that 시·군·구, the
-    first result must be one of them; otherwise a service of the case's region. Read from the
+    first result must be one of them (one for under-18s only counts for a young person's case);
+    otherwise a service of the case's region. Read from the
     directory itself, not from what the engine says about it."""
     if o.case.near:
         if not o.top:
             return False
         there = [r for r in directory if in_district(r, o.case.near) and o.case.region in r.regions
-                 and (not o.case.near_kinds or r.kind in o.case.near_kinds)]  # fmt: skip
+                 and (not o.case.near_kinds or r.kind in o.case.near_kinds) and serves_her(r, o.case)]  # fmt: skip
         top = o.top[0]
         if there:
             return top.id in {r.id for r in there} or (bool(o.case.first) and top.id in o.case.first)

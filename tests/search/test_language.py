@@ -45,3 +45,20 @@ def test_korean_typed_in_english_mode_or_romanised_is_not_a_guess() -> None:
     assert identify("haebaragi", {"~haebaragi"}) is None
     # Understood English words (and a place) are English.
     assert identify("gangnam sextortion help", {"sextortion", "help"}) == "en"
+
+
+@pytest.mark.parametrize(
+    ("text", "understood", "lang"),
+    [("toi bi tong tien bang video", {"video", "bang"}, "vi"),  # lingua alone reads Tagalog here
+     ("can giup do bi quay phim", set(), "vi"),
+     ("meni qo'rqitishyapti", set(), "uz"),  # Uzbek's o' letter
+     ("saya diancam video saya akan disebar", {"video"}, "id")],  # akan types 마무 only by chance
+)  # fmt: skip
+def test_a_migrants_words_are_placed_when_lingua_alone_would_not(
+    text: str, understood: set[str], lang: str
+) -> None:
+    assert identify(text, understood) == lang
+
+
+def test_a_lone_keyboard_slip_is_still_not_a_foreign_language() -> None:
+    assert identify("wnrrhtlvek") is None

@@ -233,3 +233,93 @@ def test_with_nothing_in_her_district_the_page_names_the_nearest(engine: SqliteE
     assert res.locality and res.locality.in_district == 0
     nearest = engine.get(res.locality.nearest_id or "")
     assert nearest and nearest.district == res.locality.nearest_district and "KR-47" in nearest.regions
+
+
+# -- Issue 29, second round: written from the personas (a woman at her door at night, a migrant
+# worker typing on her phone, a pupil who does not want her school told, a student abroad).
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "지금 집에 누가 들어오려고 해요",
+        "문 두드려요 무서워",
+        "he found my address and is coming",
+        "스토킹 당하고 있어요 지금",
+    ],
+)
+def test_someone_at_her_door_or_stalking_her_now_gets_112_first(engine: SqliteEngine, q: str) -> None:
+    res = engine.search(Query(q=q, limit=5))
+    assert res.danger == "immediate" and top(res, 1) == ["police-112"], top(res)
+
+
+def test_a_whole_bottle_of_pills_is_an_overdose(engine: SqliteEngine) -> None:
+    res = engine.search(Query(q="약 한통 다 먹음", limit=5))
+    assert res.danger == "medical" and top(res, 1) == ["emergency-119"], top(res)
+
+
+@pytest.mark.parametrize(
+    ("q", "lang"),
+    [("toi bi tong tien bang video", "vi"), ("can giup do bi quay phim", "vi"),
+     ("meni qo'rqitishyapti", "uz"), ("saya diancam video saya akan disebar", "id")],
+)  # fmt: skip
+def test_vietnamese_without_diacritics_uzbek_and_indonesian_reach_danuri(
+    engine: SqliteEngine, q: str, lang: str
+) -> None:
+    res = engine.search(Query(q=q, limit=5))
+    assert (res.understood or {}).get("language") == lang and top(res, 1) == ["danuri-1577-1366"], top(res)
+
+
+def test_an_exchange_student_writing_english_meets_a_line_that_speaks_it_not_the_youth_line(
+    engine: SqliteEngine,
+) -> None:
+    res = engine.search(Query(q="exchange student someone made a deepfake of me", limit=5))
+    assert "en" in res.results[0].resource.languages and "youth-1388" not in top(res, 2), top(res)
+
+
+def test_among_lines_that_speak_english_a_threat_meets_112_first(engine: SqliteEngine) -> None:
+    assert first_ids(engine, "sextortion korea male", 1) == ["police-112"]
+
+
+def test_a_pupil_who_does_not_want_her_school_told_gets_the_young_peoples_line(engine: SqliteEngine) -> None:
+    res = engine.search(Query(q="학교에 알리기싫어", limit=5))
+    assert top(res, 1) == ["youth-1388"] and "school" not in (res.understood or {}).get("needs", []), top(res)
+
+
+@pytest.mark.parametrize(
+    ("q", "first"),
+    [("일산 딥페이크 상담", "dsc-gyeonggi"), ("나 부천 사는데 딥페이크 어디 말해", "dsc-gyeonggi"),
+     ("강릉 딥페이크 상담", "dsc-gangwon"), ("진주 딥페이크 상담", "dsc-gyeongnam")],
+)  # fmt: skip
+def test_another_citys_own_centre_does_not_come_before_the_provinces(
+    engine: SqliteEngine, q: str, first: str
+) -> None:
+    # 성남시's, 원주's and 창원시's own digital sex crime centres serve their own cities.
+    assert first_ids(engine, q, 1) == [first]
+
+
+def test_a_word_for_what_was_done_is_not_a_platforms_name(engine: SqliteEngine) -> None:
+    res = engine.search(Query(q="지인능욕 당했어요", limit=5))
+    assert res.results[0].resource.kind != "platform-report", top(res)
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "동기가 몰래 찍었어요",
+        "썸남이 동의없이 찍은 영상",
+        "전여친이 내 사진 올림",
+        "sns에 내얼굴 야한사진 ㅠ",
+    ],
+)
+def test_being_filmed_or_posted_without_consent_meets_the_takedown_line_first(
+    engine: SqliteEngine, q: str
+) -> None:
+    res = engine.search(Query(q=q, limit=5))
+    assert "removal" in (res.understood or {}).get("needs", []) and top(res, 1) == ["d4u-central"], top(res)
+
+
+def test_a_word_is_never_corrected_into_a_place(engine: SqliteEngine) -> None:
+    assert "동구" not in (engine.search(Query(q="동기가 몰래 찍었어요", limit=3)).understood or {}).get(
+        "terms", []
+    )

@@ -56,3 +56,25 @@ def test_stopwords_and_any_hour(engine: SqliteEngine) -> None:
     p = plan(engine, "지금 24시간 도와주세요")
     assert p.any_hour and not p.terms
     assert [t.surface for t in plan(engine, "how do i report to police").terms] == ["report", "police"]
+
+
+# -- Issue 29, second round: places as people type them.
+
+
+@pytest.mark.parametrize(
+    ("q", "place", "region"),
+    [("김해시성폭력상담", "김해시", "KR-48"), ("부평구성폭력상담소", "부평구", "KR-28"),
+     ("청주 흥덕구 성폭력 상담", "흥덕구", "KR-43"), ("주안동 딥페이크 상담", "주안동", "KR-28"),
+     ("둔산동 딥페이크 상담", "둔산동", "KR-30")],
+)  # fmt: skip
+def test_a_place_run_together_or_below_its_city_is_the_place(
+    engine: SqliteEngine, q: str, place: str, region: str
+) -> None:
+    p = plan(engine, q)
+    assert p.place is not None and (p.place.name, p.region) == (place, region)
+
+
+@pytest.mark.parametrize("q", ["전남친이 리벤지포르노 올림", "전남친이 지금 찾아온대 어떡해"])
+def test_an_ex_boyfriend_is_not_a_province(engine: SqliteEngine, q: str) -> None:
+    p = plan(engine, q)
+    assert p.region is None and p.place is None
