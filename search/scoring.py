@@ -221,8 +221,10 @@ class Order:
             or (self._clipped and any(f" | {a} | " in padded for a in plan.terms[0].alternatives[1:]))
             # A service named among other words (방송통신심의위원회 신고); a platform is named
             # through the needs instead, so that a victim still meets a human line first.
-            or (row["kind"] != "platform-report" and any(f" | {s} | " in padded for s in self._typed_names))
-            or row["id"] in self._core_named
+            or (
+                row["kind"] != "platform-report"
+                and (any(f" | {s} | " in padded for s in self._typed_names) or row["id"] in self._core_named)
+            )
         )
 
     def band(self, row: Mapping[str, Any]) -> tuple[int, float]:
