@@ -128,7 +128,7 @@ def test_listings_and_embeds_do_not_tell_who_opened_them(server: Server, catalog
 @pytest.mark.timeout(240)
 def test_words_someone_searched_are_not_answered_faster(server: Server, engine: SqliteEngine) -> None:
     # Words of the index, the kind a process could remember having looked up.
-    words = sorted(w for w, (df, _) in engine.lexicon.hangul.items() if df >= 1 and len(w) >= 2)
+    words = sorted(w for w, (df, _) in engine.index.lexicon.hangul.items() if df >= 1 and len(w) >= 2)
     paths = [f"/api/v1/search?q={urllib.parse.quote(w)}" for w in words]
     # Searches vary more in time than pages: more trials keep a coin's score near 0.5.
     assert _probe(server, _distinct(paths, 2 * TRIALS), "index words") <= MAX_ACCURACY
