@@ -182,7 +182,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "trust_info": ("정보 확인: {year}년 자료", "Details as listed in {year}"),
     "korean_only": ("한국어만", "Korean only"),
     "answers_in": ("상담 언어: {langs}", "Answers in {langs}"),
-    "via_interpreter": ("{langs}는 통역으로", "{langs} via interpreter"),
+    "via_interpreter": ("통역으로 {langs}", "{langs} via interpreter"),
+    # A call button of a line that is closed now, and a KakaoTalk channel known by name only.
+    "closed_now": ("지금은 닫혀 있어요", "closed now"),
+    "kakao_search": ("앱에서 검색", "search in the app"),
     "more_ways": ("연락 방법 더 보기", "More ways to reach them"),
     # The counsellor's switch: sources, dates, caveats, referral picking and sharing.
     "view_counsellor": ("상담사용", "For counsellors"),
