@@ -138,3 +138,24 @@ def test_ticking_survives_search_as_you_type(make_context: Any, site: Site) -> N
     assert "pick=1" in page.url
     page.goto(site.base + "/?lang=ko")
     assert page.locator("form#search [name=pick], form#search [name=ids]").count() == 0
+
+
+def test_english_cards_say_korean_only_or_english_via_interpreter(watched: Watched, site: Site) -> None:
+    """On a phone, in English: 112's card says its English comes through an interpreter, a line that
+    speaks only Korean says so, and Danuri (whose counsellors speak English) says nothing."""
+    page = watched.new_page()
+    page.goto(site.base + "/?lang=en")
+    page.fill("input[name=q]", "police, I only speak English")
+    page.keyboard.press("Enter")
+    page.locator('.card a[href^="/resources/police-112"]').first.wait_for()
+    police = page.locator(".card", has=page.locator('a[href^="/resources/police-112"]')).first
+    assert police.locator(".trust").inner_text().strip() == "English via interpreter"
+    assert police.locator(".trust").is_visible()
+    korean_only = page.locator(".card .trust", has_text="Korean only")
+    assert korean_only.count() >= 1
+    danuri = page.locator(".card", has=page.locator('a[href^="/resources/danuri-1577-1366"]'))
+    if danuri.count():
+        assert danuri.first.locator(".trust").count() == 0
+    assert "police" not in page.url and "English" not in page.url  # her words stay out of the address
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "english-via-interpreter-mobile.png"), full_page=True)
