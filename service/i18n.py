@@ -186,6 +186,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     # A call button of a line that is closed now, and a KakaoTalk channel known by name only.
     "closed_now": ("지금은 닫혀 있어요", "closed now"),
     "kakao_search": ("앱에서 검색", "search in the app"),
+    "reach_above": ("전화: 위에 있는 {number}", "Call: {number}, above"),
     "more_ways": ("연락 방법 더 보기", "More ways to reach them"),
     # The counsellor's switch: sources, dates, caveats, referral picking and sharing.
     "view_counsellor": ("상담사용", "For counsellors"),
@@ -207,7 +208,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "danger_suicide": (
         "많이 힘들죠. 혼자 견디지 않아도 돼요. 지금 바로 이야기할 수 있는 곳이 아래에 있어요.",
-        "It sounds very hard right now. You don't have to carry this alone: the first line below is there to talk now.",
+        "This sounds very hard. You don't have to face it alone: the line below will talk with you now.",
     ),
     # Results.locality: the district she named has none of what she asked for.
     "locality_none": (

@@ -268,7 +268,11 @@ def _lines(p: Presenter, results: Results | None, data_dir: Path) -> SummaryLine
         lines.danger = t["danger_" + str(danger)]
     understood = results.understood or {}
     need_names = p.labels["need"]
-    needs = [need_names[n] for n in _field(understood, "needs") or [] if n in need_names]
+    # When the search senses danger, the calm sentence says what the first lines are for: the needs
+    # read from her words ("taking images down") would only push the first two calls down.
+    needs = (
+        [] if lines.danger else [need_names[n] for n in _field(understood, "needs") or [] if n in need_names]
+    )
     place = _field(understood, "place")
     where = None
     if place and results.region:

@@ -100,6 +100,8 @@ class ResultCard:
     share_url: str
     #: Why it is here, in a few words ("24시간 · 삭제 지원"), when the search says.
     why: str | None = None
+    #: When its only number is on the page already (a crisis strip's or an earlier card's), where.
+    reach: str | None = None
 
 
 _FIRST_SENTENCE = re.compile(r"^(.+?(?:[.!?](?=\s)|요\.|다\.))\s")
@@ -288,6 +290,8 @@ class Presenter:
             skip = seen | {n for n in STRIP_NUMBERS if n not in name}
             card = self.card(hit, skip=skip, silent_first=silent, counsellor=counsellor)
             seen.update(c.target for c in card.channels if c.kind in ("voice", "sms"))
+            if not card.channels and not card.link and hit.resource.phones:  # its number is shown above
+                card.reach = strings(self.lang)["reach_above"].format(number=hit.resource.phones[0].number)
             out.append(card)
         return out
 
