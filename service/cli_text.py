@@ -169,7 +169,9 @@ def resource_lines(r: Resource, lang: Lang, kinds: dict[str, str], regions: dict
         row("cost", cost)
     row("anonymous", words["anonymous"][r.anonymous])
     direct = ", ".join(language_name(c, lang) for c in r.languages if c not in r.interpreted)
-    via = strings(lang)["via_interpreter"].format(langs=", ".join(language_name(c, lang) for c in r.interpreted))
+    via = strings(lang)["via_interpreter"].format(
+        langs=", ".join(language_name(c, lang) for c in r.interpreted)
+    )
     row("languages", f"{direct} · {via}" if r.interpreted else direct)
     row("audiences", ", ".join(words["audience"].get(a, a) for a in r.audiences))
     row("org", r.organization.get(lang) if r.organization else None)

@@ -186,6 +186,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     # A call button of a line that is closed now, and a KakaoTalk channel known by name only.
     "closed_now": ("지금은 닫혀 있어요", "closed now"),
     "kakao_search": ("앱에서 검색", "search in the app"),
+    "handle_copy": ("이름 복사", "Copy the name"),
     "reach_above": ("전화: 위에 있는 {number}", "Call: {number}, above"),
     "more_ways": ("연락 방법 더 보기", "More ways to reach them"),
     # The counsellor's switch: sources, dates, caveats, referral picking and sharing.

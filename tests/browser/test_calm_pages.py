@@ -212,3 +212,22 @@ def test_a_frightened_search_on_a_phone(make_context: Any, site: Site, q: str, l
     ARTIFACTS.mkdir(exist_ok=True)
     name = f"frightened-{FRIGHTENED.index(q)}-{lang}-{'js' if js else 'nojs'}"
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_a_kakaotalk_channel_known_by_name_can_be_copied(make_context: Any, site: Site) -> None:
+    """1366's KakaoTalk has no address in its sources: the card shows the name to search for, and
+    with JavaScript a button copies it to paste into the app."""
+    watched = make_context(viewport=MOBILE, permissions=["clipboard-read", "clipboard-write"])
+    page = watched.new_page()
+    page.goto(site.base + "/search?q=1366&lang=ko")
+    chip = page.locator(".card .call.handle", has_text="women1366").first
+    assert chip.is_visible() and chip.locator("a").count() == 0  # not a link: no address is made up
+    button = chip.locator("button[data-copy-text]")
+    button.click()
+    assert button.inner_text() == "복사했어요"
+    assert page.evaluate("navigator.clipboard.readText()") == "women1366"
+    # Without JavaScript the name is there and the button is not.
+    plain = make_context(viewport=MOBILE, java_script_enabled=False).new_page()
+    plain.goto(site.base + "/search?q=1366&lang=ko")
+    chip = plain.locator(".card .call.handle", has_text="women1366").first
+    assert chip.is_visible() and chip.locator("button").is_hidden()
