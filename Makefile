@@ -17,7 +17,7 @@ STAMP   := $(VENV)/.installed
 HOST    ?= 127.0.0.1
 PORT    ?= 8000
 
-.PHONY: run test test-fast lint check build validate bench bench-quick soak clean
+.PHONY: run test test-fast lint check build validate bench bench-quick soak lighthouse clean
 
 # What `haven serve`, `haven build` and the other commands need, and nothing else.
 $(RUNTIME): requirements.lock pyproject.toml
@@ -71,6 +71,11 @@ bench: $(STAMP) var/haven.db
 bench-quick: $(STAMP)
 	$(BIN)/python -m bench.search_bench --sizes 0,1000,10000 --rounds 1 --out bench/results/search-quick.json
 	$(BIN)/python -m bench.http_bench --size 0 --duration 2 --start-tries 1 --out bench/results/http-quick.json
+
+# Lighthouse's mobile scores of / and a resource page (about 35 s; Debian's chromium, nothing
+# leaves 127.0.0.1). Not part of `make test`: figures in BENCHMARKS.md.
+lighthouse: $(STAMP) node_modules/.installed var/haven.db
+	$(BIN)/python -m bench.lighthouse
 
 # The long form of tests/hardening: 10 minutes of load, many more generated examples (so past the
 # five-minute timeout of pyproject.toml).

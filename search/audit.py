@@ -269,7 +269,7 @@ def _content_findings(r: Resource) -> list[Finding]:
         problem = _text_problem(text)
         if problem:
             found.append(Finding(check="text", subject=r.id, message=f"{path}: {problem}"))
-    urls = [(f"links[{i}].url", link.url) for i, link in enumerate(r.links)]
+    urls = [(f"links[{i}].url", link.url) for i, link in enumerate(r.links) if link.url]
     urls += [(f"sources[{i}]", url) for i, url in enumerate(r.source_urls)]
     seen: set[str] = set()
     for path, url in urls:

@@ -18,6 +18,7 @@ from typing import Any
 
 import msgspec
 
+from search.channels import check_channels
 from search.hours import SEOUL
 from search.kinds import KindTable
 from search.model import PHONE_PATTERN, Region, Resource, Source, SynonymGroup, Taxonomy
@@ -287,22 +288,19 @@ def _cross_checks(
             elif ref == rid:
                 add(["see_also", j], "a resource cannot refer to itself")
         urls = {s if isinstance(s, str) else s.url for s in r.get("sources", [])}
-        for field_name in ("phones", "links"):
+        for field_name in ("phones", "links", "interpreting"):
             for j, item in enumerate(r.get(field_name, [])):
                 if item.source is not None and item.source not in urls:
                     add([field_name, j, "source"], f"{item.source!r} is not one of this entry's sources")
                 elif item.source is None:
-                    shown = item.number if field_name == "phones" else item.url
+                    shown = item.number if field_name == "phones" else item.url or item.handle
                     msg = f"{shown!r} names no source (add source: with the URL of the source that states it)"
                     if where.unsourced is None:
                         add([field_name, j], msg)
                     else:
                         _add_problem(where.unsourced, file, i, label, [field_name, j], msg)
         _check_place(add, r, where)
-        numbers = [p.number for p in r.get("phones", [])]
-        for j, n in enumerate(numbers):
-            if n in numbers[:j]:
-                add(["phones", j, "number"], f"{n!r} is listed twice")
+        check_channels(add, r)
 
 
 def _read_resources(

@@ -281,7 +281,7 @@ def _attributes(feed: Feed, r: Resource, sid: str) -> list[Row]:
 
 def _service_row(feed: Feed, r: Resource, org: Row, main: str | None) -> Row:
     """The ``service`` row, with our documented extras (translations, haven_id, confidence, sources)."""
-    email = next((link.url[7:] for link in r.links if link.url.startswith("mailto:")), None)
+    email = next((link.href[7:] for link in r.links if link.href.startswith("mailto:")), None)
     audiences = [feed.text(feed._labels.get(("audience", a))) or a for a in r.audiences]
     translations = {
         lang: {
@@ -307,6 +307,7 @@ def _service_row(feed: Feed, r: Resource, org: Row, main: str | None) -> Row:
         # Haven lists only services it believes to be running; doubts go in `alert`.
         "status": "active",
         "application_process": feed.text(r.how_to),
+        "interpretation_services": ", ".join(r.interpreted) or None,  # language codes, as `language`
         "fees_description": feed.pick(_FEES[r.cost]),
         "eligibility_description": ", ".join(x for x in audiences if x),
         "assured_date": r.checked.isoformat(),
@@ -339,7 +340,8 @@ def resource_rows(feed: Feed, r: Resource) -> dict[str, list[Row]]:
     main = main_web_link(r)
     service = _service_row(feed, r, org, main)
     location = _location_row(feed, r, org, main)
-    extra_links = [link for link in r.links if link.url.startswith("https://") and link.url != main]
+    extra_links = [link for link in r.links if link.href.startswith("https://") and link.url != main]
+    numbers = [p.number for p in r.phones]
     return {
         "organization": [org],
         "service": [service],
@@ -349,13 +351,14 @@ def resource_rows(feed: Feed, r: Resource) -> dict[str, list[Row]]:
         "location": [location],
         "phone": [
             {
-                "id": uid("phone", r.id, p.number),
+                # A number listed again for texts (1388) adds its type: ids stay those of before.
+                "id": uid("phone", r.id, p.number, *([p.type] if numbers.index(p.number) < i else [])),
                 "service_id": sid,
                 "number": p.number,
                 "type": "text" if p.type == "sms" else "voice",
                 "description": feed.text(p.label),
             }
-            for p in r.phones
+            for i, p in enumerate(r.phones)
         ],
         "schedule": _schedules(feed, r, sid),
         "service_area": [
@@ -375,14 +378,15 @@ def resource_rows(feed: Feed, r: Resource) -> dict[str, list[Row]]:
                 "service_id": sid,
                 "code": code,
                 "name": feed.language_name(code, feed.lang) if feed.language_name else None,
+                "note": feed.pick(("통역으로", "through an interpreter")) if code in r.interpreted else None,
             }
             for code in r.languages
         ],
         "url": [
             {
-                "id": uid("url", r.id, link.url),
+                "id": uid("url", r.id, link.href),
                 "service_id": sid,
-                "url": link.url,
+                "url": link.href,
                 "label": feed.text(link.label) or link.type,
             }
             for link in extra_links

@@ -101,7 +101,7 @@ def _uses(catalog: Catalog, texts: list[tuple[str | None, str]]) -> list[UrlUse]
             block.setdefault(rid, (name, lines, start, starts[k + 1] if k + 1 < len(starts) else len(lines)))
     uses: list[UrlUse] = []
     for r in catalog.resources:
-        fields = [(f"links[{i}].url", link.url) for i, link in enumerate(r.links)]
+        fields = [(f"links[{i}].url", link.url) for i, link in enumerate(r.links) if link.url]
         fields += [(f"sources[{i}]", url) for i, url in enumerate(r.source_urls)]
         name, lines, start, end = block.get(r.id, (None, [], 0, 0))
         for field, url in fields:

@@ -12,9 +12,9 @@ MAIN_LINK_TYPES = ("website", "form", "chat", "kakaotalk", "app")
 
 def main_web_link(r: Resource) -> str | None:
     """The first https link to the service itself (website, form, chat, app), else any https link."""
-    https = [link for link in r.links if link.url.startswith("https://")]
+    https = [link for link in r.links if link.href.startswith("https://")]
     main = [link for link in https if link.type in MAIN_LINK_TYPES] or https
-    return main[0].url if main else None
+    return main[0].href if main else None
 
 
 def main_link(r: Resource) -> str | None:
@@ -25,5 +25,5 @@ def main_link(r: Resource) -> str | None:
     url = main_web_link(r)
     if url:
         return url[:-1] if url.endswith("/") and url.count("/") == 3 else url
-    mail = next((link.url for link in r.links if link.url.startswith("mailto:")), None)
+    mail = next((link.href for link in r.links if link.href.startswith("mailto:")), None)
     return mail[7:] if mail else None

@@ -22,6 +22,7 @@ __all__ = (
     "Geo",
     "Hit",
     "Hours",
+    "Interpreting",
     "Link",
     "Phone",
     "Query",
@@ -100,12 +101,34 @@ class Phone(Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 class Link(Struct, forbid_unknown_fields=True, kw_only=True):
-    """A web page, form, chat or app; https only (or mailto:/tel:)."""
+    """A web page, form, chat or app; https only (or mailto:/tel:).
+
+    A KakaoTalk channel that its sources name only by what to search for in the app (``women1366``,
+    ``청소년상담1388``) has ``handle`` and no ``url``: a link address is never made up.
+    """
 
     type: Literal["website", "form", "chat", "kakaotalk", "email", "app", "guide"]
-    url: Annotated[str, Meta(pattern=LINK_URL, max_length=2000)]
+    url: Annotated[str, Meta(pattern=LINK_URL, max_length=2000)] | None = None
+    #: The name to search for in the app, for a KakaoTalk channel known by no address.
+    handle: Annotated[str, Meta(min_length=1, max_length=40)] | None = None
     label: Text | None = None
     source: StatedBy | None = None
+
+    @property
+    def href(self) -> str:
+        """The address to open ("" for a channel known only by its ``handle``)."""
+        return self.url or ""
+
+
+LanguageCode = Annotated[str, Meta(pattern=r"^[a-z]{2,3}$")]
+
+
+class Interpreting(Struct, forbid_unknown_fields=True, kw_only=True):
+    """Languages a line answers in through an interpreter (112's interpreting centre joins the
+    call), not in its counsellors' own words, and the dated source that states it."""
+
+    languages: Annotated[list[LanguageCode], Meta(min_length=1)]
+    source: StatedBy
 
 
 class Source(Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
@@ -180,9 +203,10 @@ class Resource(Struct, forbid_unknown_fields=True, kw_only=True):
     town: Annotated[str, Meta(min_length=1, max_length=40)] | None = None
     geo: Geo | None = None
     audiences: list[Audience] = msgspec.field(default_factory=lambda: ["everyone"])
-    languages: list[Annotated[str, Meta(pattern=r"^[a-z]{2,3}$")]] = msgspec.field(
-        default_factory=lambda: ["ko"]
-    )
+    #: Every language it can be reached in, directly or through an interpreter.
+    languages: list[LanguageCode] = msgspec.field(default_factory=lambda: ["ko"])
+    #: Of ``languages``, those reached through an interpreter, each group with its source.
+    interpreting: list[Interpreting] = []
     cost: Cost = "unknown"
     anonymous: Literal["yes", "no", "partly", "unknown"] = "unknown"
     platform: Key | None = None
@@ -194,6 +218,11 @@ class Resource(Struct, forbid_unknown_fields=True, kw_only=True):
     def source_urls(self) -> list[str]:
         """The sources' URLs, in the data's order."""
         return [s if isinstance(s, str) else s.url for s in self.sources]
+
+    @property
+    def interpreted(self) -> list[str]:
+        """The languages it answers in through an interpreter only, in the data's order."""
+        return [code for group in self.interpreting for code in group.languages]
 
     @property
     def as_of(self) -> dt.date | None:

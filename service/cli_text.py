@@ -103,10 +103,10 @@ def contact(r: Resource, lang: Lang) -> str:
     if r.phones:
         p = r.phones[0]
         return (strings(lang)["cli_sms"] if p.type == "sms" else "☎ ") + p.number
-    links = sorted(r.links, key=lambda x: x.type in ("email", "guide"))  # a page before an address
+    links = sorted((x for x in r.links if x.url), key=lambda x: x.type in ("email", "guide"))  # a page first
     if not links:
         return ""
-    url = links[0].url
+    url = links[0].href
     if url.startswith(("mailto:", "tel:")):
         return url.split(":", 1)[1]
     return url.split("//", 1)[-1].removeprefix("www.").rstrip("/")
@@ -168,12 +168,22 @@ def resource_lines(r: Resource, lang: Lang, kinds: dict[str, str], regions: dict
     if cost:
         row("cost", cost)
     row("anonymous", words["anonymous"][r.anonymous])
-    row("languages", ", ".join(language_name(c, lang) for c in r.languages))
+    direct = ", ".join(language_name(c, lang) for c in r.languages if c not in r.interpreted)
+    via = strings(lang)["via_interpreter"].format(
+        langs=", ".join(language_name(c, lang) for c in r.interpreted)
+    )
+    row("languages", f"{direct} · {via}" if r.interpreted else direct)
     row("audiences", ", ".join(words["audience"].get(a, a) for a in r.audiences))
     row("org", r.organization.get(lang) if r.organization else None)
     row("address", r.address.get(lang) if r.address else None)
     row("how", r.how_to.get(lang) if r.how_to else None)
-    row("links", "\n".join(x.url + (f" ({x.label.get(lang)})" if x.label else "") for x in r.links))
+    row(
+        "links",
+        "\n".join(
+            (x.url or f"KakaoTalk: {x.handle}") + (f" ({x.label.get(lang)})" if x.label else "")
+            for x in r.links
+        ),
+    )
     row("caveat", r.caveat.get(lang) if r.caveat else None)
     row("see_also", ", ".join(r.see_also))
     row("sources", "\n".join(r.source_urls))

@@ -182,7 +182,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "trust_info": ("정보 확인: {year}년 자료", "Details as listed in {year}"),
     "korean_only": ("한국어만", "Korean only"),
     "answers_in": ("상담 언어: {langs}", "Answers in {langs}"),
-    "via_interpreter": ("{langs}는 통역으로", "{langs} via interpreter"),
+    "via_interpreter": ("통역으로 {langs}", "{langs} via interpreter"),
+    # A call button of a line that is closed now, and a KakaoTalk channel known by name only.
+    "closed_now": ("지금은 닫혀 있어요", "closed now"),
+    "kakao_search": ("앱에서 검색", "search in the app"),
+    "handle_copy": ("이름 복사", "Copy the name"),
+    "reach_above": ("전화: 위에 있는 {number}", "Call: {number}, above"),
     "more_ways": ("연락 방법 더 보기", "More ways to reach them"),
     # The counsellor's switch: sources, dates, caveats, referral picking and sharing.
     "view_counsellor": ("상담사용", "For counsellors"),
@@ -204,7 +209,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "danger_suicide": (
         "많이 힘들죠. 혼자 견디지 않아도 돼요. 지금 바로 이야기할 수 있는 곳이 아래에 있어요.",
-        "It sounds very hard right now. You don't have to carry this alone: the first line below is there to talk now.",
+        "This sounds very hard. You don't have to face it alone: the line below will talk with you now.",
     ),
     # Results.locality: the district she named has none of what she asked for.
     "locality_none": (

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from litestar import Request, Response, Router, get, post
+from litestar import HttpMethod, Request, Response, Router, get, route
 from litestar.datastructures import CacheControlHeader, ImmutableMultiDict, MultiDict
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
@@ -205,7 +205,9 @@ def _counsellor(fields: _Fields) -> bool:
 _PRIVATE = CacheControlHeader(private=True, max_age=0)
 
 
-def _results_page(request: Request, fields: _Fields | None) -> Template:
+def _results_page(
+    request: Request, fields: _Fields | None, cache: CacheControlHeader | None = None
+) -> Template:
     source: _Fields = fields if fields is not None else request.query_params
     lang = negotiate(source.get("lang"), request.headers.get("accept-language"))
     query, params = _page_query(request, lang, fields)
@@ -230,6 +232,7 @@ def _results_page(request: Request, fields: _Fields | None) -> Template:
         region=query.region,
         view=view,
         max_cards=MAX_ENTRIES,
+        headers={cache.HEADER_NAME: cache.to_header()} if cache else None,
     )
 
 
@@ -265,7 +268,11 @@ def _lines(p: Presenter, results: Results | None, data_dir: Path) -> SummaryLine
         lines.danger = t["danger_" + str(danger)]
     understood = results.understood or {}
     need_names = p.labels["need"]
-    needs = [need_names[n] for n in _field(understood, "needs") or [] if n in need_names]
+    # When the search senses danger, the calm sentence says what the first lines are for: the needs
+    # read from her words ("taking images down") would only push the first two calls down.
+    needs = (
+        [] if lines.danger else [need_names[n] for n in _field(understood, "needs") or [] if n in need_names]
+    )
     place = _field(understood, "place")
     where = None
     if place and results.region:
@@ -309,16 +316,17 @@ def _locality_line(p: Presenter, locality: object, data_dir: Path) -> str | None
 # Typed words cost a search each time: the one page under the rate limit (service/safety.py).
 # GET serves the need buttons, the filters and the counsellor switch (no typed words); a link
 # from elsewhere that still carries ``q`` is answered too, but the site itself never makes one.
-@get("/search", sync_to_thread=False, opt={UNLIMITED: False})
-def search_page(request: Request) -> Template:
+# GET and POST are one handler: Litestar 2 registers a router's handlers one at a time, and the
+# OPTIONS answer it makes for a path keeps the methods of the first handler of that path only
+# (litestar-org/litestar#4169, fixed in 3.0; a Controller is registered the same way), so two
+# handlers answered OPTIONS /search with ``Allow: GET, HEAD, OPTIONS``.
+@route("/search", http_method=[HttpMethod.GET, HttpMethod.POST], opt={UNLIMITED: False}, status_code=200)
+async def search_page(request: Request) -> Template:
+    """The search box's form (POST: the words arrive in the body and the page's title is neutral),
+    and the need buttons, filters and counsellor switch (GET)."""
+    if request.method == HttpMethod.POST:
+        return _results_page(request, await request.form(), cache=_PRIVATE)
     return _results_page(request, None)
-
-
-@post("/search", cache_control=_PRIVATE, opt={UNLIMITED: False}, status_code=200)
-async def search_post(request: Request) -> Template:
-    """The search box's form: the words arrive in the body and the page's title is neutral."""
-    fields = await request.form()
-    return _results_page(request, fields)
 
 
 @get("/resources/{resource_id:str}", sync_to_thread=False)
@@ -429,7 +437,6 @@ def make_pages_router() -> Router:
         route_handlers=[
             home,
             search_page,
-            search_post,
             resource_page,
             safety_page,
             embed,

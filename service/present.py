@@ -20,6 +20,7 @@ from litestar.response import Template
 from search.engine import Engine
 from search.hours import SEOUL
 from search.model import Hit, Hours, OpenState, Phone, Resource, Results
+from service.channels import CHANNEL_LINKS, MAX_CHANNELS, SILENT_WORDS, STRIP_NUMBERS, Channel, Ways, tel_href
 from service.i18n import Lang, format_date, labels, language_name, negotiate, strings
 from service.referral import FALLBACK_ID, Format
 from service.share import public_base, referral_text, sms_href
@@ -69,39 +70,6 @@ class Call(NamedTuple):
     label: str | None
 
 
-class Channel(NamedTuple):
-    """One way to reach a service, as a button: ``tel:``, ``sms:``, a chat, KakaoTalk, a form.
-
-    ``kind`` is ``voice``, ``sms``, ``chat``, ``kakaotalk``, ``form`` or ``app``; ``silent``
-    says it can be used without speaking (everything but a call)."""
-
-    href: str
-    verb: str
-    target: str
-    label: str | None
-    kind: str
-
-    @property
-    def silent(self) -> bool:
-        return self.kind != "voice"
-
-    @property
-    def external(self) -> bool:
-        return self.href.startswith("https:")
-
-
-#: Link types that are a way to reach a person or report, shown as buttons next to the calls.
-CHANNEL_LINKS = ("chat", "kakaotalk", "form", "app")
-#: The numbers the crisis strip at the top of every page already shows: a card repeats them only
-#: as its own main number.
-STRIP_NUMBERS = frozenset({"112", "1366"})
-#: At most this many buttons on a card (two rows on a phone).
-MAX_CHANNELS = 4
-#: Words that say she cannot speak aloud: written channels go first.
-_SILENT_WORDS = ("문자", "채팅", "카톡", "카카오", "말 못", "말을 못", "말하기 힘", "소리", "text", "chat", "kakao",
-                 "can't talk", "cannot talk", "can't speak", "cannot speak")  # fmt: skip
-
-
 @dataclass(slots=True)
 class ResultCard:
     """One card in a results list, every text in the page's language (see :meth:`Presenter.card`).
@@ -132,6 +100,8 @@ class ResultCard:
     share_url: str
     #: Why it is here, in a few words ("24시간 · 삭제 지원"), when the search says.
     why: str | None = None
+    #: When its only number is on the page already (a crisis strip's or an earlier card's), where.
+    reach: str | None = None
 
 
 _FIRST_SENTENCE = re.compile(r"^(.+?(?:[.!?](?=\s)|요\.|다\.))\s")
@@ -207,9 +177,7 @@ class Presenter:
         return format_date(day, self.lang)
 
     def tel(self, number: str, kind: str = "voice") -> str:
-        digits = "".join(c for c in number if c.isdigit() or c in "+#")
-        digits = digits.replace("#", "%23")
-        return f"sms:{digits}" if kind == "sms" else f"tel:{digits}"
+        return tel_href(number, kind)
 
     def open_now(self, state: OpenState) -> tuple[str, str]:
         """``(css class, text)`` for an open-now badge (the wording is service/wording.py's)."""
@@ -263,42 +231,37 @@ class Presenter:
         ]  # fmt: skip
 
     def channels(self, r: Resource, *, skip: frozenset[str] | set[str] = frozenset(), silent_first: bool = False,
-                 closed: bool = False, limit: int | None = MAX_CHANNELS) -> list[Channel]:  # fmt: skip
-        """Every way to reach ``r`` as buttons: calls and texts from its phones, chat, KakaoTalk,
-        forms and apps from its links, in the order that suits her now.
-
-        Calls come first, unless ``silent_first`` (she said she cannot speak) or ``closed`` (no
-        one answers the phone now): then the written ways come first. Numbers in ``skip`` are
-        left out (shown elsewhere on the page).
-        """
-        t = strings(self.lang)
-        spoken: list[Channel] = []
-        written: list[Channel] = []
-        for ph in r.phones:
-            if ph.number in skip:
-                continue
-            label = ph.label.get(self.lang) if ph.label else None
-            if ph.type == "sms":
-                written.append(Channel(self.tel(ph.number, "sms"), t["text_sms"], ph.number, label, "sms"))
-            else:
-                spoken.append(Channel(self.tel(ph.number), t["call"], ph.number, label, "voice"))
-        for link in r.links:
-            if link.type in CHANNEL_LINKS:
-                verb = self.labels["channel"][link.type]
-                label = link.label.get(self.lang) if link.label else None
-                written.append(Channel(link.url, verb, label or verb, None, link.type))
-        ordered = [*written, *spoken] if (silent_first or closed) and written else [*spoken, *written]
-        return ordered[:limit]
+                 closed: bool = False, limit: int | None = MAX_CHANNELS,
+                 state: OpenState | None = None) -> list[Channel]:  # fmt: skip
+        """Every way to reach ``r`` as buttons, in the order that suits her now (service/channels.py)."""
+        ways = Ways(self.lang, self.labels["channel"], self.now, silent_first, closed, state)
+        return ways.of(r, skip)[:limit]
 
     channel_links = CHANNEL_LINKS
 
-    def languages_line(self, r: Resource) -> str | None:
-        """``Korean only``, ``Korean, English`` … when the page's language is not one it answers in."""
-        if self.lang in r.languages or r.kind == "guide":
+    def languages_line(self, r: Resource, counsellor: bool = False) -> str | None:
+        """``Korean only``, ``English via interpreter``, ``Answers in …`` when the page's language
+        is not one its people speak; a counsellor also sees the languages it interprets into."""
+        if r.kind == "guide":
             return None  # a guide is the site's own page, in both languages
-        if r.languages == ["ko"]:
-            return strings(self.lang)["korean_only"]
-        return strings(self.lang)["answers_in"].format(langs=", ".join(self.language(c) for c in r.languages))
+        t, interpreted = strings(self.lang), r.interpreted
+        direct = [c for c in r.languages if c not in interpreted]
+        via = t["via_interpreter"].format(langs=self._names(interpreted)) if interpreted else None
+        if self.lang in direct:
+            return via if counsellor else None
+        if self.lang in interpreted and not counsellor:
+            return t["via_interpreter"].format(langs=self.language(self.lang))
+        head = t["korean_only"] if direct == ["ko"] else t["answers_in"].format(langs=self._names(direct))
+        return f"{head} · {via}" if via else head
+
+    def languages_fact(self, r: Resource) -> str:
+        """Every language it answers in, those through an interpreter said so (a resource page)."""
+        direct = [c for c in r.languages if c not in r.interpreted]
+        via = strings(self.lang)["via_interpreter"].format(langs=self._names(r.interpreted))
+        return " · ".join([self._names(direct), *([via] if r.interpreted else [])])
+
+    def _names(self, codes: list[str]) -> str:
+        return ", ".join(self.language(c) for c in codes)
 
     def trust_line(self, r: Resource) -> str | None:
         """One short neutral line on where an entry's number comes from, where it matters: a
@@ -319,7 +282,7 @@ class Presenter:
         """The cards of a results page, in order. A number is shown once: not again in a later
         card, and the crisis strip's (112, 1366) only on the card of the line it names."""
         low = q.lower()
-        silent = any(w in low for w in _SILENT_WORDS)
+        silent = any(w in low for w in SILENT_WORDS)
         seen: set[str] = set()
         out = []
         for hit in results.results:
@@ -327,6 +290,8 @@ class Presenter:
             skip = seen | {n for n in STRIP_NUMBERS if n not in name}
             card = self.card(hit, skip=skip, silent_first=silent, counsellor=counsellor)
             seen.update(c.target for c in card.channels if c.kind in ("voice", "sms"))
+            if not card.channels and not card.link and hit.resource.phones:  # its number is shown above
+                card.reach = strings(self.lang)["reach_above"].format(number=hit.resource.phones[0].number)
             out.append(card)
         return out
 
@@ -342,12 +307,11 @@ class Presenter:
         r, lang = hit.resource, self.lang
         name = r.name.get(lang)
         state = hit.open_now
-        closed = state.known and not state.open
-        channels = self.channels(r, skip=skip, silent_first=silent_first, closed=closed)
+        channels = self.channels(r, skip=skip, silent_first=silent_first, state=state)
         link = None
-        if not channels and r.links:
-            main = next((x for x in r.links if x.type not in ("email", "guide")), r.links[0])
-            link = (main.url, self.link_label(main))
+        if not channels and (urls := [x for x in r.links if x.url]):
+            main = next((x for x in urls if x.type not in ("email", "guide")), urls[0])
+            link = (main.href, self.link_label(main))
         summary = r.summary.get(lang)
         return ResultCard(
             id=r.id,
@@ -358,7 +322,7 @@ class Presenter:
             channels=channels,
             link=link,
             trust=self.trust_line(r),
-            languages=self.languages_line(r),
+            languages=self.languages_line(r, counsellor),
             meta=f"{self.kind(r.kind)} · {self.regions(r.regions)}",
             summary=summary,
             flag=None if r.confidence == "official" else self.labels["confidence_short"][r.confidence],

@@ -112,6 +112,14 @@
   document.addEventListener("click", function (event) {
     var target = event.target;
     if (!(target instanceof Element)) return;
+    // A KakaoTalk channel known by name: copy the name to paste into the app's search.
+    var name = target.closest("[data-copy-text]");
+    if (name && navigator.clipboard) {
+      navigator.clipboard.writeText(name.getAttribute("data-copy-text")).then(function () {
+        name.textContent = name.getAttribute("data-copied");
+      }, function () {});
+      return;
+    }
     var copy = target.closest("[data-copy-sms]");
     if (copy) {
       var link = document.getElementById(copy.getAttribute("data-copy-sms"));
@@ -163,7 +171,7 @@
     button.hidden = false;
   });
   if (navigator.clipboard) {
-    document.querySelectorAll("[data-copy-sms]").forEach(function (button) {
+    document.querySelectorAll("[data-copy-sms], [data-copy-text]").forEach(function (button) {
       button.hidden = false;
     });
   }

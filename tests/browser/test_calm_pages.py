@@ -138,3 +138,96 @@ def test_ticking_survives_search_as_you_type(make_context: Any, site: Site) -> N
     assert "pick=1" in page.url
     page.goto(site.base + "/?lang=ko")
     assert page.locator("form#search [name=pick], form#search [name=ids]").count() == 0
+
+
+def test_english_cards_say_korean_only_or_english_via_interpreter(watched: Watched, site: Site) -> None:
+    """On a phone, in English: 112's card says its English comes through an interpreter, a line that
+    speaks only Korean says so, and Danuri (whose counsellors speak English) says nothing."""
+    page = watched.new_page()
+    page.goto(site.base + "/?lang=en")
+    page.fill("input[name=q]", "police, I only speak English")
+    page.keyboard.press("Enter")
+    page.locator('.card a[href^="/resources/police-112"]').first.wait_for()
+    police = page.locator(".card", has=page.locator('a[href^="/resources/police-112"]')).first
+    assert police.locator(".trust").inner_text().strip() == "English via interpreter"
+    assert police.locator(".trust").is_visible()
+    korean_only = page.locator(".card .trust", has_text="Korean only")
+    assert korean_only.count() >= 1
+    danuri = page.locator(".card", has=page.locator('a[href^="/resources/danuri-1577-1366"]'))
+    if danuri.count():
+        assert danuri.first.locator(".trust").count() == 0
+    assert "police" not in page.url and "English" not in page.url  # her words stay out of the address
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "english-via-interpreter-mobile.png"), full_page=True)
+
+
+#: Three frightened searches, each read on a Korean and an English page.
+FRIGHTENED = [
+    "딥페이크 사진 퍼졌어요 도와주세요",
+    "my classmate made fake nudes of me",
+    "죽고싶어요 사진 유포",
+]
+#: What the victim's first screen is measured on: the first call, warnings, written ways.
+_MEASURE = """() => {
+  const H = innerHeight, main = document.querySelector('main');
+  const top = e => e.getBoundingClientRect().top + scrollY;
+  const onFirst = e => { const r = e.getBoundingClientRect(); return r.height > 0 && top(e) + r.height <= H; };
+  const cards = [...main.querySelectorAll('.card')];
+  const calls = [...main.querySelectorAll('.card a[href^="tel:"]')];
+  const written = [...main.querySelectorAll('.card .channels .call:not(.ch-voice)')];
+  const warnings = [...main.querySelectorAll('.flag, details.caveat, .caveat, .warn')].filter(onFirst);
+  return {cards: cards.length, firstCall: calls.length ? top(calls[0]) : null,
+          callsOnFirst: calls.filter(onFirst).length, warningsOnFirst: warnings.length,
+          tenPx: cards.length ? cards[cards.length - 1].getBoundingClientRect().bottom + scrollY - top(cards[0]) : 0,
+          written: written.length, writtenOnFirst: written.filter(onFirst).length};
+}"""
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
+@pytest.mark.parametrize("lang", ["ko", "en"])
+@pytest.mark.parametrize("q", FRIGHTENED, ids=["deepfake-spread", "classmate-fakes", "suicidal"])
+def test_a_frightened_search_on_a_phone(make_context: Any, site: Site, q: str, lang: str, js: bool) -> None:
+    """On a 390 px phone the first two calls are on the first screen with no warning beside them,
+    a way to write (text, chat, KakaoTalk, a form) is there too, and ten results fit in three
+    screens. The figures are printed (pytest -s) and the pages kept in test-artifacts/."""
+    page = make_context(viewport=MOBILE, java_script_enabled=js).new_page()
+    page.goto(f"{site.base}/?lang={lang}")
+    page.fill("input[name=q]", q)
+    page.keyboard.press("Enter")
+    page.locator(".card").nth(9).wait_for()
+    page.wait_for_load_state("networkidle")
+    m = page.evaluate(_MEASURE)
+    screens = m["tenPx"] / MOBILE["height"]
+    print(f"\n{lang} {'js' if js else 'no-js'} {q!r}: first call at {m['firstCall']:.0f} px (screen "
+          f"{int(m['firstCall'] // MOBILE['height']) + 1}), {m['callsOnFirst']} calls and {m['writtenOnFirst']} "
+          f"written ways on the first screen, {m['warningsOnFirst']} warnings there; ten results "
+          f"{m['tenPx']:.0f} px = {screens:.2f} screens, {m['written']} buttons usable without speaking")  # fmt: skip
+    assert m["cards"] == 10
+    assert m["callsOnFirst"] >= 1 and m["firstCall"] < MOBILE["height"]
+    assert m["warningsOnFirst"] == 0
+    assert m["writtenOnFirst"] >= 1
+    assert screens <= 3.0
+    if q == FRIGHTENED[2]:  # the danger ladder: a calm sentence, then 109 first
+        assert "109" in page.locator(".card").first.locator("h2").inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    name = f"frightened-{FRIGHTENED.index(q)}-{lang}-{'js' if js else 'nojs'}"
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_a_kakaotalk_channel_known_by_name_can_be_copied(make_context: Any, site: Site) -> None:
+    """1366's KakaoTalk has no address in its sources: the card shows the name to search for, and
+    with JavaScript a button copies it to paste into the app."""
+    watched = make_context(viewport=MOBILE, permissions=["clipboard-read", "clipboard-write"])
+    page = watched.new_page()
+    page.goto(site.base + "/search?q=1366&lang=ko")
+    chip = page.locator(".card .call.handle", has_text="women1366").first
+    assert chip.is_visible() and chip.locator("a").count() == 0  # not a link: no address is made up
+    button = chip.locator("button[data-copy-text]")
+    button.click()
+    assert button.inner_text() == "복사했어요"
+    assert page.evaluate("navigator.clipboard.readText()") == "women1366"
+    # Without JavaScript the name is there and the button is not.
+    plain = make_context(viewport=MOBILE, java_script_enabled=False).new_page()
+    plain.goto(site.base + "/search?q=1366&lang=ko")
+    chip = plain.locator(".card .call.handle", has_text="women1366").first
+    assert chip.is_visible() and chip.locator("button").is_hidden()

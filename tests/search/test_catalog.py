@@ -223,3 +223,47 @@ def test_duplicate_yaml_key(data_copy: Path) -> None:
 
 def test_real_data_is_valid(catalog) -> None:  # type: ignore[no-untyped-def]
     assert len(catalog.resources) > 0
+
+
+CHANNELS = GOOD.replace(
+    '      - {number: "1366", source: "https://example.org/a"}\n',
+    '      - {number: "1366", source: "https://example.org/a"}\n'
+    '      - {number: "1366", type: sms, source: "https://example.org/a"}\n'
+    "@MORE@",
+).replace("    sources: [https://example.org/a]\n", "@LANGUAGES@    sources: [https://example.org/a]\n")
+
+
+def channels(more: str, languages: str) -> str:
+    return CHANNELS.replace("@MORE@", more).replace("@LANGUAGES@", languages)
+
+
+def test_a_call_and_a_text_to_one_number_and_a_kakaotalk_handle_load(data_copy: Path) -> None:
+    text = channels(
+        '    links:\n      - {type: kakaotalk, handle: women1366, source: "https://example.org/a"}\n',
+        '    languages: [ko, en]\n    interpreting:\n      - {languages: [en], source: "https://example.org/a"}\n',
+    )
+    r = load_catalog(write(data_copy, text)).resources[0]
+    assert [(p.number, p.type) for p in r.phones] == [("1366", "voice"), ("1366", "sms")]
+    assert (r.links[0].url, r.links[0].handle) == (None, "women1366")
+    assert r.interpreted == ["en"]
+
+
+@pytest.mark.parametrize(
+    ("more", "languages", "expected"),
+    [
+        ('      - {number: "1366", source: "https://example.org/a"}\n', "", "phones[2].number: '1366' is listed twice"),
+        ('    links:\n      - {type: chat, handle: women1366, source: "https://example.org/a"}\n', "",
+         "links[0]: give url (or, for a kakaotalk channel known by no address, handle)"),
+        ('    links:\n      - {type: kakaotalk, source: "https://example.org/a"}\n', "",
+         "links[0]: give url (or, for a kakaotalk channel known by no address, handle)"),
+        ("", '    interpreting:\n      - {languages: [en], source: "https://example.org/a"}\n',
+         "interpreting[0].languages: 'en' is not in this entry's languages"),
+        ("", '    languages: [ko, en]\n    interpreting:\n      - {languages: [en], source: "https://example.org/b"}\n',
+         "interpreting[0].source: 'https://example.org/b' is not one of this entry's sources"),
+    ],
+)  # fmt: skip
+def test_channels_and_interpreting_are_checked(
+    data_copy: Path, more: str, languages: str, expected: str
+) -> None:
+    found = problems(write(data_copy, channels(more, languages)))
+    assert [p for p in found if expected in p], found

@@ -97,3 +97,19 @@ def test_audit_lines_count_what_to_look_at_and_what_is_expected() -> None:
         "  041-1366: on 2 entries (expected: regional)",
         "5 resources audited on 2026-03-04: 2 to look at, 1 expected",
     ]
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("en", "Korean · English, Chinese via interpreter"), ("ko", "한국어 · 통역으로 영어, 중국어")],
+)
+def test_the_languages_row_says_which_come_through_an_interpreter(
+    engine: SqliteEngine, lang: str, expected: str
+) -> None:
+    r = engine.get("police-112")
+    assert r is not None and r.interpreted == ["en", "zh"]
+    text = "\n".join(resource_lines(r, lang, {}, {}))  # type: ignore[arg-type]
+    assert expected in text
+    women = engine.get("women-1366")
+    assert women is not None
+    assert "KakaoTalk: women1366" in "\n".join(resource_lines(women, lang, {}, {}))  # type: ignore[arg-type]

@@ -345,7 +345,14 @@ def _resource_shows_every_field(page: str, r: Resource, lang: str, p_regions: di
         digits = "".join(c for c in phone.number if c.isdigit() or c in "+").replace("#", "%23")
         assert f"{'sms' if phone.type == 'sms' else 'tel'}:" in page and digits.lstrip("+") in page
     for link in r.links:
-        assert f'href="{html.escape(link.url)}"' in page, f"{r.id}: link {link.url}"
+        if link.url is None:  # a KakaoTalk channel known by the name to search for in the app
+            has(f"{i18n.labels(lang)['channel']['kakaotalk']} {link.handle}")  # type: ignore[arg-type]
+        else:
+            assert f'href="{html.escape(link.url)}"' in page, f"{r.id}: link {link.url}"
+    if r.interpreting:  # the languages it answers in through an interpreter, said so
+        via = i18n.strings(lang)["via_interpreter"]  # type: ignore[arg-type]
+        names = ", ".join(i18n.language_name(c, lang) for c in r.interpreted)  # type: ignore[arg-type]
+        has(via.format(langs=names))
     for source in r.source_urls:
         assert f'href="{html.escape(source)}"' in page, f"{r.id}: source {source}"
     for code in r.regions:

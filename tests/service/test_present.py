@@ -126,7 +126,7 @@ def test_a_result_card_says_what_the_resource_says(ko: Presenter, engine: Sqlite
         written = [c.href for c in card.channels if c.kind in ("chat", "kakaotalk", "form", "app")]
         assert (
             written
-            == [x.url for x in r.links if x.type in ("chat", "kakaotalk", "form", "app")][: len(written)]
+            == [x.href for x in r.links if x.type in ("chat", "kakaotalk", "form", "app")][: len(written)]
         )
         assert len(card.channels) == min(4, len(r.phones) + len(written)) or len(card.channels) == 4
         # A web link is offered only when there is no button.
