@@ -21,6 +21,7 @@ from search.engine import Engine
 from search.hours import SEOUL
 from search.model import Hit, Hours, OpenState, Phone, Resource, Results
 from service.i18n import Lang, format_date, labels, language_name, negotiate, strings
+from service.live import live_of
 from service.referral import FALLBACK_ID, Format
 from service.share import public_base, referral_text, sms_href
 from service.wording import cost_line, hours_line, open_badge, weekly_rows
@@ -397,7 +398,8 @@ def page_context(request: Request, lang: Lang, **extra: Any) -> dict[str, Any]:
         "lang": lang,
         "other_lang": other,
         "t": strings(lang),
-        "p": with_base(extra.pop("p", None) or Presenter(lang, state.engine), request),
+        # The index this request reads (service/live.py): the one its handler searched.
+        "p": with_base(extra.pop("p", None) or Presenter(lang, live_of(request).engine), request),
         "switch_url": _switch_url(request, other),
         "exit_url": state.settings.exit_url,
         "assets": state.assets,

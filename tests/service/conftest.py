@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from litestar import Litestar
 from litestar.testing import TestClient
 
 from service.app import create_app
+from service.live import LiveState
 from service.settings import Settings
+
+
+def serve_engine(app: Litestar, engine: Any) -> None:
+    """Have ``app`` serve ``engine`` from its next request on, the vocabulary and guides kept (as a
+    reload swaps the live index: service/live.py)."""
+    state = app.state
+    assert isinstance(state, LiveState)
+    state.swap(dataclasses.replace(state.live, engine=engine))
 
 
 @pytest.fixture(scope="module")

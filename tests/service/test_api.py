@@ -14,10 +14,9 @@ from hypothesis import strategies as st
 from litestar.testing import TestClient
 
 from search.hours import open_state
-from search.model import Query
+from search.model import MAX_Q, Query
 from search.sqlite_engine import SqliteEngine
 from service.app import create_app
-from service.params import MAX_Q
 from service.settings import Settings
 from tests.conftest import serve
 
@@ -331,7 +330,7 @@ def test_real_server_over_http_logs_no_visitor(db_path: Path) -> None:
 
 
 def test_the_openapi_document_declares_the_values_the_api_enforces(client: TestClient) -> None:
-    from service.params import AUDIENCES, CHANNELS, COSTS
+    from service.query import AUDIENCES, CHANNELS, COSTS
 
     spec = client.get("/schema/openapi.json").json()
     params = {p["name"]: p["schema"] for p in spec["paths"]["/api/v1/search"]["get"]["parameters"]}
