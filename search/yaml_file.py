@@ -16,12 +16,12 @@ from typing import Any
 
 import yaml
 from yaml.composer import ComposerError
-from yaml.constructor import ConstructorError
+from yaml.constructor import ConstructorError, SafeConstructor
 
 __all__ = ("DataLoader", "Problem", "YamlFile", "load_data_yaml", "yaml_problem")
 
 
-class _Constructing:
+class _Constructing(SafeConstructor):
     """What both loaders construct with: PyYAML's safe constructor, errors at the value's line."""
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
@@ -65,7 +65,7 @@ _FastLoader: type[Any] | None = type("_FastLoader", (_Constructing, _CLoader), {
 def _fast_node(text: str) -> tuple[bool, yaml.Node | None, Any]:
     """``(True, node, data)`` read by libyaml, or ``(False, None, None)`` when it cannot be used
     here (not built, an alias, a syntax or construction error: :class:`DataLoader` reports those)."""
-    if _FastLoader is None:
+    if _FastLoader is None or _CLoader is None:
         return False, None, None
     try:
         if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=_CLoader)):
