@@ -18,6 +18,7 @@ from litestar.openapi import ResponseSpec
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.params import Parameter, PathParameter
 
+from search.facets import FILTERS
 from search.hours import open_state
 from search.model import OpenState, Query, Region, Resource, Results, TaxonomyTerm
 from service.live import LiveIndex
@@ -171,7 +172,7 @@ def index(live: LiveIndex) -> ApiIndex:
 
 
 #: Search parameters that may be sent empty (a blank form field): empty means not given.
-EMPTY_MEANS_ABSENT = frozenset({"q", "region", "kind", "topic", "audience", "language", "cost", "channel"})
+EMPTY_MEANS_ABSENT = frozenset({"q", "region", *FILTERS})
 
 
 class OpenApiJson(JsonRenderPlugin):

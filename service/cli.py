@@ -288,10 +288,12 @@ def show(resource_id: str, lang: str, db_path: Path) -> None:
     if r is None:
         fail(f"no resource has the id {resource_id!r} (ids are in `haven search --json`)")
         return
-    kinds = {t.key: t.label.get(lang) for t in engine.taxonomy().get("kind", [])}
+    taxonomy = engine.taxonomy()
+    kinds = {t.key: t.label.get(lang) for t in taxonomy.get("kind", [])}
+    audiences = {t.key: t.label.get(lang) for t in taxonomy.get("audience", [])}
     regions = {g.code: g.name.get(lang) for g in engine.regions()}
     engine.close()
-    for line in resource_lines(r, lang, kinds, regions):  # type: ignore[arg-type]
+    for line in resource_lines(r, lang, kinds, regions, audiences):  # type: ignore[arg-type]
         click.echo(line)
 
 

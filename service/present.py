@@ -199,7 +199,8 @@ class Presenter:
         return self.labels.get(facet, {}).get(value, value)
 
     def audience(self, key: str) -> str:
-        return self._terms.get("audience", {}).get(key) or self.labels["audience"].get(key, key)
+        # data/taxonomy.yaml's label: the HSDS feed's too (one table).
+        return self._terms.get("audience", {}).get(key, key)
 
     def language(self, code: str) -> str:
         return language_name(code, self.lang)
