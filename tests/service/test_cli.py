@@ -24,6 +24,7 @@ from jsonschema import Draft202012Validator
 from search.catalog import Catalog
 from search.hours import SEOUL
 from search.hsds import TABLES
+from search.model import MAX_Q
 from service.referral import (
     LMS_BYTES,
     SMS_BYTES,
@@ -148,6 +149,45 @@ def test_the_search_table_shows_open_now_each_id_and_a_contact_that_reads(
     assert "mailto:" not in telegram and "https://" not in telegram  # a contact that reads
     loose = run_haven("search", "친구가", "내", "얼굴로", "딥페이크", "만들어서", "--db", str(db_path)).stdout
     assert "any" not in loose.split()
+
+
+def test_search_takes_every_filter_of_the_registry(db_path: Path) -> None:
+    # The API's way from parameters to a query (service/query.py): one option per filter.
+    args = (
+        "--audience",
+        "minors",
+        "--cost",
+        "free",
+        "--channel",
+        "phone",
+        "--language",
+        "ko",
+        "--limit",
+        "100",
+    )
+    proc = run_haven("search", "--json", *args, "--db", str(db_path))
+    assert proc.returncode == 0, proc.stderr
+    hits = [h["resource"] for h in json.loads(proc.stdout)["results"]]
+    assert hits, "free phone lines for young people exist: an empty list is a broken filter"
+    for r in hits:
+        assert {"minors", "everyone"} & set(r["audiences"]), r["id"]  # a service for everyone serves her
+        assert r["cost"] == "free" and "ko" in r["languages"], r["id"]
+        assert r["phones"], r["id"]
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("상담", "--kind", "spaceship"), ("--kind", "'spaceship'")),
+        (("상담", "--region", "KR-99"), ("--region", "'KR-99'")),
+        (("상담", "--limit", "0"), ("--limit", "from 1 to 100")),
+        (("가" * (MAX_Q + 1),), ("the query", f"{MAX_Q} characters")),
+    ],
+)
+def test_search_refuses_what_the_api_refuses_in_one_line(
+    db_path: Path, args: tuple[str, ...], words: tuple[str, ...]
+) -> None:
+    assert_one_line_error(run_haven("search", *args, "--db", str(db_path)), *words)
 
 
 def test_search_without_an_index_is_one_line(tmp_path: Path) -> None:
