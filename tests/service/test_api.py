@@ -199,7 +199,7 @@ def test_unknown_api_path_is_a_json_404(client: TestClient) -> None:
 def test_regions_and_taxonomy(client: TestClient, engine: SqliteEngine) -> None:
     regions = client.get("/api/v1/regions").json()["regions"]
     assert [r["code"] for r in regions] == [r.code for r in engine.regions()]
-    assert all(r["name"]["ko"] and r["name"]["en"] for r in regions)
+    assert len(regions) == 18 and all(r["name"]["ko"] and r["name"]["en"] for r in regions)  # 17 and KR
     taxonomy = client.get("/api/v1/taxonomy").json()
     assert {t["key"] for t in taxonomy["kinds"]} >= {r.kind for r in engine.resources()}
     assert {t["key"] for t in taxonomy["topics"]} >= {t for r in engine.resources() for t in r.topics}
