@@ -65,7 +65,7 @@ def main() -> None:
     for q in mix[:20]:
         engine.search(q)  # warm the process (imports, first statements), not any answer
     normal = statistics.median(cost_ms(engine, q, args.rounds) for q in mix)
-    words = sorted(w for w, (df, _) in engine.lexicon.hangul.items() if df >= 2 and len(w) >= 2)
+    words = sorted(w for w, (df, _) in engine.index.lexicon.hangul.items() if df >= 2 and len(w) >= 2)
     print(f"normal query (median of {len(mix)} from the relevance mix): {normal:.1f} ms")
     print(f"{'query':<34} {'typed':>6} {'searched':>8} {'ms':>8} {'× normal':>9}")
     worst = 0.0

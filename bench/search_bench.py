@@ -112,13 +112,15 @@ def percentile(values: list[float], p: float) -> float:
 def capture_statements(engine: SqliteEngine, queries: list[Query]) -> list[list[tuple[str, list[Any]]]]:
     """The SQL statements (with arguments) ``engine`` runs for each query, recorded over one pass."""
     recorded: list[tuple[str, list[Any]]] = []
-    original = engine._query
+    index = engine.index
+    original = index._query
 
     def spy(sql: str, args: list[Any] | tuple[Any, ...] = ()) -> list[sqlite3.Row]:
         recorded.append((sql, list(args)))
         return original(sql, args)
 
-    engine._query = spy  # type: ignore[method-assign]
+    index._query = spy  # type: ignore[method-assign]
+    index.reads._read = spy  # the candidate reads hold the method they were given
     out = []
     try:
         for q in queries:
@@ -126,7 +128,8 @@ def capture_statements(engine: SqliteEngine, queries: list[Query]) -> list[list[
             engine.search(q)
             out.append(list(recorded))
     finally:
-        del engine._query  # the instance attribute; the class method shows through again
+        del index._query  # the instance attribute; the class method shows through again
+        index.reads._read = original
     return out
 
 

@@ -1,21 +1,100 @@
-"""The Engine protocol every search back end answers.
+"""What a search back end answers: candidates for a plan (a source), and what the service reads.
 
-An engine takes a :class:`~search.model.Query` and returns :class:`~search.model.Results`; the
-web service and the CLI never know which engine answered beyond the ``engine`` field.
+A search runs once, in search/pipeline.py: it understands the query, asks a
+:class:`CandidateSource` (the SQLite index's FTS5, or Meilisearch) for the resources matching its
+words, and orders them. The service and the CLI hold an :class:`Engine` (a pipeline over the local
+index and one source) and never know which source answered beyond the ``engine`` field.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypedDict
 
-from search.model import Query, Region, Resource, Results, TaxonomyTerm
+from search.model import Facets, Query, Region, Resource, Results, TaxonomyTerm
 
-__all__ = ("Engine", "EngineError", "LocalReads")
+if TYPE_CHECKING:
+    from search.understand import Plan
+
+__all__ = ("Candidate", "CandidateSource", "Engine", "EngineError", "Found")
 
 
 class EngineError(Exception):
     """The engine cannot answer (a missing or unreadable index, an unreachable server)."""
+
+
+class Candidate(TypedDict, total=False):
+    """One candidate: a row of the index's ``flat`` table (search/index_schema.py), then what
+    scoring adds. Every source's candidates are these rows, read from the local index."""
+
+    rowid: int
+    id: str
+    kind: str
+    cost: str
+    #: ``|a|b|``-joined lists, as stored.
+    regions: str
+    topics: str
+    audiences: str
+    languages: str
+    channels: str
+    national: int
+    confidence_rank: int
+    #: The service's names, normalised and `` | ``-joined.
+    names: str
+    phone_digits: str
+    always_open: int
+    reachable: int
+    platform: str
+    has_phone: int
+    district: str
+    #: The record's hours as JSON (None: no hours known).
+    hours: str | None
+    #: The analysed ranked columns, joined by COLUMN_BREAK.
+    text: str
+    #: Each unit of ``text`` and the first field it is in (search/scoring.py ``unit_fields``).
+    units: dict[str, int]
+    #: Its ``(facet field, value)`` pairs (search/facets.py ``facet_pairs``).
+    facets: tuple[tuple[str, str], ...]
+    #: Read by a query that has every term (its terms not in a ranked field are in the body).
+    every: bool
+    #: Per query term, the weight of the best field holding it (0: none).
+    best: list[float]
+    #: The field-weighted score and the share of the query the candidate answers.
+    score: float
+    coverage: float
+
+
+class Found(NamedTuple):
+    """What a candidate source read for a query."""
+
+    rows: list[Candidate]
+    #: How many resources match (estimated past the candidate cap unless ``exact``).
+    total: int
+    exact: bool
+    #: The source's own facet counts over every match (None: counted over ``rows``).
+    facets: Facets | None = None
+    #: Which source answered (empty: the one asked).
+    engine: str = ""
+
+
+class CandidateSource(Protocol):
+    """Reads the resources whose text matches a plan's terms: the SQLite index's FTS5, Meilisearch."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def url(self) -> str | None: ...
+
+    def candidates(self, plan: Plan, query: Query) -> Found:
+        """The candidates for ``plan``'s terms within ``query``'s filters and region.
+
+        Raises:
+            EngineError: the source cannot answer.
+        """
+        ...
+
+    def close(self) -> None: ...
 
 
 class Engine(Protocol):
@@ -68,37 +147,3 @@ class Engine(Protocol):
     def close(self) -> None:
         """Let go of the index (a file handle, a connection pool)."""
         ...
-
-
-class LocalReads:
-    """Reads answered by the local index beside an engine that searches elsewhere.
-
-    Meilisearch and the fallback engine search their own way but read resources, regions and
-    the taxonomy from the same catalog's SQLite index: no network hop for a resource page.
-    """
-
-    @property
-    def local(self) -> Engine:
-        """The SQLite engine over the same catalog."""
-        raise NotImplementedError
-
-    @property
-    def meta(self) -> dict[str, Any]:
-        return self.local.meta
-
-    def get(self, resource_id: str) -> Resource | None:
-        return self.local.get(resource_id)
-
-    def resources(
-        self, kind: str | None = None, regions: Sequence[str] = (), offset: int = 0, limit: int | None = None
-    ) -> list[Resource]:
-        return self.local.resources(kind, regions, offset, limit)
-
-    def count(self) -> int:
-        return self.local.count()
-
-    def regions(self) -> list[Region]:
-        return self.local.regions()
-
-    def taxonomy(self) -> dict[str, list[TaxonomyTerm]]:
-        return self.local.taxonomy()

@@ -1,6 +1,7 @@
 """Meilisearch first, the embedded SQLite index whenever it cannot answer: nothing a user sees fails.
 
-A circuit breaker in its simplest form. When Meilisearch is unreachable, slow (the client's
+The fallback swaps the source of a query's candidates, not the search: the pipeline
+(search/pipeline.py) understands, orders and presents the same way whichever answered. A circuit breaker in its simplest form. When Meilisearch is unreachable, slow (the client's
 timeout, 300 ms by default) or answers with an error, the request is answered from SQLite, and
 Meilisearch is left alone for a while — 1 s, then 2 s, 4 s … up to a minute, with jitter so that
 many replicas do not probe it in step. After that pause one request tries it again while the
@@ -20,9 +21,11 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlsplit
 
-from search.engine import Engine, EngineError, LocalReads
-from search.model import Query, Results
+from search.engine import CandidateSource, Engine, EngineError, Found
+from search.model import Query
+from search.pipeline import Pipeline
 from search.sqlite_engine import SqliteEngine
+from search.understand import Plan
 
 __all__ = ("EngineSettings", "FallbackEngine", "open_engine")
 
@@ -38,7 +41,7 @@ class EngineSettings(Protocol):
     meili_timeout: float
 
 
-def _where(engine: Engine) -> str:
+def _where(engine: CandidateSource) -> str:
     """The engine and its host, never credentials or paths: this goes to the log."""
     if not engine.url:
         return engine.name
@@ -55,13 +58,12 @@ def _reason(exc: Exception) -> str:
     return str(exc) if isinstance(exc, EngineError) else type(exc).__name__
 
 
-class FallbackEngine(LocalReads):
-    """Answers from ``primary`` while it can and from ``fallback`` while it cannot.
+class FallbackEngine:
+    """Candidates from ``primary`` while it can answer and from ``fallback`` while it cannot.
 
     Args:
-        primary: The engine to prefer (Meilisearch).
-        fallback: The engine that always answers (the SQLite index beside the service); it also
-            answers ``get``, ``resources``, ``regions`` and ``taxonomy``.
+        primary: The source to prefer (Meilisearch).
+        fallback: The source that always answers (the SQLite index beside the service).
         backoff: Seconds to leave the primary alone after it first fails.
         max_backoff: The longest pause between two tries during an outage.
         jitter: Up to this fraction is taken off each pause, so replicas spread their tries.
@@ -70,8 +72,8 @@ class FallbackEngine(LocalReads):
 
     def __init__(
         self,
-        primary: Engine,
-        fallback: Engine,
+        primary: CandidateSource,
+        fallback: CandidateSource,
         *,
         backoff: float = 1.0,
         max_backoff: float = 60.0,
@@ -81,7 +83,6 @@ class FallbackEngine(LocalReads):
         self.primary = primary
         self.fallback = fallback
         self.name = f"{primary.name}+{fallback.name}"
-        self.data_hash = fallback.data_hash
         self._backoff = backoff
         self._max_backoff = max_backoff
         self._jitter = jitter
@@ -133,39 +134,25 @@ class FallbackEngine(LocalReads):
                 self._down_since = None
                 self._delay = self._backoff
 
-    def search(self, query: Query) -> Results:
-        if not isinstance(query, Query):
-            raise TypeError("search() takes a Query")  # a caller's bug, not an outage
+    def candidates(self, plan: Plan, query: Query) -> Found:
         if self._may_try():
             try:
-                results = self.primary.search(query)
+                found = self.primary.candidates(plan, query)
             except Exception as exc:  # whatever went wrong there, the user gets an answer from here
                 self._failed(exc)
             else:
                 self._answered()
-                return results
-        return self.fallback.search(query)
-
-    @property
-    def local(self) -> Engine:
-        return self.fallback
+                return found._replace(engine=found.engine or self.primary.name)
+        found = self.fallback.candidates(plan, query)
+        return found._replace(engine=found.engine or self.fallback.name)
 
     @property
     def url(self) -> str | None:
         return self.primary.url
 
-    @property
-    def file_hash(self) -> str:
-        return str(getattr(self.fallback, "file_hash", ""))
-
-    def check(self) -> int:
-        """The local index's :meth:`SqliteEngine.check`: it answers whenever Meilisearch does not."""
-        check = getattr(self.fallback, "check", self.fallback.count)
-        return int(check())
-
     def close(self) -> None:
         self.primary.close()
-        self.fallback.close()
+        # The fallback is the local index: the pipeline closes it.
 
 
 def open_engine(settings: EngineSettings, *, private: bool = True) -> Engine:
@@ -177,7 +164,7 @@ def open_engine(settings: EngineSettings, *, private: bool = True) -> Engine:
         EngineError: no usable SQLite index (it is needed either way), or the key given for
             searching is the master key.
     """
-    local = SqliteEngine(settings.db_path, private=private)
+    local = SqliteEngine(settings.db_path, private=private)  # checked: it answers a search
     if not settings.meili_url:
         return local
     master = os.environ.get("HAVEN_MEILI_MASTER_KEY")
@@ -187,5 +174,8 @@ def open_engine(settings: EngineSettings, *, private: bool = True) -> Engine:
     # Imported only when asked for: the Meilisearch client is a third of a plain server's start.
     from search.meili_engine import MeiliEngine
 
-    meili = MeiliEngine(settings.meili_url, settings.meili_key, local, timeout=settings.meili_timeout)
-    return FallbackEngine(meili, local)
+    index = local.index
+    meili = MeiliEngine(
+        settings.meili_url, settings.meili_key, index.reads.by_ids, timeout=settings.meili_timeout
+    )
+    return Pipeline(index, FallbackEngine(meili, index))

@@ -105,11 +105,18 @@ def bigrams(word: str) -> list[str]:
     return [word[i : i + 2] for i in range(len(word) - 1)]
 
 
+#: The particles by length, longest first: a word's ending is looked up, not compared with each.
+_JOSA_BY_LENGTH = sorted(
+    ((n, frozenset(j for j in JOSA if len(j) == n)) for n in {len(j) for j in JOSA}), reverse=True
+)
+
+
 def strip_josa(word: str) -> str:
-    """Remove one trailing particle when at least two syllables remain (``상담소에서`` → ``상담소``)."""
-    for josa in JOSA:
-        if word.endswith(josa) and len(word) - len(josa) >= 2:
-            return word[: -len(josa)]
+    """Remove one trailing particle when at least two syllables remain (``상담소에서`` → ``상담소``).
+    The longest particle wins, as ``JOSA`` is ordered."""
+    for n, endings in _JOSA_BY_LENGTH:
+        if len(word) - n >= 2 and word[-n:] in endings:
+            return word[:-n]
     return word
 
 

@@ -209,15 +209,18 @@ def danger_of(rules: NeedRules, text: str) -> list[Rung]:
     return found
 
 
-def _has(words: Iterable[str], forms: set[str], text: str) -> bool:
-    """Whether one of the (normalised) ``words`` is a form of the query, or a phrase in its text.
+@functools.lru_cache(maxsize=512)
+def _classes(words: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...], tuple[str, ...]]:
+    # A rule's words (data, never a query's): a set, its phrases padded, those in a script the
+    # analyser does not cut into words (Cyrillic, Thai …: looked for in the text itself).
+    phrases = tuple(f" {w} " for w in words if " " in w)
+    return frozenset(words), phrases, tuple(w for w in words if _OTHER_SCRIPT.search(w) is not None)
 
-    Words in scripts the analyser does not cut into words (Cyrillic, Thai …) are looked for in
-    the text itself."""
-    return any(
-        w in forms or (" " in w and f" {w} " in text) or (_OTHER_SCRIPT.search(w) is not None and w in text)
-        for w in words
-    )
+
+def _has(words: Iterable[str], forms: set[str], text: str) -> bool:
+    """Whether one of the (normalised) ``words`` is a form of the query, or a phrase in its text."""
+    plain, phrases, other = _classes(tuple(words))
+    return not forms.isdisjoint(plain) or any(p in text for p in phrases) or any(w in text for w in other)
 
 
 def detect(

@@ -9,8 +9,7 @@ negative) times the weight of the best field it appears in: name > aliases, tags
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Callable, Container, Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from search.analyze import normalize
@@ -57,10 +56,35 @@ def idf(total: int, df: int) -> float:
 class ScoredTerm(NamedTuple):
     """A query term ready for scoring."""
 
-    needles: re.Pattern[str]
+    needles: tuple[str, ...]
     """What to look for in a column's padded text (`` 상담 ``, `` counsel``): any alternative."""
     weight: float
     """How much matching it counts towards covering the query (typos count less)."""
+    keys: tuple[tuple[int, str], ...] = ()
+    """Per needle, how a document's unit table (:func:`unit_fields`) answers it: ``(WHOLE,
+    unit)``, ``(PHRASE, its first unit)`` or ``(PREFIX, "")`` (read in the text)."""
+
+
+#: How a needle is looked up in a unit table: one whole unit, a phrase of units, a prefix.
+WHOLE, PHRASE, PREFIX = 0, 1, 2
+
+
+def _key(needle: str) -> tuple[int, str]:
+    if not needle.endswith(" "):
+        return PREFIX, ""
+    core = needle.strip()
+    return (PHRASE, core.split(" ", 1)[0]) if " " in core else (WHOLE, core)
+
+
+def unit_fields(text: str) -> dict[str, int]:
+    """Each unit of a document's ``flat.text`` and the first (best) field it is in: a needle of one
+    unit is then a dictionary lookup, not a scan of the text (made once per document, when the
+    index opens)."""
+    out: dict[str, int] = {}
+    for field, column in enumerate(text.split(COLUMN_BREAK)):
+        for unit in column.split():
+            out.setdefault(unit, field)
+    return out
 
 
 def _stem(unit: str) -> str:
@@ -75,11 +99,21 @@ def scored_term(units: Sequence[str], prefix: bool, weight: float) -> ScoredTerm
     for u in units:
         stem = _stem(u)
         needles.append(f" {stem}" if prefix or stem != u else f" {u} ")
-    # One compiled alternation per term: the search runs in C, once per column.
-    return ScoredTerm(re.compile("|".join(re.escape(n) for n in dict.fromkeys(needles)) or "(?!)"), weight)
+    # Plain substrings, found by str.find in C: a regular expression compiled per query would cost
+    # more than all the searches it makes (and the query's patterns overflow re's cache). A needle
+    # holding another (" deep fake " holds " deep") is found wherever that one is not earlier, in
+    # the same field: only the shortest are looked for.
+    unique = sorted(dict.fromkeys(needles), key=len)
+    kept: list[str] = []
+    for n in unique:
+        if not any(k in n for k in kept):
+            kept.append(n)
+    return ScoredTerm(tuple(kept), weight, tuple(_key(n) for n in kept))
 
 
-def best_fields(text: str, terms: Sequence[ScoredTerm]) -> list[float]:
+def best_fields(
+    text: str, terms: Sequence[ScoredTerm], units: Mapping[str, int] | None = None
+) -> list[float]:
     """For each term, the weight of the best field of one document that contains it (0 if none).
 
     Args:
@@ -87,11 +121,26 @@ def best_fields(text: str, terms: Sequence[ScoredTerm]) -> list[float]:
             and padded with spaces (``flat.text``). Columns come in falling weight order, so the
             first match of a term is in its best field.
         terms: the query's terms.
+        units: the document's :func:`unit_fields`, when made: the same answer, faster.
     """
     out = []
+    last = len(FTS_WEIGHTS)
     for term in terms:
-        m = term.needles.search(text)
-        out.append(FTS_WEIGHTS[text.count(COLUMN_BREAK, 0, m.start())] if m else 0.0)
+        if units is None or not term.keys:
+            first = min((i for n in term.needles if (i := text.find(n)) >= 0), default=-1)
+            out.append(FTS_WEIGHTS[text.count(COLUMN_BREAK, 0, first)] if first >= 0 else 0.0)
+            continue
+        best = last
+        for needle, (how, unit) in zip(term.needles, term.keys, strict=True):
+            if how == WHOLE:
+                best = min(best, units.get(unit, last))
+            elif how == PREFIX or unit in units:  # a phrase whose first unit is there: read the text
+                i = text.find(needle)
+                if i >= 0:
+                    best = min(best, text.count(COLUMN_BREAK, 0, i))
+            if best == 0:
+                break
+        out.append(FTS_WEIGHTS[best] if best < last else 0.0)
     return out
 
 
@@ -107,7 +156,8 @@ class Order:
             with ``rowid``, ``score``, ``coverage`` and its flat columns.
         synonyms: Words that belong to a synonym group (the lexicon's).
         need_words: The words of every need (상담, 신고 …): they ask for help, not for one service.
-        known: Whether the index has a form (a clipped name such as 범피센터 is known by synonym only).
+        one_known: Whether the index has the query's one word (a clipped name such as 범피센터 is
+            known by synonym only).
     """
 
     def __init__(
@@ -118,22 +168,20 @@ class Order:
         *,
         synonyms: Container[str],
         need_words: Container[str],
-        known: Callable[[str], bool],
+        one_known: bool = True,
     ) -> None:
         self.plan = plan
         self.bands = bands
         terms = plan.terms
         self._name_query = normalize(" ".join(t.surface for t in terms))
         self._numbers = [t.surface for t in terms if t.surface.isdigit()]
-        self._heads = [
-            re.compile("|".join(" " + re.escape(normalize(a)) for a in t.alternatives)) for t in terms
-        ]
+        self._heads = [tuple(dict.fromkeys(" " + normalize(a) for a in t.alternatives)) for t in terms]
         # One word the directory does not use, known through a synonym only (범피센터, 법구공).
         # (A clipped synonym the index knows only inside other words, as 범피센터 inside
         # 대전범피센터, is one too when no service's name word starts with it.)
         one = terms[0].surface if len(terms) == 1 and not terms[0].fuzzy else ""
         self._clipped = bool(one) and (
-            not known(one)
+            not one_known
             or (one in synonyms and not any(f" {one}" in " " + r["names"].replace(" | ", " ") for r in rows))
         )
         self._generic = [any(a in need_words for a in [t.surface, *t.alternatives]) for t in terms]
@@ -267,6 +315,6 @@ class Order:
             # A name word that starts with the term is a closer match than the term found inside a
             # longer compound (범죄피해자 → 범죄피해자지원센터 before 디지털성범죄피해자지원센터).
             # Not for the words of a need (상담, 신고): every line's name has them.
-            if not generic and head.search(spaced):
+            if not generic and any(h in spaced for h in head):
                 score *= 1.5
         return score

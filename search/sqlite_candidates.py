@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from search.analyze import index_text
+from search.engine import Candidate, Found
+from search.facets import facet_pairs
 from search.index_schema import FILTER_COLUMN, FLAT_COLUMNS, FTS_WEIGHTS, filter_token
 from search.model import Query
-from search.scoring import ScoredTerm, best_fields, idf, scored_term
+from search.scoring import best_fields, idf, scored_term, unit_fields
 from search.understand import Plan, Term
 
 __all__ = ("Candidates", "phrase")
@@ -64,14 +66,37 @@ def _scaled(found: list[sqlite3.Row], limit: int, first: int, reach: int) -> int
 
 class Candidates:
     """Reads candidates through ``read`` (the engine's locked cursor) from an index of ``size``
-    resources, of which the first ``national`` row ids are nationwide."""
+    resources, of which the first ``national`` row ids are nationwide.
+
+    ``flat``: every ``flat`` row by row id, when the index is small enough to hold them (the
+    directory today: under a megabyte). FTS5 then returns row ids only and the rows are copied
+    from memory: reading each candidate's text through SQLite was a fifth of a search. Held
+    whole from the start, so no query reads faster because another read the same rows before.
+    """
 
     def __init__(
-        self, read: Callable[[str, Sequence[Any]], list[sqlite3.Row]], size: int, national: int
+        self,
+        read: Callable[[str, Sequence[Any]], list[sqlite3.Row]],
+        size: int,
+        national: int,
+        flat: dict[int, Candidate] | None = None,
     ) -> None:
         self._read = read
         self._size = size
         self._national = national
+        self._flat = flat
+
+    @staticmethod
+    def read_all(read: Callable[[str, Sequence[Any]], list[sqlite3.Row]]) -> dict[int, Candidate]:
+        """Every ``flat`` row with its text, the table of its units and its facet values, by row id
+        (for ``flat``)."""
+        out: dict[int, Candidate] = {}
+        for r in read(f"SELECT {_FLAT}, r.text FROM flat r", ()):
+            row = dict(r)
+            out[r["rowid"]] = cast(
+                Candidate, {**row, "units": unit_fields(r["text"]), "facets": facet_pairs(row)}
+            )
+        return out
 
     def _fts_filters(self, query: Query) -> list[str]:
         """The filters (but the region) as FTS5 groups over the filter tokens of the index."""
@@ -111,22 +136,19 @@ class Candidates:
             groups.append("(" + " OR ".join(alts) + ")" if alts else None)
         return groups
 
-    def rows(self, plan: Plan, query: Query) -> tuple[list[dict[str, Any]], int, bool, str | None]:
-        """Candidates with their flat columns, the number of matches (and whether it is exact), and a
-        relaxation note.
+    def rows(self, plan: Plan, query: Query) -> Found:
+        """The candidates of ``plan``'s terms with their flat columns, and how many resources match.
 
         Candidates come in row-id order, which the index lays out by static quality, and stop at
         the cap (``_cap``): a broad query on a large catalog ranks its best candidates instead of
-        every match. An index of up to ``_RANK_ALL_UP_TO`` resources (the directory today) has
-        nothing cut.
+        every match. An index of up to ``_RANK_ALL_UP_TO`` resources has nothing cut. They are
+        scored by :meth:`score`, as every source's are.
         """
         cap = _cap(query, self._size)
-        if plan.phone:
-            return self._phone(plan, query, cap)
-        if not plan.terms:
-            return self.listing(query, plan.region)
         groups = self._groups(plan.terms)
         live = [g for g in groups if g]
+        if not live:
+            return Found([], 0, True)
         filters = self._fts_filters(query)
         size, national = self._size, self._national
         # (filters, first row id, row ids it can reach): a region's own services and nationwide
@@ -138,24 +160,28 @@ class Candidates:
                 (filters + [f'{FILTER_COLUMN} : "{local}"'], national, size - national),
                 (filters + [f'{FILTER_COLUMN} : "{filter_token("region", "KR")}"'], 0, national),
             ]
-        rows: list[dict[str, Any]] = []
+        rows: list[Candidate] = []
         seen: set[int] = set()
 
+        flat = self._flat
+
         def fetch(parts: list[str], limit: int, every: bool) -> list[sqlite3.Row]:
-            found = self._read(
-                f"""SELECT {_FLAT}, r.text, 0.0 AS score FROM resources_fts JOIN flat r ON r.rowid = resources_fts.rowid
-                    WHERE resources_fts MATCH ? LIMIT {limit}""",
-                [" AND ".join(parts)],
-            )
+            if flat is not None:
+                sql = f"SELECT rowid FROM resources_fts WHERE resources_fts MATCH ? LIMIT {limit}"
+            else:
+                sql = f"""SELECT {_FLAT}, r.text FROM resources_fts JOIN flat r ON r.rowid = resources_fts.rowid
+                          WHERE resources_fts MATCH ? LIMIT {limit}"""
+            found = self._read(sql, [" AND ".join(parts)])
             for r in found:
-                if r["rowid"] not in seen:
-                    seen.add(r["rowid"])
-                    row = dict(r)
+                rowid = r["rowid"]
+                if rowid not in seen:
+                    seen.add(rowid)
+                    row = cast(Candidate, dict(flat[rowid] if flat is not None else r))
                     row["every"] = every
                     rows.append(row)
             return found
 
-        total, capped, bounds = 0, False, []
+        total, capped = 0, False
         for scope, first, reach in scopes:
             # Once a region's own services fill the cap, nationwide ones rank past it: a sample is
             # enough for the total and the facets.
@@ -168,22 +194,30 @@ class Candidates:
                 capped = True
                 continue
             found = fetch(["(" + " OR ".join(live) + ")", *scope], limit, every=len(live) == 1)
-            bounds.append((scope, found[-1]["rowid"] if found else 0))
             total += _scaled(found, limit, first, reach)
             capped = capped or len(found) >= limit
-        terms = [
-            scored_term(
-                [u for a in t.alternatives if (u := index_text(a))], t.prefix, 0.5 if t.fuzzy else 1.0
-            )
-            for t in plan.terms
-        ]
-        full = self._score(rows, terms, groups, bounds, total, size)
-        best = max((r["coverage"] for r in rows), default=0.0)
-        return rows, total, not capped, ("any" if rows and best < full else None)
+        return Found(rows, total, not capped)
 
-    def _phone(self, plan: Plan, query: Query, cap: int) -> tuple[list[dict[str, Any]], int, bool, None]:
+    def by_ids(self, ids: Sequence[str]) -> list[Candidate]:
+        """The flat rows of resources another source found, in its order (unknown ids left out)."""
+        found: dict[str, Candidate] = {}
+        for n in range(0, len(ids), 500):
+            chunk = list(ids[n : n + 500])
+            for r in self._read(
+                f"""SELECT {_FLAT}, r.text FROM flat r
+                    WHERE r.rowid IN (SELECT rowid FROM resources WHERE id IN ({",".join("?" * len(chunk))}))""",
+                chunk,
+            ):
+                row = cast(Candidate, dict(r))
+                row["every"] = False
+                found[row["id"]] = row
+        return [found[i] for i in dict.fromkeys(ids) if i in found]
+
+    def phone(self, plan: Plan, query: Query) -> Found:
         """The services with the typed number: its own main number first, then one it lists, then
-        (when none has it whole) those with it at the start of one of a number's endings."""
+        (when none has it whole) those with it at the start of one of a number's endings. Scored
+        here (``score``: 100 for its own main number …), as a number is found in no text."""
+        cap = _cap(query, self._size)
         where, args = self._filters(query, plan.region)
         digits = plan.phone
         found = self._read(
@@ -199,9 +233,10 @@ class Candidates:
                     WHERE t.tail >= ? AND t.tail < ? AND {where} GROUP BY r.rowid LIMIT {cap}""",
                 [digits, f"{digits}:", *args],
             )
-        return [{**dict(r), "coverage": 1.0} for r in found], len(found), True, None
+        rows = [cast(Candidate, {**dict(r), "coverage": 1.0}) for r in found]
+        return Found(rows, len(rows), True)
 
-    def listing(self, query: Query, region: str | None) -> tuple[list[dict[str, Any]], int, bool, None]:
+    def listing(self, query: Query, region: str | None) -> Found:
         """No words: a region's own services first, then nationwide ones, in static quality order.
 
         Past the candidate cap the total is estimated from how far into the index the candidates
@@ -213,7 +248,7 @@ class Candidates:
         total, exact = 0, True
         if region:
             found = self._read(
-                f"""SELECT {_FLAT}, 0.0 AS score FROM resource_regions g JOIN flat r ON r.rowid = g.rid
+                f"""SELECT {_FLAT} FROM resource_regions g JOIN flat r ON r.rowid = g.rid
                     WHERE g.region = ? AND r.national = 0 AND {where} ORDER BY g.rid LIMIT {cap}""",
                 [region, *args],
             )
@@ -226,53 +261,50 @@ class Candidates:
                 )
                 total, exact = max(total, round(total * every / max(read, 1))), False
             where = f"r.national = 1 AND {where}"
-        found = self._read(
-            f"SELECT {_FLAT}, 0.0 AS score FROM flat r WHERE {where} ORDER BY r.rowid LIMIT {cap}",
-            args,
-        )
+        found = self._read(f"SELECT {_FLAT} FROM flat r WHERE {where} ORDER BY r.rowid LIMIT {cap}", args)
         parts += found
         # Nationwide services hold the first row ids (the static order), so after a region's own
         # services the scope is row ids 1 … the number of nationwide ones.
         total += _scaled(found, cap, 0, self._national if region else self._size)
         exact = exact and len(found) < cap
-        return [{**dict(r), "coverage": 0.0} for r in parts], total, exact, None
+        rows = [cast(Candidate, {**dict(r), "score": 0.0, "coverage": 0.0}) for r in parts]
+        return Found(rows, total, exact)
 
-    def _score(
-        self,
-        rows: list[dict[str, Any]],
-        terms: list[ScoredTerm],
-        groups: list[str | None],
-        bounds: list[tuple[list[str], int]],
-        total: int,
-        size: int,
-    ) -> float:
+    def score(self, rows: list[Candidate], plan: Plan, total: int) -> float:
         """Field-weighted score and query coverage for each candidate, from its analysed text; returns
         the coverage of a resource that answers every term.
 
         Rank first by how much of the query a resource answers (like Meilisearch's "words" rule):
         a sentence rarely has every word in one entry, and a fixed typo or a very common word
         counts for less than a word typed as meant. A term's document frequency is read off the
-        candidates (exact whenever every match is a candidate).
+        candidates (exact whenever every match is a candidate), ``total`` of them matching.
 
         The ranked fields are read from ``flat.text``; the body is long and ranks lowest, so FTS5
         itself says which candidates have a term only there.
         """
-        fields = [best_fields(r["text"], terms) for r in rows]
+        terms = [
+            scored_term(
+                [u for a in t.alternatives if (u := index_text(a))], t.prefix, 0.5 if t.fuzzy else 1.0
+            )
+            for t in plan.terms
+        ]
+        fields = [best_fields(r["text"], terms, r.get("units")) for r in rows]
         for r, best in zip(rows, fields, strict=True):
-            if r["every"]:  # it has every term: those not in a ranked field are in the body
+            if r.get("every"):  # it has every term: those not in a ranked field are in the body
                 best[:] = [b or FTS_WEIGHTS[-1] for b in best]
-        if not all(r["every"] for r in rows):
-            # In each scope, every match up to the last candidate's row id is a candidate: the
-            # term's matches up to there are the candidates that contain it.
+        if not all(r.get("every") for r in rows):
+            groups = self._groups(plan.terms)
             for i, group in enumerate(groups):
-                if group is None or all(best[i] for best in fields):
+                missing = [r["rowid"] for r, best in zip(rows, fields, strict=True) if not best[i]]
+                if group is None or not missing:
                     continue
+                # A row-id range FTS5 can use (a list of row ids it cannot): the matches between
+                # the first and the last candidate lacking the term.
                 inside = {
                     row[0]
-                    for scope, last in bounds
                     for row in self._read(
-                        "SELECT rowid FROM resources_fts WHERE resources_fts MATCH ? AND rowid <= ?",
-                        [" AND ".join([group, *scope]), last],
+                        "SELECT rowid FROM resources_fts WHERE resources_fts MATCH ? AND rowid BETWEEN ? AND ?",
+                        [group, min(missing), max(missing)],
                     )
                 }
                 for r, best in zip(rows, fields, strict=True):
@@ -280,6 +312,7 @@ class Candidates:
                         best[i] = FTS_WEIGHTS[-1]
         found = [sum(b[i] > 0 for b in fields) for i in range(len(terms))]
         share = total / max(len(rows), 1)
+        size = self._size
         idfs = [idf(size, round(n * share)) for n in found]
         weights = [
             t.weight * (0.5 if n * share > size / 2 else 1.0) for t, n in zip(terms, found, strict=True)
@@ -290,21 +323,19 @@ class Candidates:
             r["coverage"] = sum(w for w, b in zip(weights, best, strict=True) if b)
         return sum(weights)
 
-    def advised(
-        self, query: Query, region: str | None, ids: list[str], have: set[str]
-    ) -> list[dict[str, Any]]:
+    def advised(self, query: Query, region: str | None, ids: list[str], have: set[str]) -> list[Candidate]:
         """The flat rows of advised services a search did not find, within the query's filters."""
         missing = [i for i in dict.fromkeys(ids) if i not in have]
         if not missing:
             return []
         where, args = self._filters(query, region)
         found = self._read(
-            f"""SELECT {_FLAT}, r.text, 0.0 AS score FROM flat r
+            f"""SELECT {_FLAT}, r.text FROM flat r
                 WHERE r.rowid IN (SELECT rowid FROM resources WHERE id IN ({",".join("?" * len(missing))}))
                 AND {where}""",
             [*missing, *args],
         )
-        return [{**dict(r), "every": False, "coverage": 0.0, "best": []} for r in found]
+        return [cast(Candidate, {**dict(r), "every": False}) for r in found]
 
     def local(
         self,
@@ -315,7 +346,7 @@ class Candidates:
         have: set[str],
         districts: Sequence[str] = (),
         limit: int = _CANDIDATES,
-    ) -> list[dict[str, Any]]:
+    ) -> list[Candidate]:
         """A region's callable services of ``kinds`` or ``topics`` that the search did not find: a
         person who names her place is asking for somewhere near her, whatever words its text uses.
         ``districts``: only those in these 시·군·구 (nearest first) or serving the whole region."""
@@ -329,11 +360,9 @@ class Candidates:
             ["r.kind IN (" + ",".join("?" * len(kinds)) + ")"] + ["r.topics LIKE ?"] * len(topics)
         )
         found = self._read(
-            f"""SELECT {_FLAT}, r.text, 0.0 AS score FROM resource_regions g JOIN flat r ON r.rowid = g.rid
+            f"""SELECT {_FLAT}, r.text FROM resource_regions g JOIN flat r ON r.rowid = g.rid
                 WHERE g.region = ? AND r.national = 0 AND r.has_phone = 1
                 AND ({serves}) AND {where} ORDER BY g.rid LIMIT {limit}""",
             [region, *kinds, *(f"%|{t}|%" for t in topics), *args],
         )
-        return [
-            {**dict(r), "every": False, "coverage": 0.0, "best": []} for r in found if r["id"] not in have
-        ]
+        return [cast(Candidate, {**dict(r), "every": False}) for r in found if r["id"] not in have]

@@ -1,61 +1,43 @@
-"""Query → Results on the embedded SQLite index (the default engine: nothing else to run).
+"""The embedded SQLite index: what the service reads, and the default source of candidates.
 
-The query is understood once (search/understand.py); its candidates are read from the index
-(search/sqlite_candidates.py), put in the one order both engines share (search/scoring.py) and
-explained (search/why.py). Every term goes through the same analysis as the documents
-(search/analyze.py), so index and query never diverge. When no resource has every term, or none
-has any, the results say so.
+:class:`SqliteIndex` opens one index file (search/index.py builds it) and answers everything a
+search reads locally, whichever source finds the candidates: the lexicon and the needs that
+understand a query, the candidate rows (search/sqlite_candidates.py), the records. Its FTS5 is
+also a candidate source. :class:`SqliteEngine` is the search over it alone (search/pipeline.py).
 """
 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import functools
 import json
-import re
 import sqlite3
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import msgspec
 
-from search.analyze import clip_units, index_text, normalize
-from search.analyze import words as runs_words
-from search.engine import EngineError
-from search.facets import count_facets
-from search.hangul import strip_josa
-from search.hours import SEOUL, open_state
-from search.index_schema import (
-    COLUMN_BREAK,
-    FTS_WEIGHTS,
-    SCHEMA_VERSION,
-)
-from search.language import identify
+from search.analyze import normalize
+from search.engine import EngineError, Found
+from search.index_schema import SCHEMA_VERSION
 from search.lexicon import load_lexicon
-from search.model import Hit, Hours, Query, Region, Resource, Results, TaxonomyTerm, Text
-from search.morph import content_words
-from search.nearby import Centre, Nearby, centres, locality
-from search.needs import Bands, NeedRules, Needs, detect, other_language
-from search.places import place_words
-from search.scoring import Order
+from search.model import Hours, Query, Region, Resource, Results, TaxonomyTerm, Text
+from search.nearby import Centre, centres
+from search.needs import NeedRules
+from search.pipeline import Pipeline
 from search.snapshot import SnapshotError, open_snapshot
 from search.sqlite_candidates import Candidates, phrase
-from search.understand import MAX_TERMS, Plan, plan_query
-from search.why import why
+from search.understand import Plan
 
-__all__ = ("SqliteEngine",)
+__all__ = ("SqliteEngine", "SqliteIndex")
 
-#: How the FTS columns are named to a user when explaining a match.
-_MATCHED_FIELDS = ("name", "name", "topics", "summary", "details")
 #: A directory of at most this many records is decoded whole when the engine opens (a few MB).
 _DECODED_AT_OPEN = 2048
 
 
-class SqliteEngine:
-    """Searches one read-only index file.
+class SqliteIndex:
+    """One read-only index file.
 
     Args:
         path: The index file.
@@ -64,8 +46,7 @@ class SqliteEngine:
             answers once and exits reads the file itself.
 
     Raises:
-        EngineError: no file, not an index, an index of another version, or one that does not
-            answer a search for an entry it holds (:meth:`check`).
+        EngineError: no file, not an index, an index of another version, or one that cannot be read.
     """
 
     name = "sqlite"
@@ -114,9 +95,11 @@ class SqliteEngine:
             with contextlib.suppress(AttributeError):
                 self._conn.close()
             raise EngineError(f"{path} is not a readable Haven index ({exc})") from None
-        self._platforms = {
+        #: Each platform's key and names, normalised, for the needs (search/needs.py).
+        self.platform_terms = self._taxonomy.get("platform", [])
+        self.platforms = {
             t.key: [normalize(a) for a in [t.key, t.label.ko, t.label.en, *t.aliases]]
-            for t in self._taxonomy.get("platform", [])
+            for t in self.platform_terms
         }
         self._lock = threading.Lock()
         self._decoder = msgspec.json.Decoder(Resource)
@@ -125,15 +108,14 @@ class SqliteEngine:
         self.centre: Centre | None = centres(meta["centres"]) if meta.get("centres") else None
         try:
             self._decoded = self._decode_all()
-            self.check()
         except (sqlite3.DatabaseError, msgspec.DecodeError, msgspec.ValidationError) as exc:
             self._conn.close()
             raise EngineError(f"{path} is not a readable Haven index ({exc})") from None
-        except EngineError as exc:
-            self._conn.close()
-            raise EngineError(f"{path} is not a usable Haven index: {exc}") from None
+        #: Where the index's rows are read for a query: words, numbers, listings, advised lines.
+        flat = Candidates.read_all(self._query) if self._decoded is not None else None
+        self.reads = Candidates(self._query, self._count(), self._national, flat)
 
-    def check(self) -> int:
+    def check(self, search: Callable[[Query], Results]) -> int:
         """Prove that the index answers: every entry is there, and a real search for the first
         one's name finds it. Returns how many entries the index holds.
 
@@ -148,7 +130,7 @@ class SqliteEngine:
             first = self.resources(limit=1)
             if first:
                 # Every word matched in the text, not a loosened answer nor the lines for anything.
-                found = self.search(Query(q=first[0].name.ko, limit=1))
+                found = search(Query(q=first[0].name.ko, limit=1))
                 if not found.results or found.relaxed is not None or not found.results[0].matched:
                     raise EngineError("a search for an entry it holds finds nothing")
         except EngineError:
@@ -167,7 +149,7 @@ class SqliteEngine:
             return self._conn.execute(sql, args).fetchall()
 
     def get(self, resource_id: str) -> Resource | None:
-        return self._records([resource_id]).get(resource_id)
+        return self.records([resource_id]).get(resource_id)
 
     def resources(
         self, kind: str | None = None, regions: Sequence[str] = (), offset: int = 0, limit: int | None = None
@@ -220,153 +202,20 @@ class SqliteEngine:
             self._query("SELECT 1 FROM resources_fts WHERE resources_fts MATCH ? LIMIT 1", (expr,))
         )
 
-    def plan(self, query: Query) -> Plan:
-        return plan_query(
-            query.q, self.lexicon, self.exists, region=query.region if query.region != "KR" else None
-        )
+    # -- a candidate source ----------------------------------------------------------------
 
-    # -- searching -------------------------------------------------------------------------
+    def candidates(self, plan: Plan, query: Query) -> Found:
+        """The resources whose text has ``plan``'s terms (FTS5), within the query's filters."""
+        return self.reads.rows(plan, query)
+
+    def hours(self, text: str) -> Hours:
+        """A row's hours (JSON) decoded."""
+        return self._hours.decode(text)
 
     def _count(self) -> int:
         if not hasattr(self, "_total"):
             self._total = int(self.meta.get("resources", 0)) or 1
         return self._total
-
-    @functools.cached_property
-    def _candidates(self) -> Candidates:
-        return Candidates(self._query, self._count(), self._national)
-
-    def search(self, query: Query) -> Results:
-        plan = self.plan(query)
-        # Words were typed but none is known, even loosely ("무서워요", "help me please"): say so, and
-        # list the lines that help with anything rather than leave a frightened person with nothing.
-        unmatched = plan.had_text and not plan.terms and not plan.phone and bool(plan.dropped)
-        language = identify(normalize(query.q[:2000]), self.read_words(plan))
-        foreign = other_language(query.q[:2000]) or language not in (None, "en")
-        if foreign and not plan.had_text:
-            # Vietnamese, Chinese, Russian …: the lines that speak it are listed (see needs).
-            plan.had_text = True
-        if not plan.had_text and query.q.strip() and not plan.region:
-            return Results(query=query.q, total=0, results=[], facets=count_facets([]), region=plan.region,
-                           reason="nothing-searchable", engine=self.name)  # fmt: skip
-        rows, total, exact, relaxed = self._candidates.rows(plan, query)
-        if not rows and plan.had_text and not plan.phone:
-            # Nothing matched the words: still never leave a person with an empty page.
-            unmatched = True
-            plan.terms = []
-            rows, total, exact, relaxed = self._candidates.listing(query, plan.region)
-        needs = self.detect(query.q, plan, query.need, language)
-        bands = self.bands(plan, needs)
-        order = Order(
-            plan, bands, rows, synonyms=self.lexicon.synonyms, need_words=self.need_words, known=self.exists
-        )
-        if not plan.phone and (bands.advised or plan.region):
-            # The lines that serve the need answer first even when their text has none of the words
-            # typed (112 for "someone threatens to post my pics"), and so do the services of the
-            # kind she needs in the place she named.
-            have = {r["id"] for r in rows}
-            added = self._candidates.advised(query, plan.region, bands.advised, have)
-            if plan.region:
-                have |= {r["id"] for r in added}
-                near = bands.nearby.around() if bands.nearby else []
-                added += self._candidates.local(
-                    query, plan.region, sorted(bands.kinds), sorted(bands.topics), have, near
-                )
-            order.add(added)
-            rows += added
-            total += len(added)
-        rows.sort(key=order.key)
-        if query.open_now:
-            rows = self._open_now(rows)
-        hits = self._hits(rows[query.offset : query.offset + query.limit], plan, bands)
-        corrected = ", ".join(f"{a} → {b}" for a, b in plan.corrections) or None
-        return Results(
-            query=query.q,
-            total=total if not query.open_now else len(rows),
-            total_exact=exact or query.open_now,
-            results=hits,
-            facets=count_facets(rows),
-            region=plan.region,
-            relaxed="general" if unmatched and rows else (relaxed or corrected),
-            reason="no-match" if unmatched or not rows else None,
-            engine=self.name,
-            understood=self.understood(plan, needs, foreign),
-            danger=needs.rung,
-            locality=locality(rows, bands),
-        )
-
-    def bands(self, plan: Plan, needs: Needs) -> Bands:
-        """Where each result of this query belongs (search/needs.py), for either engine."""
-        town = place_words(plan.place) if plan.place else ()
-        nearby = Nearby(plan.place, self.centre) if plan.place else None
-        return Bands.of(self.needs, needs, plan.region, town, nearby)
-
-    @staticmethod
-    def read_words(plan: Plan) -> set[str]:
-        """The Latin words the plan read (search/language.py): English ones as typed, and those that
-        were Korean typed another way (keyboard mode, romanisation) marked ``~``."""
-        out = {f"~{typed}" for typed, fixed in plan.corrections if not fixed.isascii()}
-        for t in plan.terms:
-            if t.surface.isascii():
-                korean = all(not a.isascii() for a in t.alternatives)
-                out.add(f"~{t.surface}" if korean else t.surface)
-                out.update(t.surface.split())
-        return out
-
-    @staticmethod
-    def understood(plan: Plan, needs: Needs, foreign: bool) -> dict[str, object]:
-        """What the query was understood as (``Results.understood``), for either engine."""
-        return {**plan.understood(), "needs": needs.found, "other_language": foreign,
-                "language": needs.language, "danger": needs.rung}  # fmt: skip
-
-    def _open_now(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """The rows open at this moment. Many services share their hours: each distinct timetable
-        is evaluated once."""
-        now = dt.datetime.now(SEOUL)
-        opened: dict[str | None, bool] = {}
-        for hours in {r["hours"] for r in rows}:
-            opened[hours] = bool(hours) and open_state(self._hours.decode(hours), now).open
-        return [r for r in rows if opened[r["hours"]]]
-
-    def _hits(self, page: list[dict[str, Any]], plan: Plan, bands: Bands) -> list[Hit]:
-        """The page's rows as hits: the record, which fields matched, open now, and why."""
-        records = self._records([r["id"] for r in page])
-        units = [u for t in plan.terms for a in t.alternatives if (u := index_text(a))]
-        # Any unit at the start of a word: one pattern for every hit.
-        unit_pattern = (
-            re.compile("|".join(" " + re.escape(u) for u in dict.fromkeys(units))) if units else None
-        )
-        return [
-            Hit(
-                resource=records[r["id"]],
-                score=round(float(r["score"]), 4),
-                matched=self._matched(r, plan, unit_pattern),
-                open_now=open_state(records[r["id"]].hours),
-                why=self.why(r, bands),
-            )
-            for r in page
-        ]
-
-    def detect(self, q: str, plan: Plan, need: str | None = None, language: str | None = None) -> Needs:
-        """The needs the query expresses (data/needs.yaml), from its text and analysed terms,
-        ``need`` when a button chose one and the ``language`` it is written in (search/language.py)."""
-        text = clip_units(normalize(q)[:2000])
-        words = [w for _, w in runs_words(text)]
-        forms = [f for t in plan.terms for f in [t.surface, *t.alternatives]]
-        forms += words + [strip_josa(w) for w in words]
-        # The parts of compounds and sentences the index knows whole (삭제요청 → 삭제, 요청).
-        forms += [
-            f
-            for w in words[:MAX_TERMS]
-            if "가" <= w[0] <= "힣"
-            for m in content_words(w)
-            for f in (m.surface, m.lemma)
-        ]
-        return detect(self.needs, text, forms, self._platforms, asked=need, language=language)
-
-    def why(self, row: Mapping[str, Any], bands: Bands) -> Text | None:
-        """A few words on why a result is here (search/why.py), for any engine's row."""
-        return why(row, bands, self._regions, self._taxonomy.get("platform", []))
 
     def _decode_all(self) -> dict[str, Resource] | None:
         """Every record decoded, when the directory is small enough (decoding is a large share of a
@@ -378,7 +227,7 @@ class SqliteEngine:
             for row in self._conn.execute("SELECT id, CAST(record AS BLOB) FROM resources")
         }
 
-    def _records(self, ids: list[str]) -> dict[str, Resource]:
+    def records(self, ids: list[str]) -> dict[str, Resource]:
         """Decoded records by id: from those decoded at open, or from the index every time."""
         if self._decoded is not None:
             return {i: r for i in ids if (r := self._decoded.get(i)) is not None}
@@ -393,17 +242,20 @@ class SqliteEngine:
                 out[row[0]] = self._decoder.decode(row[1])
         return out
 
-    def _matched(self, row: dict[str, Any], plan: Plan, units: re.Pattern[str] | None) -> list[str]:
-        """Which fields of a hit contain a query term (for highlighting and explaining a match)."""
-        if plan.phone:
-            return ["phones"]
-        text = row.get("text")
-        if not text or not units:
-            return []
-        out = []
-        for field, column in zip(_MATCHED_FIELDS, text.split(COLUMN_BREAK), strict=False):
-            if field not in out and units.search(column):
-                out.append(field)
-        if FTS_WEIGHTS[-1] in row.get("best", ()):  # a term found only in the body
-            out.append("details")
-        return out
+
+class SqliteEngine(Pipeline):
+    """The default search: the index file alone, its FTS5 the candidate source.
+
+    Raises:
+        EngineError: as :class:`SqliteIndex`, or an index that does not answer a search for an
+            entry it holds (:meth:`Pipeline.check`).
+    """
+
+    def __init__(self, path: Path | str, *, private: bool = False) -> None:
+        index = SqliteIndex(path, private=private)
+        super().__init__(index)
+        try:
+            self.check()
+        except EngineError as exc:
+            index.close()
+            raise EngineError(f"{path} is not a usable Haven index: {exc}") from None

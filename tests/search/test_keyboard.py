@@ -47,5 +47,5 @@ def test_a_slip_is_searched_as_hangul_and_said(engine: SqliteEngine, typed: str,
 
 
 def test_a_slip_into_a_place(engine: SqliteEngine) -> None:
-    u = engine.plan(Query(q="qntks tkdeka")).understood()  # 부산 상담
+    u = engine.understand(Query(q="qntks tkdeka")).plan.understood()  # 부산 상담
     assert u["region"] == "KR-26"

@@ -54,7 +54,7 @@ def test_english_typos_by_length() -> None:
 
 
 def test_the_index_lexicon_knows_the_directory(engine: SqliteEngine) -> None:
-    lex = engine.lexicon
+    lex = engine.index.lexicon
     assert "해바라기" in lex.hangul and lex.hangul["해바라기"][1] == 1  # a name word
     assert lex.region_alias["부산"] == "KR-26" and lex.region_alias["busan"] == "KR-26"
     assert "deepfake" in lex.synonyms["딥페이크"]

@@ -20,7 +20,6 @@ import pytest
 from search.catalog import Catalog
 from search.engine import EngineError
 from search.facets import FACET_FIELDS as FACETS
-from search.hours import open_state
 from search.meili_engine import OPEN_NOW_SCAN, RERANK_WINDOW, MeiliEngine
 from search.meili_sync import (
     FILTERABLE,
@@ -33,6 +32,7 @@ from search.meili_sync import (
     sync,
 )
 from search.model import Geo, Query, Resource
+from search.pipeline import Pipeline
 from search.sqlite_engine import SqliteEngine
 from tests.conftest import run_haven
 
@@ -52,7 +52,7 @@ def settings(catalog: Catalog) -> dict[str, Any]:
 @pytest.fixture
 def meili(engine: SqliteEngine, refused_port: int) -> MeiliEngine:
     """An engine whose server is never contacted by these tests (its port refuses connections)."""
-    return MeiliEngine(f"http://127.0.0.1:{refused_port}", "search-key", engine)
+    return MeiliEngine(f"http://127.0.0.1:{refused_port}", "search-key", engine.index.reads.by_ids)
 
 
 def by_id(docs: list[dict[str, Any]], rid: str) -> dict[str, Any]:
@@ -184,7 +184,7 @@ def test_typo_tolerance_spares_numbers_and_bigrams(settings: dict[str, Any]) -> 
 
 def request(meili: MeiliEngine, engine: SqliteEngine, **kw: Any) -> tuple[str, dict[str, Any]]:
     query = msgspec.convert(kw, Query)
-    return meili.request(query, engine.plan(query))
+    return meili.request(query, engine.understand(query).plan)
 
 
 def test_region_words_become_a_filter_with_regional_services_first(
@@ -196,10 +196,12 @@ def test_region_words_become_a_filter_with_regional_services_first(
     assert params["sort"] == ["national:asc"]
 
 
-def test_a_region_alone_lists_its_services(meili: MeiliEngine, engine: SqliteEngine) -> None:
-    q, params = request(meili, engine, q="부산")
-    assert q == ""
-    assert params["sort"] == ["national:asc", "kind_rank:asc", "confidence_rank:asc", "position:asc"]
+@pytest.mark.parametrize("q", ["부산", "02-735-8994", "8994", "qzxqzxqzx", ""])
+def test_numbers_and_listings_never_ask_meilisearch(meili: MeiliEngine, engine: SqliteEngine, q: str) -> None:
+    # A region alone, a number, words nobody knows: read from the local index, whichever source
+    # finds words. The source here has no server: asking it would fail the search.
+    searched = Pipeline(engine.index, meili).search(Query(q=q, region="KR-26" if not q else None))
+    assert searched.engine == "sqlite" and searched.results
 
 
 @pytest.mark.parametrize(
@@ -220,12 +222,6 @@ def test_the_query_layer_stays_in_front(
     assert request(meili, engine, q=typed)[0] == sent
 
 
-def test_phone_numbers_search_the_phone_field(meili: MeiliEngine, engine: SqliteEngine) -> None:
-    q, params = request(meili, engine, q="02-735-8994")
-    assert q == "027358994"
-    assert params["attributesToSearchOn"] == ["phones"]
-
-
 def test_filters_are_quoted(meili: MeiliEngine, engine: SqliteEngine) -> None:
     _, params = request(meili, engine, q="상담", kind=["hotline", "police"], audience=['x" OR kind = "y'])
     assert 'kind IN ["hotline", "police"]' in params["filter"]
@@ -236,13 +232,14 @@ def test_requests_use_only_configured_attributes(meili: MeiliEngine, engine: Sql
     _, params = request(meili, engine, q="24시간 상담", region="KR-11", kind=["hotline"], topic=["deepfake"],
                         audience=["minors"], language=["en"], cost=["free"], channel=["phone"])  # fmt: skip
     used = set(re.findall(r"([a-z_]+) (?:=|IN)", params["filter"]))
-    assert used <= set(FILTERABLE)
+    assert used and used <= set(FILTERABLE)
     assert {s.split(":")[0] for s in params["sort"]} <= set(SORTABLE)
     assert params["sort"] == ["national:asc", "always_open:desc"]
     assert set(params["facets"]) == set(FACETS.values())
+    assert params["attributesToRetrieve"] == ["id"]  # the rows are the local index's
 
 
-def test_pages_are_cut_here_after_the_needs_order_a_window(meili: MeiliEngine, engine: SqliteEngine) -> None:
+def test_a_window_of_candidates_is_asked_for(meili: MeiliEngine, engine: SqliteEngine) -> None:
     _, params = request(meili, engine, q="상담", offset=20, limit=10)
     assert (params["page"], params["hitsPerPage"]) == (1, RERANK_WINDOW)
     _, params = request(meili, engine, q="상담", offset=500, limit=10)
@@ -253,76 +250,33 @@ def test_open_now_scans_what_has_hours(meili: MeiliEngine, engine: SqliteEngine)
     _, params = request(meili, engine, q="상담", open_now=True)
     assert params["filter"].endswith("has_hours = 1")
     assert params["hitsPerPage"] == OPEN_NOW_SCAN
-    assert "facets" not in params and "kind" in params["attributesToRetrieve"]
+    assert "facets" not in params
 
 
-def test_unknown_words_ask_for_the_listing(meili: MeiliEngine, engine: SqliteEngine) -> None:
-    # As the SQLite engine: nobody who typed words it does not know is left with an empty page.
-    q, params = request(meili, engine, q="qzxqzxqzx")
-    assert q == ""
-    assert params["sort"] == ["kind_rank:asc", "confidence_rank:asc", "position:asc"]
+# -- what it answers ----------------------------------------------------------------------------
 
 
-# -- results ------------------------------------------------------------------------------------
-
-
-def hit(doc: dict[str, Any], score: float = 0.9, matching: int = 2, of: int = 2) -> dict[str, Any]:
-    details = {"words": {"order": 0, "matchingWords": matching, "maxMatchingWords": of, "score": 1.0}}
-    return {"id": doc["id"], "record": doc["record"], "_rankingScore": score, "_rankingScoreDetails": details}
-
-
-def test_results_map_back_to_the_same_contract(
-    meili: MeiliEngine, engine: SqliteEngine, docs: list[dict[str, Any]], catalog: Catalog
-) -> None:
-    query = Query(q="딥페이크 신고")
-    response = {
-        "hits": [hit(by_id(docs, "women-1366"), 0.97), hit(by_id(docs, "d4u-central"), 0.9, 1)],
-        "totalHits": 7,
-        "page": 1,
-        "hitsPerPage": 20,
-        "facetDistribution": {"kind": {"hotline": 2, "police": 5}, "regions": {"KR": 7}},
-    }
-    results = meili.results(query, engine.plan(query), response)
-    assert results.engine == "meilisearch" and results.total == 7 and results.reason is None
-    first = results.results[0]
-    assert first.resource == catalog.by_id["women-1366"]
-    assert first.score == 0.97
-    assert first.open_now == open_state(first.resource.hours)
-    assert "name" in first.matched
-    assert list(results.facets.kind) == ["police", "hotline"] and results.facets.region == {"KR": 7}
-    assert results.relaxed is None  # the best hit has every word
-
-
-def test_results_say_when_not_every_word_matched(
-    meili: MeiliEngine, engine: SqliteEngine, docs: list[dict[str, Any]]
-) -> None:
-    query = Query(q="딥페이크 신고")
-    response = {"hits": [hit(docs[0], matching=1, of=2)], "totalHits": 1, "page": 1}
-    assert meili.results(query, engine.plan(query), response).relaxed == "any"
-
-
-def test_open_now_is_computed_here(
-    meili: MeiliEngine, engine: SqliteEngine, docs: list[dict[str, Any]]
-) -> None:
-    query = Query(q="상담", open_now=True, limit=2)
-    response = {"hits": [hit(d) | {k: d[k] for k in FACETS.values()} for d in docs], "totalHits": len(docs)}
-    results = meili.results(query, engine.plan(query), response)
-    open_ids = [
-        d["id"] for d in docs if open_state(msgspec.json.decode(d["record"], type=Resource).hours).open
-    ]
-    assert results.total == len(open_ids)
-    assert [h.resource.id for h in results.results] == open_ids[:2]
-    assert sum(results.facets.kind.values()) == len(open_ids)
-
-
-def test_an_answer_that_is_not_search_results_is_an_engine_error(
+def test_hits_become_the_local_index_rows_in_meilisearch_order(
     meili: MeiliEngine, engine: SqliteEngine
 ) -> None:
-    query = Query(q="상담")
+    response = {
+        "hits": [{"id": "d4u-central"}, {"id": "no-such-entry"}, {"id": "women-1366"}],
+        "totalHits": 7,
+        "facetDistribution": {"kind": {"hotline": 2, "police": 5}, "regions": {"KR": 7}},
+    }
+    found = meili.found(response)
+    assert [r["id"] for r in found.rows] == ["d4u-central", "women-1366"]  # an id it lacks is left out
+    assert found.rows[0]["text"] and found.rows[0]["national"] == 1  # the index's own row
+    assert found.total == 7 and found.exact and found.engine == "meilisearch"
+    assert found.facets is not None
+    assert list(found.facets.kind) == ["police", "hotline"] and found.facets.region == {"KR": 7}
+
+
+def test_an_answer_that_is_not_search_results_is_an_engine_error(meili: MeiliEngine) -> None:
     with pytest.raises(EngineError):
-        meili.results(query, engine.plan(query), {"message": "not results"})
+        meili.found({"message": "not results"})
     with pytest.raises(EngineError):
-        meili.results(query, engine.plan(query), {"hits": [{"id": "x", "record": "{not json"}]})
+        meili.found({"hits": [{"record": "no id"}]})
 
 
 # -- sync failure paths -------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from search.fallback import FallbackEngine
 from search.meili_engine import MeiliEngine
 from search.meili_sync import RANKING_RULES, SyncError, sync
 from search.model import Geo, Query
+from search.pipeline import Pipeline
 from search.sqlite_engine import SqliteEngine
 from tests.relevance.harness import check_relevance
 
@@ -72,13 +73,19 @@ def search_key(admin: meilisearch.Client, live: str) -> Iterator[str | None]:
 
 
 @pytest.fixture(scope="module")
-def meili(engine: SqliteEngine, live: str, search_key: str | None) -> MeiliEngine:
+def source(engine: SqliteEngine, live: str, search_key: str | None) -> MeiliEngine:
     assert URL
     # A generous timeout: these tests check answers, test_fallback.py checks timeouts.
-    return MeiliEngine(URL, search_key, engine, index_uid=live, timeout=5.0)
+    return MeiliEngine(URL, search_key, engine.index.reads.by_ids, index_uid=live, timeout=5.0)
 
 
-def ids(engine: SqliteEngine | MeiliEngine, **kw: object) -> list[str]:
+@pytest.fixture(scope="module")
+def meili(engine: SqliteEngine, source: MeiliEngine) -> Pipeline:
+    """The search with Meilisearch as its only source of candidates (no fallback)."""
+    return Pipeline(engine.index, source)
+
+
+def ids(engine: Pipeline, **kw: object) -> list[str]:
     return [h.resource.id for h in engine.search(msgspec.convert(kw, Query)).results]
 
 
@@ -108,7 +115,7 @@ def test_sync_again_swaps_and_leaves_no_stray_index(
 
 
 def test_a_failed_sync_leaves_the_live_index_as_it_was(
-    catalog: Catalog, admin: meilisearch.Client, live: str, meili: MeiliEngine
+    catalog: Catalog, admin: meilisearch.Client, live: str, meili: Pipeline
 ) -> None:
     assert URL
     before = ids(meili, q="딥페이크")
@@ -131,13 +138,14 @@ def test_the_search_key_cannot_write(live: str, search_key: str | None) -> None:
 # -- search -------------------------------------------------------------------------------------
 
 
-def test_relevance_recall_at_3(meili: MeiliEngine) -> None:
+def test_relevance_recall_at_3(meili: Pipeline) -> None:
     check_relevance(meili, "meilisearch")
 
 
-def test_answers_say_meilisearch(meili: MeiliEngine, engine: SqliteEngine) -> None:
+def test_answers_say_meilisearch(meili: Pipeline, source: MeiliEngine, engine: SqliteEngine) -> None:
     assert meili.search(Query(q="상담")).engine == "meilisearch"
-    assert FallbackEngine(meili, engine).search(Query(q="상담")).engine == "meilisearch"
+    behind = Pipeline(engine.index, FallbackEngine(source, engine.index))
+    assert behind.search(Query(q="상담")).engine == "meilisearch"
 
 
 @pytest.mark.parametrize(
@@ -149,49 +157,49 @@ def test_answers_say_meilisearch(meili: MeiliEngine, engine: SqliteEngine) -> No
         {"cost": ["free"], "language": ["en"]},
     ],
 )
-def test_listings_and_facets_match_sqlite(
-    meili: MeiliEngine, engine: SqliteEngine, params: dict[str, object]
+def test_words_with_filters_keep_to_them_and_count_every_match(
+    meili: Pipeline, params: dict[str, object]
 ) -> None:
-    query = msgspec.convert({"q": "", "limit": 100, **params}, Query)
-    ours, theirs = meili.search(query), engine.search(query)
-    assert ours.total == theirs.total
-    assert {h.resource.id for h in ours.results} == {h.resource.id for h in theirs.results}
-    assert msgspec.to_builtins(ours.facets) == msgspec.to_builtins(theirs.facets)
+    query = msgspec.convert({"q": "상담 신고", "limit": 100, **params}, Query)
+    found = meili.search(query)
+    assert found.engine == "meilisearch" and found.results
+    region = params.get("region")
+    for hit in found.results:
+        r = hit.resource
+        assert not region or "KR" in r.regions or region in r.regions
+        for facet in ("kind", "cost"):
+            if facet in params:
+                assert getattr(r, facet) in params[facet]  # type: ignore[operator]
+    # Meilisearch counts every match of the words, not only the candidates it returned.
+    assert sum(found.facets.kind.values()) >= found.total - len(found.results) or found.total
 
 
-def test_open_now_matches_sqlite(meili: MeiliEngine, engine: SqliteEngine) -> None:
-    query = Query(open_now=True, limit=100)
-    assert {h.resource.id for h in meili.search(query).results} == {
-        h.resource.id for h in engine.search(query).results
-    }
+def test_open_now_keeps_the_lines_open_now(meili: Pipeline) -> None:
+    found = meili.search(Query(q="상담", open_now=True, limit=100))
+    assert found.results and all(h.open_now.open for h in found.results)
 
 
-def test_phone_numbers_find_their_line(meili: MeiliEngine) -> None:
+def test_phone_numbers_find_their_line(meili: Pipeline) -> None:
     assert ids(meili, q="1366")[0] == "women-1366"
     assert ids(meili, q="02-735-8994")[0] == "d4u-central"
 
 
-def test_pages_that_do_not_start_on_a_page_boundary(meili: MeiliEngine) -> None:
+def test_pages_that_do_not_start_on_a_page_boundary(meili: Pipeline) -> None:
     everything = ids(meili, q="상담", limit=30)
     assert ids(meili, q="상담", offset=5, limit=10) == everything[5:15]
     assert ids(meili, q="상담", offset=10, limit=10) == everything[10:20]
 
 
-def test_every_page_of_a_listing_in_turn_is_the_whole_listing(
-    meili: MeiliEngine, engine: SqliteEngine
-) -> None:
-    whole = engine.search(Query(q="", limit=100, offset=0))
+def test_every_page_in_turn_is_the_whole_first_window(meili: Pipeline) -> None:
+    whole = ids(meili, q="상담 신고", limit=42)
     pages: list[str] = []
-    for offset in range(0, whole.total + 7, 7):
-        page = meili.search(Query(q="", limit=7, offset=offset))
-        assert page.total == whole.total
-        pages += [h.resource.id for h in page.results]
-    assert len(pages) == whole.total
-    assert sorted(pages) == sorted(r.id for r in engine.resources())
-    assert meili.search(Query(q="", limit=10, offset=10_000)).results == []
+    for offset in range(0, 42, 7):
+        pages += ids(meili, q="상담 신고", limit=7, offset=offset)
+    assert len(whole) == 42 and pages == whole
+    assert meili.search(Query(q="상담", limit=10, offset=10_000)).results == []
 
 
-def test_a_query_with_filters_keeps_to_them(meili: MeiliEngine) -> None:
+def test_a_query_with_filters_keeps_to_them(meili: Pipeline) -> None:
     results = meili.search(Query(q="상담", region="KR-26", channel=["phone"], limit=100))
     assert results.total
     for hit in results.results:
@@ -206,7 +214,7 @@ def test_a_document_the_server_refuses_fails_the_sync_and_says_which_task(
     catalog: Catalog,
     admin: meilisearch.Client,
     live: str,
-    meili: MeiliEngine,
+    meili: Pipeline,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     assert URL
@@ -260,9 +268,7 @@ def test_korean_and_english_fields_are_segmented_in_their_language(
 
 
 @pytest.mark.parametrize("q", ["qzxqzxqzx", "지금 너무 무서워요 도와주세요"])
-def test_unknown_words_list_the_same_lines_as_sqlite(
-    meili: MeiliEngine, engine: SqliteEngine, q: str
-) -> None:
+def test_unknown_words_list_the_same_lines_as_sqlite(meili: Pipeline, engine: SqliteEngine, q: str) -> None:
     ours, theirs = meili.search(Query(q=q)), engine.search(Query(q=q))
     assert (ours.reason, ours.relaxed) == (theirs.reason, theirs.relaxed) == ("no-match", "general")
     assert [h.resource.id for h in ours.results[:3]] == [h.resource.id for h in theirs.results[:3]]

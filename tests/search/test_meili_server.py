@@ -30,6 +30,7 @@ from search.fallback import FallbackEngine
 from search.meili_engine import MeiliEngine
 from search.meili_sync import LIVE_INDEX, SyncError, sync
 from search.model import Query, Results
+from search.pipeline import Pipeline
 from search.sqlite_engine import SqliteEngine
 from tests.conftest import picked_port
 
@@ -146,11 +147,17 @@ def ids(results: Results) -> list[str]:
     return [h.resource.id for h in results.results]
 
 
+def behind_fallback(engine: SqliteEngine, meili: MeiliEngine, clock: Clock) -> Pipeline:
+    """The search a service runs: Meilisearch first, the local index's FTS5 while it cannot answer."""
+    return Pipeline(engine.index, FallbackEngine(meili, engine.index, jitter=0.0, clock=clock))
+
+
 def test_killed_mid_run_then_restarted(server: Server, engine: SqliteEngine) -> None:
     clock = Clock()
     key = search_key(server)
-    fallback = FallbackEngine(MeiliEngine(server.url, key, engine, timeout=TIMEOUT), engine, jitter=0.0,
-                              clock=clock)  # fmt: skip
+    fallback = behind_fallback(
+        engine, MeiliEngine(server.url, key, engine.index.reads.by_ids, timeout=TIMEOUT), clock
+    )
     query = Query(q="딥페이크 신고")
     assert fallback.search(query).engine == "meilisearch"
     server.stop()
@@ -171,8 +178,9 @@ def test_a_frozen_server_costs_one_timeout_then_nothing_until_it_thaws(
 ) -> None:
     clock = Clock()
     key = search_key(server)
-    fallback = FallbackEngine(MeiliEngine(server.url, key, engine, timeout=TIMEOUT), engine, jitter=0.0,
-                              clock=clock)  # fmt: skip
+    fallback = behind_fallback(
+        engine, MeiliEngine(server.url, key, engine.index.reads.by_ids, timeout=TIMEOUT), clock
+    )
     query = Query(q="상담")
     assert fallback.search(query).engine == "meilisearch"
     server.freeze()
@@ -193,16 +201,19 @@ def test_a_frozen_server_costs_one_timeout_then_nothing_until_it_thaws(
 def test_errors_from_the_server_are_answered_from_sqlite(server: Server, engine: SqliteEngine) -> None:
     admin = meilisearch.Client(server.url, server.master_key, timeout=10)
     key = search_key(server)
-    meili = MeiliEngine(server.url, key, engine, timeout=TIMEOUT)
+    source = MeiliEngine(server.url, key, engine.index.reads.by_ids, timeout=TIMEOUT)
+    meili = Pipeline(engine.index, source)
     assert meili.search(Query(q="상담")).engine == "meilisearch"
     # The key revoked: 403 (or 401) with its error code, never the message.
     admin.delete_key(key)
     with pytest.raises(EngineError, match=r"answered 40[13] \(invalid_api_key\)"):
         meili.search(Query(q="상담"))
-    fallback = FallbackEngine(meili, engine, jitter=0.0, clock=Clock())
+    fallback = behind_fallback(engine, source, Clock())
     assert fallback.search(Query(q="상담")).engine == "sqlite"
     # The index deleted: 404.
-    master = MeiliEngine(server.url, server.master_key, engine, timeout=TIMEOUT)
+    master = Pipeline(
+        engine.index, MeiliEngine(server.url, server.master_key, engine.index.reads.by_ids, timeout=TIMEOUT)
+    )
     admin.wait_for_task(admin.delete_index(LIVE_INDEX).task_uid, timeout_in_ms=30_000)
     with pytest.raises(EngineError, match=r"answered 404 \(index_not_found\)"):
         master.search(Query(q="상담"))
@@ -222,7 +233,9 @@ def test_sync_to_a_server_killed_mid_sync_fails_in_one_line(
     assert "\n" not in str(caught.value)
     server.start()
     # The live index is the last complete one.
-    meili = MeiliEngine(server.url, server.master_key, engine, timeout=5.0)
+    meili = Pipeline(
+        engine.index, MeiliEngine(server.url, server.master_key, engine.index.reads.by_ids, timeout=5.0)
+    )
     assert meili.search(Query(q="상담")).total > 0
     admin = meilisearch.Client(server.url, server.master_key, timeout=10)
     assert admin.index(LIVE_INDEX).get_stats().number_of_documents == len(catalog.resources)

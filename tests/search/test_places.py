@@ -10,7 +10,7 @@ from search.sqlite_engine import SqliteEngine
 
 
 def understood(engine: SqliteEngine, q: str) -> dict[str, object]:
-    return engine.plan(Query(q=q)).understood()
+    return engine.understand(Query(q=q)).plan.understood()
 
 
 @pytest.mark.parametrize(
@@ -28,7 +28,7 @@ def test_a_district_or_town_gives_its_region(engine: SqliteEngine, q: str, regio
 
 @pytest.mark.parametrize("q", ["일산", "해운대", "gangnam", "송도", "유성"])
 def test_a_place_word_is_never_a_text_term(engine: SqliteEngine, q: str) -> None:
-    p = engine.plan(Query(q=q + " 상담"))
+    p = engine.understand(Query(q=q + " 상담")).plan
     assert [t.surface for t in p.terms] == ["상담"]
     assert not p.corrections  # 일산 is never "corrected" to 울산
 

@@ -6,7 +6,6 @@ from typing import Any
 
 from search.index_schema import COLUMN_BREAK, FTS_WEIGHTS
 from search.model import Query
-from search.needs import Bands
 from search.scoring import Order, best_fields, idf, scored_term
 from search.sqlite_engine import SqliteEngine
 
@@ -48,10 +47,15 @@ def row(rid: str, names: str, **kw: Any) -> dict[str, Any]:
 
 
 def order(engine: SqliteEngine, q: str, rows: list[dict[str, Any]]) -> Order:
-    plan = engine.plan(Query(q=q))
-    bands = Bands.of(engine.needs, engine.detect(q, plan), plan.region)
+    u = engine.understand(Query(q=q))
+    index = engine.index
     return Order(
-        plan, bands, rows, synonyms=engine.lexicon.synonyms, need_words=engine.need_words, known=engine.exists
+        u.plan,
+        u.bands,
+        rows,
+        synonyms=index.lexicon.synonyms,
+        need_words=index.need_words,
+        one_known=u.one_known,
     )
 
 

@@ -10,7 +10,7 @@ from search.understand import Plan
 
 
 def plan(engine: SqliteEngine, q: str, region: str | None = None) -> Plan:
-    return engine.plan(Query(q=q, region=region))
+    return engine.understand(Query(q=q, region=region)).plan
 
 
 def alternatives(p: Plan) -> set[str]:
