@@ -59,7 +59,7 @@ test: $(STAMP) node_modules/.installed lint
 
 # While working on search/ or service/: no browser, no hardening, no lint (`make lint` does that).
 test-fast: $(STAMP)
-	$(BIN)/pytest tests/search tests/service -q
+	$(BIN)/pytest tests/search tests/service -q -n 2
 
 # 1M resources only when asked (its build is long): $(BIN)/python -m bench.search_bench --sizes 1000000
 # The HTTP benchmark needs wrk (apt-get install wrk).
