@@ -84,7 +84,9 @@ def relevance(url: str, key: str | None) -> dict[str, Any]:
         local = SqliteEngine(db)
         sync(catalog, url, key, index_uid=uid)
         try:
-            meili = Pipeline(local.index, MeiliEngine(url, key, local.index.reads.by_ids, index_uid=uid, timeout=10.0))
+            meili = Pipeline(
+                local.index, MeiliEngine(url, key, local.index.reads.by_ids, index_uid=uid, timeout=10.0)
+            )
             cases = load_cases()
             rows: dict[str, Any] = {}
             outcomes: dict[str, list[Any]] = {}
@@ -222,7 +224,9 @@ def measure(size: int, rounds: int, url: str, key: str | None, pid: int | None, 
         stats = admin.get_all_stats()
         row["meili_db_mb"] = round(stats["databaseSize"] / 1e6, 1)
         try:
-            meili = Pipeline(local.index, MeiliEngine(url, key, local.index.reads.by_ids, index_uid=uid, timeout=10.0))
+            meili = Pipeline(
+                local.index, MeiliEngine(url, key, local.index.reads.by_ids, index_uid=uid, timeout=10.0)
+            )
             row["sqlite"] = _latencies(local, queries, rounds)
             row["meilisearch"] = _latencies(meili, queries, rounds)
             if http:

@@ -21,8 +21,9 @@ from litestar.params import Parameter, PathParameter
 from search.facets import FILTERS
 from search.hours import open_state
 from search.model import OpenState, Query, Region, Resource, Results, TaxonomyTerm
+from service.json_errors import ApiError
 from service.live import LiveIndex
-from service.params import ApiError, api_query, run_search
+from service.params import api_query, run_search
 from service.query import AUDIENCES, CHANNELS, COSTS
 
 __all__ = ("EMPTY_MEANS_ABSENT", "MAX_LISTED", "OpenApiJson", "make_api_router")

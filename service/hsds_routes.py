@@ -52,7 +52,7 @@ def _int_param(params: Mapping[str, str], name: str, default: int, low: int, hig
 
 def _answer(
     request: Request, endpoint: str, listing: Callable[[HsdsViews, dict[str, str]], list[Any]]
-) -> Response[dict[str, Any]]:
+) -> Response[Any]:
     """A list endpoint: parameters checked, the listing filtered, one page of it."""
     params = _params(request)
     try:

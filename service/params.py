@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-import msgspec
 from litestar.exceptions import HTTPException
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_503_SERVICE_UNAVAILABLE
@@ -21,21 +20,12 @@ from service.query import AUDIENCES, CHANNELS, COSTS, REPEATABLE, QueryError, bu
 from service.safety import log_internal_error
 
 __all__ = (
-    "ApiError",
     "BadParameter",
     "EngineUnavailable",
     "api_query",
     "one_value_each",
     "run_search",
 )
-
-
-class ApiError(msgspec.Struct, kw_only=True, omit_defaults=True):
-    """The body of every JSON error (service/json_errors.py writes it)."""
-
-    error: str
-    detail: str
-    parameter: str | None = None
 
 
 class BadParameter(HTTPException):
