@@ -54,4 +54,4 @@ def synthetic_catalog(real: Catalog, size: int, seed: int = 20261125) -> Catalog
             )
         )
     return Catalog(resources=out, regions=real.regions, taxonomy=real.taxonomy, synonyms=real.synonyms,
-                   data_hash=f"synthetic-{size}-{seed}")  # fmt: skip
+                   kinds=real.kinds, data_hash=f"synthetic-{size}-{seed}")  # fmt: skip

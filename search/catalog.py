@@ -19,9 +19,11 @@ from typing import Any
 import msgspec
 
 from search.hours import SEOUL
+from search.kinds import KindTable
 from search.model import PHONE_PATTERN, Region, Resource, Source, SynonymGroup, Taxonomy
 from search.needs import NeedRules
 from search.places import PlaceRow, PlaceTable, load_place_table, load_places
+from search.rule_files import read_kinds, read_needs
 from search.yaml_file import Problem, YamlFile
 
 __all__ = ("REQUIRE_ITEM_SOURCES", "Catalog", "CatalogError", "Problem", "load_catalog")
@@ -56,6 +58,8 @@ class Catalog:
     places: list[PlaceRow] = field(default_factory=list)
     #: What queries ask for and who answers first (data/needs.yaml).
     needs: NeedRules = field(default_factory=NeedRules)
+    #: Each kind's place in the tie order, weight, and whether a person answers (data/kinds.yaml).
+    kinds: KindTable = field(default_factory=KindTable)
     #: Phones and links that name no source of their own (empty when that is required).
     unsourced: list[Problem] = field(default_factory=list)
     #: The centre (lat, lng) of each 시·군·구 by "region|district" (data/places.tsv), for search to
@@ -399,6 +403,8 @@ def load_catalog(data_dir: Path | str, *, require_item_sources: bool | None = No
     taxonomy = _check_structs(tax_file, Taxonomy, "taxonomy", problems) if tax_file.ok else None
     synonyms_doc = _check_structs(syn_file, _Synonyms, "groups", problems) if syn_file.ok else None
     region_codes = {r.code for r in regions_doc.regions} if regions_doc else set()
+    kinds, kinds_raw = read_kinds(data_dir / "kinds.yaml", taxonomy, problems)
+    needs, needs_raw = read_needs(data_dir / "needs.yaml", problems)
 
     places, places_raw, where = _read_places(data_dir, problems)
     where.unsourced = None if strict else []
@@ -410,19 +416,6 @@ def load_catalog(data_dir: Path | str, *, require_item_sources: bool | None = No
         msg = f"unknown region {unknown.region!r} (data/regions.yaml has no such code)"
         problems.append(Problem(str(data_dir / "places.tsv"), line, unknown.name, msg))
 
-    needs = NeedRules()
-    needs_path = data_dir / "needs.yaml"
-    needs_file = YamlFile(needs_path, str(needs_path), problems) if needs_path.is_file() else None
-    needs_raw = needs_file.raw if needs_file else b""
-    if needs_file is not None and needs_file.ok:
-        try:
-            needs = msgspec.convert(needs_file.data or {}, NeedRules)
-        except msgspec.ValidationError as exc:
-            problems.append(needs_file.conversion_problem(exc))
-        # needs.yaml may name services a smaller directory does not have (a deployment that keeps
-        # only some entries, a test's copy): those are simply not advised. tests/search/test_data.py
-        # checks that the project's own data has every one.
-
     if problems:
         raise CatalogError(problems)
     assert regions_doc is not None and taxonomy is not None and synonyms_doc is not None
@@ -431,6 +424,7 @@ def load_catalog(data_dir: Path | str, *, require_item_sources: bool | None = No
         digest.update(f.raw)
     digest.update(places_raw)
     digest.update(needs_raw)
+    digest.update(kinds_raw)
     return Catalog(
         resources=valid,
         regions=regions_doc.regions,
@@ -439,6 +433,7 @@ def load_catalog(data_dir: Path | str, *, require_item_sources: bool | None = No
         data_hash=digest.hexdigest()[:16],
         places=places,
         needs=needs,
+        kinds=kinds,
         unsourced=where.unsourced or [],
         centres=_centres(where.places),
     )

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypedDict
 from search.model import Facets, Query, Region, Resource, Results, TaxonomyTerm
 
 if TYPE_CHECKING:
+    from search.kinds import KindTable
     from search.understand import Plan
 
 __all__ = ("Candidate", "CandidateSource", "Engine", "EngineError", "Found")
@@ -143,6 +144,11 @@ class Engine(Protocol):
     def regions(self) -> list[Region]: ...
 
     def taxonomy(self) -> dict[str, list[TaxonomyTerm]]: ...
+
+    @property
+    def kinds(self) -> KindTable:
+        """Each kind's place in the tie order, weight, and whether a person answers (data/kinds.yaml)."""
+        ...
 
     def close(self) -> None:
         """Let go of the index (a file handle, a connection pool)."""

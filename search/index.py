@@ -56,7 +56,8 @@ from search.index_schema import (
     TABLES,
     filter_token,
 )
-from search.model import CONFIDENCE_ORDER, KIND_PRIORITY, Resource
+from search.kinds import KindTable
+from search.model import CONFIDENCE_ORDER, Resource
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -173,7 +174,7 @@ def _batch_packed(first_rowid: int, packed: bytes, terms: TermIndex) -> _Batch:
     return _batch(first_rowid, list(zip(positions, resources, strict=True)), terms)
 
 
-def _static_order(resources: list[Resource]) -> list[int]:
+def _static_order(resources: list[Resource], kinds: KindTable) -> list[int]:
     """Row ids follow a static quality order (nationwide first, then services that act in Korea in
     Korean, lines that answer at once, confidence), so that FTS5, which returns matches in row-id
     order, hands the engine the most useful candidates first and a broad query can stop early."""
@@ -182,7 +183,7 @@ def _static_order(resources: list[Resource]) -> list[int]:
         key=lambda i: (
             "KR" not in resources[i].regions,
             "ko" not in resources[i].languages,
-            KIND_PRIORITY.get(resources[i].kind, 99),
+            kinds.rank(resources[i].kind),
             CONFIDENCE_ORDER[resources[i].confidence],
             i,
         ),
@@ -192,7 +193,7 @@ def _static_order(resources: list[Resource]) -> list[int]:
 def _batches(catalog: Catalog, terms: TermIndex) -> Iterator[_Batch]:
     """The catalog's rows in static order, one batch at a time; large catalogs are analysed by
     worker processes (pure Python analysis is the slowest part of a build) while the caller writes."""
-    order = _static_order(catalog.resources)
+    order = _static_order(catalog.resources, catalog.kinds)
     spans = [(start, order[start : start + _BATCH]) for start in range(0, len(order), _BATCH)]
     workers = min(os.cpu_count() or 1, 8)
     if len(order) < _PARALLEL_FROM or workers < 2:
@@ -324,6 +325,7 @@ def _write(db: sqlite_utils.Database, catalog: Catalog, progress: Callable[[int]
         "regions": len(catalog.regions),
         "phones": sum(len(r.phones) for r in catalog.resources),
         "needs": msgspec.to_builtins(catalog.needs),
+        "kinds": catalog.kinds.to_builtins(),
         "centres": catalog.centres,
     }
     db.table("meta").insert_all(({"key": k, "value": json.dumps(v)} for k, v in meta.items()), pk="key")

@@ -22,7 +22,7 @@ __all__ = (
     "filter_token",
 )
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 #: Analysed text columns, in ranking order, and the weight of a term found in each.
 FTS_COLUMNS = ("fts_name", "fts_aliases", "fts_tags", "fts_summary", "fts_body")
 FTS_WEIGHTS = (6.0, 4.0, 4.0, 2.0, 1.0)

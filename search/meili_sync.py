@@ -22,6 +22,7 @@ from search.analyze import index_text, normalize
 from search.catalog import Catalog
 from search.documents import TermIndex, channels_of, explained, search_text, term_index
 from search.facets import FACET_FIELDS
+from search.kinds import KindTable
 from search.meili_client import (
     MeilisearchApiError,
     MeilisearchError,
@@ -30,8 +31,8 @@ from search.meili_client import (
     meilisearch,
     requests,
 )
-from search.model import CONFIDENCE_ORDER, KIND_PRIORITY, Resource
-from search.scoring import CONFIDENCE_FACTOR, KIND_WEIGHT, NATIONAL_WEIGHT
+from search.model import CONFIDENCE_ORDER, Resource
+from search.scoring import CONFIDENCE_FACTOR, NATIONAL_WEIGHT
 
 __all__ = (
     "LIVE_INDEX",
@@ -116,14 +117,14 @@ class SyncReport:
 # -- documents and settings (pure) ------------------------------------------------------------
 
 
-def _prior(r: Resource) -> int:
+def _prior(r: Resource, kinds: KindTable) -> int:
     national = "KR" in r.regions
-    weight = KIND_WEIGHT.get(r.kind, 1.0) * CONFIDENCE_FACTOR[CONFIDENCE_ORDER[r.confidence]]
+    weight = kinds.weight(r.kind) * CONFIDENCE_FACTOR[CONFIDENCE_ORDER[r.confidence]]
     weight *= (1.0 if r.phones or r.links else 0.6) * (NATIONAL_WEIGHT if national else 1.0)
     return round(weight * 1000)
 
 
-def _document(position: int, r: Resource, terms: TermIndex) -> dict[str, Any]:
+def _document(position: int, r: Resource, terms: TermIndex, kinds: KindTable) -> dict[str, Any]:
     text = search_text(r, terms)
     tagged, extras = text.tags, text.body
     digits = [d for _, d in text.numbers]
@@ -157,9 +158,9 @@ def _document(position: int, r: Resource, terms: TermIndex) -> dict[str, Any]:
         "national": int("KR" in r.regions),
         "always_open": int(bool(r.hours and r.hours.always)),
         "has_hours": int(r.hours is not None),
-        "kind_rank": KIND_PRIORITY.get(r.kind, 99),
+        "kind_rank": kinds.rank(r.kind),
         "confidence_rank": CONFIDENCE_ORDER[r.confidence],
-        "prior": _prior(r),
+        "prior": _prior(r, kinds),
         "position": position,
         # The whole record, as a string so Meilisearch neither indexes nor reshapes its fields.
         "record": msgspec.json.encode(r).decode(),
@@ -172,7 +173,7 @@ def _document(position: int, r: Resource, terms: TermIndex) -> dict[str, Any]:
 def documents_from_catalog(catalog: Catalog) -> list[dict[str, Any]]:
     """One flat Meilisearch document per resource, in catalog order."""
     terms = term_index(catalog.taxonomy)
-    return [_document(i, r, terms) for i, r in enumerate(catalog.resources)]
+    return [_document(i, r, terms, catalog.kinds) for i, r in enumerate(catalog.resources)]
 
 
 def settings_from_catalog(catalog: Catalog) -> dict[str, Any]:

@@ -22,7 +22,6 @@ __all__ = (
     "Geo",
     "Hit",
     "Hours",
-    "KIND_PRIORITY",
     "Link",
     "MAX_LIMIT",
     "MAX_OFFSET",
@@ -65,27 +64,6 @@ PHONE_PATTERN = (
 LINK_URL = r"^(?:https://[^\s/$.?#][^\s]*|mailto:[^\s@]+@[^\s@]+|tel:\+?[0-9#*-]+)$"
 SOURCE_URL = r"^https?://[^\s/$.?#][^\s]*$"
 CLOCK = r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$"
-
-#: When results tie (or a region is listed with no text), the lines that answer at once come first.
-KIND_PRIORITY = {
-    k: i
-    for i, k in enumerate(
-        [
-            "hotline",
-            "takedown-support",
-            "police",
-            "crisis-centre",
-            "counselling-centre",
-            "legal-aid",
-            "victim-support",
-            "school",
-            "regulator",
-            "removal-tool",
-            "platform-report",
-            "guide",
-        ]
-    )
-}
 
 NonEmpty = Annotated[str, Meta(min_length=1, max_length=4000)]
 ResourceId = Annotated[str, Meta(pattern=ID_PATTERN, min_length=2, max_length=64)]

@@ -33,23 +33,12 @@ import msgspec
 
 from search.analyze import normalize
 from search.keyboard import as_hangul
+from search.kinds import KindTable
 from search.model import Text
 from search.nearby import REGION_WIDE_KM, Nearby
 
-__all__ = ("HUMAN_KINDS", "Bands", "NeedRules", "Needs", "Rung", "detect", "other_language")
+__all__ = ("Bands", "NeedRules", "Needs", "Rung", "detect", "other_language")
 
-#: Kinds of service where a person answers the phone.
-HUMAN_KINDS = frozenset(
-    {
-        "hotline",
-        "takedown-support",
-        "police",
-        "crisis-centre",
-        "counselling-centre",
-        "victim-support",
-        "legal-aid",
-    }
-)
 _AGE = re.compile(
     r"(?<![0-9])(1[0-7]|[7-9])\s*(?:살|세|yo\b|years? old|y/o)|\bi'?m\s*(1[0-7])\b|만\s*(1[0-7])\s*세"
 )
@@ -88,6 +77,9 @@ class Need(msgspec.Struct, forbid_unknown_fields=True):
     rules_out: list[str] = []
     #: Goes with every other need (상담, help): its kinds count only when no other need is found.
     generic: bool = False
+    #: Saying it says the person is being harmed (a threat, a leak, her age): the query is a
+    #: victim's, and a callable human line answers in its first two results.
+    victim: bool = False
     reason: Text | None = None
 
 
@@ -259,7 +251,7 @@ def detect(
     out.victim = (
         bool(out.danger)
         or _has(rules.victim, forms, padded)
-        or any(n in out.found for n in ("threat", "removal", "minor", "male", "talk", "police"))
+        or any(rules.needs[n].victim for n in out.found if n in rules.needs)
     )
     out.abroad_asked = _has(rules.abroad_words, forms, padded)
     out.platforms = {k for k, aliases in platforms.items() if _has(aliases, forms, padded)}
@@ -286,6 +278,8 @@ class Bands:
     also: dict[str, int] = field(default_factory=dict)
     kinds: set[str] = field(default_factory=set)
     topics: set[str] = field(default_factory=set)
+    #: What the ranking knows of each kind (data/kinds.yaml, through the index).
+    table: KindTable = field(default_factory=KindTable)
 
     @classmethod
     def of(
@@ -295,8 +289,10 @@ class Bands:
         region: str | None,
         town: tuple[str, ...] = (),
         nearby: Nearby | None = None,
+        *,
+        table: KindTable,
     ) -> Bands:
-        b = cls(rules, needs, region, town, nearby)
+        b = cls(rules, needs, region, town, nearby, table=table)
         for rung in needs.danger:
             for rid in rung.first:
                 b.danger.setdefault(rid, len(b.danger))
@@ -368,7 +364,7 @@ class Bands:
             return 1, 1e9
         if exact:
             return 0, 0
-        if self.speaks(languages) and reachable and kind in HUMAN_KINDS and rid not in self.rules.abroad:
+        if self.speaks(languages) and reachable and kind in self.table.human and rid not in self.rules.abroad:
             # A line in Korea that speaks her language, right after a service she named; the one
             # that speaks the most languages first (an interpreter line before a one-language one).
             return 0, 100 - languages.count("|")

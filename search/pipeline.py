@@ -27,6 +27,7 @@ from search.facets import count_facets
 from search.hangul import strip_josa
 from search.hours import SEOUL, open_state
 from search.index_schema import COLUMN_BREAK, FTS_WEIGHTS
+from search.kinds import KindTable
 from search.language import identify
 from search.model import Hit, Query, Region, Resource, Results, TaxonomyTerm
 from search.morph import content_words
@@ -121,6 +122,11 @@ class Pipeline:
         """Whether the source is avoided for now (Meilisearch down: the index's FTS5 answers)."""
         return bool(getattr(self.source, "in_outage", False))
 
+    @property
+    def kinds(self) -> KindTable:
+        """The kinds table the index was built with (data/kinds.yaml): the region page's order."""
+        return self.index.kinds
+
     def get(self, resource_id: str) -> Resource | None:
         return self.index.get(resource_id)
 
@@ -169,7 +175,7 @@ class Pipeline:
         needs = self._needs(text, plan, query.need, language)
         nearby = Nearby(plan.place, index.centre) if plan.place else None
         town = place_words(plan.place) if plan.place else ()
-        bands = Bands.of(index.needs, needs, plan.region, town, nearby)
+        bands = Bands.of(index.needs, needs, plan.region, town, nearby, table=index.kinds)
         one = plan.terms[0].surface if len(plan.terms) == 1 and not plan.terms[0].fuzzy else ""
         return Understanding(plan, needs, bands, foreign, unmatched, one_known=not one or index.exists(one))
 

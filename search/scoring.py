@@ -14,13 +14,11 @@ from typing import Any, NamedTuple
 
 from search.analyze import normalize
 from search.index_schema import COLUMN_BREAK, FTS_WEIGHTS
-from search.model import KIND_PRIORITY
 from search.needs import Bands
 from search.understand import Plan
 
 __all__ = (
     "CONFIDENCE_FACTOR",
-    "KIND_WEIGHT",
     "NATIONAL_WEIGHT",
     "Order",
     "ScoredTerm",
@@ -31,17 +29,6 @@ __all__ = (
 
 #: Multipliers by confidence rank (official, secondary, dated, unconfirmed).
 CONFIDENCE_FACTOR = (1.0, 0.95, 0.9, 0.75)
-#: A gentle prior: lines that act at once (a 24/7 line, takedown help) over guides and forms when
-#: the text matches both about equally. Never enough to lift a weak match over a strong one.
-KIND_WEIGHT = {
-    "hotline": 1.5,
-    "takedown-support": 1.6,
-    "police": 1.3,
-    "regulator": 1.1,
-    "crisis-centre": 1.1,
-    "school": 0.9,
-    "guide": 0.9,
-}
 #: Words that end a family's name but name no family by themselves.
 _BARE_FAMILY = frozenset({"상담소", "센터", "지원센터", "상담센터", "center", "centre"})
 #: With no region known, a nationwide service can help the person; a regional one may not.
@@ -294,7 +281,7 @@ class Order:
             -row["coverage"],
             regional_first,
             -self.score(row),
-            KIND_PRIORITY.get(row["kind"], 99),
+            self.bands.table.rank(row["kind"]),
             row["rowid"],
         )
 
@@ -302,7 +289,7 @@ class Order:
         """A candidate's field score weighed by its confidence, kind, reach and name."""
         plan = self.plan
         score: float = (
-            row["score"] * CONFIDENCE_FACTOR[row["confidence_rank"]] * KIND_WEIGHT.get(row["kind"], 1.0)
+            row["score"] * CONFIDENCE_FACTOR[row["confidence_rank"]] * self.bands.table.weight(row["kind"])
         )
         if row["national"] and not plan.region:
             score *= NATIONAL_WEIGHT

@@ -61,7 +61,8 @@ def _scaled(found: list[sqlite3.Row], limit: int, first: int, reach: int) -> int
     """
     if len(found) < limit:
         return len(found)
-    return max(len(found), round(len(found) * reach / max(found[-1]["rowid"] - first, 1)))
+    last: int = found[-1]["rowid"]
+    return max(len(found), round(len(found) * reach / max(last - first, 1)))
 
 
 class Candidates:

@@ -21,6 +21,7 @@ import msgspec
 from search.analyze import normalize
 from search.engine import EngineError, Found
 from search.index_schema import SCHEMA_VERSION
+from search.kinds import KindTable
 from search.lexicon import load_lexicon
 from search.model import Hours, Query, Region, Resource, Results, TaxonomyTerm, Text
 from search.nearby import Centre, centres
@@ -72,6 +73,8 @@ class SqliteIndex:
             self._national = int(meta.get("national", 0))  # they hold row ids 1 … this
             self.lexicon = load_lexicon(self._conn)
             self.needs = msgspec.convert(meta.get("needs") or {}, NeedRules).normalized()
+            #: Each kind's place in the tie order, weight, and whether a person answers.
+            self.kinds = KindTable.from_builtins(meta["kinds"])
             self._need_words = {w for n in self.needs.needs.values() for w in n.words} | set(
                 self.needs.victim
             )

@@ -46,10 +46,12 @@ class DataLoader(_Constructing, yaml.SafeLoader):
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            # check_event has read the event into current_event (what peek_event returns; the
+            # stubs leave peek_event untyped). This pure-Python loader marks with yaml.Mark.
+            mark: yaml.Mark | None = self.current_event.start_mark
             raise ComposerError(
                 None, None, "aliases (*name) are not allowed in Haven's data files: write the value out",
-                event.start_mark,
+                mark,
             )  # fmt: skip
         return super().compose_node(parent, index)
 
@@ -130,8 +132,9 @@ def _open_quote(text: str, found: yaml.Mark) -> yaml.Mark | None:
         pass
     for token in reversed(last):
         quoted = isinstance(token, yaml.ScalarToken) and token.style in ('"', "'")
-        if quoted and token.end_mark.line > token.start_mark.line:
-            return token.start_mark
+        began: yaml.Mark = token.start_mark
+        if quoted and token.end_mark.line > began.line:
+            return began
     return None
 
 

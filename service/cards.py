@@ -18,8 +18,9 @@ from litestar.response import Template
 
 from search.engine import Engine
 from search.hours import open_state
+from search.kinds import KindTable
 from search.links import main_link
-from search.model import KIND_PRIORITY, Resource
+from search.model import Resource
 from service.i18n import Lang, strings
 from service.live import LiveIndex
 from service.present import Presenter, page_template, query_url, request_lang, with_base
@@ -100,7 +101,9 @@ def on_paper(r: Resource, with_abroad: bool = False) -> bool:
     return bool(r.phones) or (r.address is not None and len(r.address.ko) <= SHORT_ADDRESS)
 
 
-def region_groups(resources: list[Resource], code: str, with_abroad: bool = False) -> list[RegionGroup]:
+def region_groups(
+    resources: list[Resource], code: str, kinds: KindTable, with_abroad: bool = False
+) -> list[RegionGroup]:
     """``resources`` for region ``code`` grouped by :data:`GROUPS`, empty groups left out. Only
     what can be used on paper is listed (:func:`on_paper`)."""
     groups = {key: RegionGroup(key, [], []) for key in GROUPS}
@@ -113,7 +116,7 @@ def region_groups(resources: list[Resource], code: str, with_abroad: bool = Fals
         elif r.regions == ["KR"]:
             groups[key].national.append(r)
     for g in groups.values():  # the lines that answer at once first (stable: the data's order within a kind)
-        g.local.sort(key=lambda r: KIND_PRIORITY.get(r.kind, len(KIND_PRIORITY)))
+        g.local.sort(key=lambda r: kinds.rank(r.kind))
     return [g for g in groups.values() if g.local or g.national]
 
 
@@ -231,7 +234,9 @@ def region_page(request: Request, live: LiveIndex, code: FromPath[str]) -> Templ
         p=p,
         code=code,
         title=title,
-        groups=region_groups(resources, code, with_abroad=request.query_params.get("abroad") == "1"),
+        groups=region_groups(
+            resources, code, engine.kinds, with_abroad=request.query_params.get("abroad") == "1"
+        ),
         states=states,
         page_url=url,
         qr=qr_svg(url, t["qr_label"].format(name=title)),

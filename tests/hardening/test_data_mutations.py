@@ -23,9 +23,11 @@ from search.catalog import CatalogError, load_catalog
 from tests.conftest import DATA, run_haven
 from tests.hardening.conftest import MEASURES, SOAK, tried
 
-FILES = ("resources.yaml", "regions.yaml", "taxonomy.yaml", "synonyms.yaml", "needs.yaml", "places.yaml",
-         "local/smile-centres.yaml")  # fmt: skip
-CASES = 2000 if SOAK else 154  # 14 of each mutation
+FILES = ("resources.yaml", "regions.yaml", "taxonomy.yaml", "synonyms.yaml", "needs.yaml", "kinds.yaml",
+         "places.yaml", "local/smile-centres.yaml")  # fmt: skip
+# 14 of each mutation; with 8 files and 11 mutations (no common factor), case n mutates file
+# n % 8 with mutation n % 11, so the first 88 cases try every file with every mutation once.
+CASES = 2000 if SOAK else 154
 _DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 _LINE = re.compile(r"^(?P<file>[^:]+\.(?:yaml|tsv)):(?P<line>\d+): \S")
 
@@ -192,7 +194,7 @@ def test_mutated_data_files_give_file_and_line_never_a_traceback(base: Path, tmp
     refused = 0
     for n in range(CASES):
         name = FILES[n % len(FILES)]
-        kind = kinds[(n // len(FILES)) % len(kinds)]
+        kind = kinds[n % len(kinds)]
         mutated = MUTATIONS[kind](originals[name], rng)
         _write(data / name, mutated)
         try:

@@ -9,6 +9,7 @@ an acceptable first answer, and how often a service abroad or an unnamed platfor
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -21,7 +22,6 @@ import yaml
 
 from search.engine import Engine
 from search.model import Query, Resource
-from search.needs import HUMAN_KINDS  # kinds of service where a person answers the phone
 
 HERE = Path(__file__).parent
 #: The sets that gate the suite (the held-out set is scored apart, see ``holdout_report``).
@@ -165,8 +165,17 @@ def score(outcomes: list[Outcome]) -> tuple[float, float]:
     return recall, mrr
 
 
+@functools.cache
+def human_kinds() -> frozenset[str]:
+    """The kinds of service where a person answers, as data/kinds.yaml marks them."""
+    path = HERE.parent.parent / "data" / "kinds.yaml"
+    return frozenset(
+        k["key"] for k in yaml.safe_load(path.read_text(encoding="utf-8"))["kinds"] if k.get("human")
+    )
+
+
 def _callable(r: Resource) -> bool:
-    return r.kind in HUMAN_KINDS and any(p.type != "sms" for p in r.phones)
+    return r.kind in human_kinds() and any(p.type != "sms" for p in r.phones)
 
 
 @dataclass

@@ -272,3 +272,15 @@ def test_unknown_words_list_the_same_lines_as_sqlite(meili: Pipeline, engine: Sq
     ours, theirs = meili.search(Query(q=q)), engine.search(Query(q=q))
     assert (ours.reason, ours.relaxed) == (theirs.reason, theirs.relaxed) == ("no-match", "general")
     assert [h.resource.id for h in ours.results[:3]] == [h.resource.id for h in theirs.results[:3]]
+
+
+@pytest.mark.parametrize("q", ["해운대구 성폭력 상담", "수원 딥페이크 상담", "전주 성범죄 신고"])
+def test_a_named_place_gets_the_same_first_answer_as_sqlite(
+    meili: Pipeline, engine: SqliteEngine, q: str
+) -> None:
+    # The services near her are read from the local index whichever source finds the words, and
+    # every candidate is ordered by the same code: the first answer cannot differ by source.
+    ours, theirs = meili.search(Query(q=q)), engine.search(Query(q=q))
+    assert ours.engine == "meilisearch" and ours.results
+    assert ours.results[0].resource.id == theirs.results[0].resource.id
+    assert ours.locality == theirs.locality

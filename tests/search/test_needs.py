@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from search.catalog import Catalog
 from search.model import Query, Resource, Results
-from search.needs import HUMAN_KINDS
 from search.sqlite_engine import SqliteEngine
 
 
@@ -13,8 +13,10 @@ def search(engine: SqliteEngine, q: str) -> Results:
     return engine.search(Query(q=q, limit=10))
 
 
-def callable_line(r: Resource) -> bool:
-    return r.kind in HUMAN_KINDS and any(p.type != "sms" for p in r.phones)
+def callable_line(catalog: Catalog, r: Resource) -> bool:
+    """A service where a person answers (data/kinds.yaml, as the catalog reads it) on a number
+    that is not SMS only."""
+    return r.kind in catalog.kinds.human and any(p.type != "sms" for p in r.phones)
 
 
 def top(res: Results, n: int = 3) -> list[str]:
@@ -26,14 +28,16 @@ def top(res: Results, n: int = 3) -> list[str]:
     ["텔레그램에 내 합성사진", "몸캠 협박", "사진 지워주세요", "someone threatens to post my pics", "아들이 몸캠피싱",
      "우리 딸 사진이 텔레그램에", "친구들이 내 사진 합성해서 뿌렸어", "my nudes were leaked", "딥페이크 당했어요"],
 )  # fmt: skip
-def test_a_victim_meets_a_human_line_in_the_first_two(engine: SqliteEngine, q: str) -> None:
+def test_a_victim_meets_a_human_line_in_the_first_two(engine: SqliteEngine, catalog: Catalog, q: str) -> None:
     res = search(engine, q)
-    assert any(callable_line(h.resource) for h in res.results[:2]), top(res)
+    assert any(callable_line(catalog, h.resource) for h in res.results[:2]), top(res)
 
 
-def test_a_named_platform_has_its_own_route_right_after_the_first_line(engine: SqliteEngine) -> None:
+def test_a_named_platform_has_its_own_route_right_after_the_first_line(
+    engine: SqliteEngine, catalog: Catalog
+) -> None:
     res = search(engine, "텔레그램에 내 합성사진")
-    assert callable_line(res.results[0].resource) and res.results[1].resource.id == "telegram-report"
+    assert callable_line(catalog, res.results[0].resource) and res.results[1].resource.id == "telegram-report"
     assert "youtube-privacy-complaint" in top(search(engine, "유튜브 합성영상 삭제요청"), 2)
 
 

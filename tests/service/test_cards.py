@@ -195,7 +195,7 @@ def test_groups_by_need() -> None:
 
 
 def test_region_lists_its_own_services_then_nationwide(engine: SqliteEngine) -> None:
-    groups = region_groups(engine.resources(), "KR-26")
+    groups = region_groups(engine.resources(), "KR-26", engine.kinds)
     assert [g.key for g in groups] == [k for k in GROUPS if k in {g.key for g in groups}]
     local = [r for g in groups for r in g.local]
     national = [r for g in groups for r in g.national]
