@@ -5,8 +5,9 @@
 #                    lint, type check and the whole test suite
 #   make test-fast – the search and service tests only (no browser, no hardening, no lint), on two
 #                    cores (pytest-xdist -n 2). `time make test-fast` on 2026-12-05 with the shared
-#                    machine at load 6-7: 5 min 14 s wall, 203 s of CPU (3 min 32 s of CPU and 5 min
-#                    24 s wall on one core before -n 2 at load 5), so about 105 s on two quiet cores:
+#                    machine at load 4-7: 3 min 36 s wall, 195 s of CPU, 1,049 tests (3 min 32 s of
+#                    CPU and 5 min 24 s wall on one core before -n 2 at load 5, 1,001 tests), so
+#                    about 100 s on two quiet cores:
 #                    the 90 s aimed at is not reached yet (the slowest: test_one_wording renders every
 #                    entry's page and card in both languages, the relevance sets, test_cli)
 # Each lock is installed once; its stamp in .venv/ is renewed only when the lock or pyproject.toml
