@@ -2,7 +2,7 @@
 
     python -m bench.query_cost [--db var/haven.db] [--rounds 5]
 
-Every query goes through what the server does with a ``q`` (service.params.build_query: the
+Every query goes through what the server does with a ``q`` (service.query.build_query: the
 search box's 200-character limit, then the engine's own caps) and is searched in this process
 on the real index. "Normal" is the median of the relevance mix (bench.search_bench.query_mix:
 real people's queries, sentences included); each adversarial query's cost is its median over
@@ -20,7 +20,7 @@ from pathlib import Path
 from bench.search_bench import query_mix
 from search.model import Query
 from search.sqlite_engine import SqliteEngine
-from service.params import Vocabulary, build_query
+from service.query import Vocabulary, build_query
 
 ROOT = Path(__file__).resolve().parent.parent
 

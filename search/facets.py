@@ -12,20 +12,25 @@ from typing import Any
 
 from search.model import Facets
 
-__all__ = ("FACET_FIELDS", "count_facets", "facet_pairs", "ordered_facets")
+__all__ = ("FACET_FIELDS", "FILTERS", "count_facets", "facet_pairs", "ordered_facets")
 
-#: Query facet → the field that holds its values, in the SQLite index's ``flat`` rows and in
-#: Meilisearch documents alike: a string (``kind``, ``cost``), a list, or a pipe-delimited list
-#: (``|a|b|``).
+#: The facet registry. Query facet → the field that holds its values, in the SQLite index's
+#: ``flat`` rows and in Meilisearch documents alike: a string (``kind``, ``cost``), a list, or a
+#: pipe-delimited list (``|a|b|``). Its keys are the fields of :class:`Facets`, in the order the
+#: results page shows its filters (tests/search/test_facets.py keeps the two the same).
 FACET_FIELDS = {
     "kind": "kind",
     "topic": "topics",
     "audience": "audiences",
-    "language": "languages",
     "cost": "cost",
     "channel": "channels",
+    "language": "languages",
     "region": "regions",
 }
+#: The facets a search is filtered by with a list of values (``kind=a&kind=b``): the list fields of
+#: :class:`Query`, the API's and the pages' repeatable parameters, `haven search`'s repeatable
+#: options and the results page's filter groups. ``region`` takes one value and is apart.
+FILTERS: tuple[str, ...] = tuple(facet for facet in FACET_FIELDS if facet != "region")
 
 
 def ordered_facets(counts: Mapping[str, Mapping[str, int]]) -> Facets:

@@ -37,7 +37,7 @@ from search.catalog import Catalog
 from search.engine import Engine
 from search.links import main_web_link
 from search.model import Region, Resource, TaxonomyTerm, Text
-from search.wording import hours_line
+from search.wording import cost_label, hours_line
 
 __all__ = (
     "HSDS_VERSION",
@@ -102,12 +102,6 @@ _TAXONOMIES = {
     "topic": ("도움 분야", "Help with"),
     "audience": ("이용 대상", "Who it is for"),
     "platform": ("플랫폼", "Platform"),
-}
-_FEES = {
-    "free": ("무료", "Free"),
-    "low-cost": ("적은 비용", "Low cost"),
-    "paid": ("유료", "Paid"),
-    "unknown": ("비용은 확인되지 않았어요.", "Cost not confirmed."),
 }
 _HOLIDAYS = {
     "closed": ("공휴일은 쉬어요.", "Closed on public holidays."),
@@ -308,7 +302,7 @@ def _service_row(feed: Feed, r: Resource, org: Row, main: str | None) -> Row:
         "status": "active",
         "application_process": feed.text(r.how_to),
         "interpretation_services": ", ".join(r.interpreted) or None,  # language codes, as `language`
-        "fees_description": feed.pick(_FEES[r.cost]),
+        "fees_description": cost_label(r.cost, feed.lang),  # the site's label (search/wording.py)
         "eligibility_description": ", ".join(x for x in audiences if x),
         "assured_date": r.checked.isoformat(),
         "alert": feed.text(r.caveat),
@@ -396,7 +390,7 @@ def resource_rows(feed: Feed, r: Resource) -> dict[str, list[Row]]:
                 {
                     "id": uid("cost_option", r.id),
                     "service_id": sid,
-                    "option": feed.pick(_FEES["free"]),
+                    "option": cost_label("free", feed.lang),
                     "amount": 0,
                     "currency": "KRW",
                 }

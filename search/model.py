@@ -24,6 +24,10 @@ __all__ = (
     "Hours",
     "Interpreting",
     "Link",
+    "MAX_LIMIT",
+    "MAX_OFFSET",
+    "MAX_Q",
+    "MAX_VALUES",
     "Phone",
     "Query",
     "Region",
@@ -275,11 +279,24 @@ class SynonymGroup(Struct, forbid_unknown_fields=True, kw_only=True):
 # --------------------------------------------------------------------------------------------
 # Search contract: what the engines take and give back.
 
+#: The one set of limits on a search, whichever way it comes in (the API, a page, `haven search`):
+#: service/query.py's ``build_query`` applies them and the API's OpenAPI document states them.
+#: The longest ``q`` searched: the search box's own ``maxlength`` (service/templates). A query's
+#: cost grows with its length, so this bounds what one request can cost; the API and the command
+#: refuse a longer one, a page searches its first MAX_Q characters.
+MAX_Q = 200
+#: Results in one answer.
+MAX_LIMIT = 100
+#: How far a search may page (``offset``).
+MAX_OFFSET = 10_000
+#: Values of one filter that are used (``kind=a&kind=b`` …); past this they are dropped.
+MAX_VALUES = 20
+
 
 class Query(Struct, kw_only=True, forbid_unknown_fields=True):
     """A search as the user asked it. Empty ``q`` with filters lists matching resources."""
 
-    q: Annotated[str, Meta(max_length=10_000)] = ""
+    q: Annotated[str, Meta(max_length=MAX_Q)] = ""
     region: RegionCode | None = None
     kind: list[Key] = []
     topic: list[Key] = []
@@ -292,8 +309,8 @@ class Query(Struct, kw_only=True, forbid_unknown_fields=True):
     #: if its words had been typed. An unknown key is ignored.
     need: Key | None = None
     lang: Literal["ko", "en"] = "ko"
-    limit: Annotated[int, Meta(ge=1, le=100)] = 20
-    offset: Annotated[int, Meta(ge=0, le=10_000)] = 0
+    limit: Annotated[int, Meta(ge=1, le=MAX_LIMIT)] = 20
+    offset: Annotated[int, Meta(ge=0, le=MAX_OFFSET)] = 0
 
 
 class OpenState(Struct, kw_only=True, omit_defaults=True):

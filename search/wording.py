@@ -16,7 +16,7 @@ from typing import Literal
 
 from search.model import Hours
 
-__all__ = ("DAYS", "cost_line", "day_range", "hours_line", "weekly_rows")
+__all__ = ("COST_LABELS", "DAYS", "cost_label", "cost_line", "day_range", "hours_line", "weekly_rows")
 
 Lang = Literal["ko", "en"]
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -31,11 +31,12 @@ _HOLIDAYS = {
     "closed": {"ko": "공휴일 휴무", "en": "closed on public holidays"},
     "open": {"ko": "공휴일에도 운영", "en": "open on public holidays"},
 }
-#: Cost as the data gives it; "unknown" says nothing.
-_COST = {
+#: The one label of each cost, for the site (lines, filters), the terminal and the HSDS feed.
+COST_LABELS = {
     "free": {"ko": "무료", "en": "Free"},
     "low-cost": {"ko": "적은 비용", "en": "Low cost"},
     "paid": {"ko": "유료", "en": "Paid"},
+    "unknown": {"ko": "비용 미확인", "en": "Cost not confirmed"},
 }
 
 
@@ -83,7 +84,12 @@ def hours_line(hours: Hours | None, lang: str = "ko", dash: str = "–") -> str 
     return f"{spans} ({holidays[_lang(lang)]})" if holidays else spans
 
 
+def cost_label(cost: str, lang: str = "ko") -> str:
+    """The label of a cost, ``unknown`` included (a filter, the HSDS feed's fees)."""
+    words = COST_LABELS.get(cost)
+    return words[_lang(lang)] if words else cost
+
+
 def cost_line(cost: str, lang: str = "ko") -> str | None:
-    """``무료`` / ``Free`` …; None when the data does not say."""
-    words = _COST.get(cost)
-    return words[_lang(lang)] if words else None
+    """``무료`` / ``Free`` …; None when the data does not say (a line about a service says nothing)."""
+    return cost_label(cost, lang) if cost in COST_LABELS and cost != "unknown" else None

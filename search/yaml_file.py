@@ -16,24 +16,13 @@ from typing import Any
 
 import yaml
 from yaml.composer import ComposerError
-from yaml.constructor import ConstructorError
+from yaml.constructor import ConstructorError, SafeConstructor
 
 __all__ = ("DataLoader", "Problem", "YamlFile", "load_data_yaml", "yaml_problem")
 
 
-class DataLoader(yaml.SafeLoader):
-    """The safe loader, refusing aliases where they stand."""
-
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
-        if self.check_event(yaml.AliasEvent):
-            # check_event has read the event into current_event (what peek_event returns; the
-            # stubs leave peek_event untyped). This pure-Python loader marks with yaml.Mark.
-            mark: yaml.Mark | None = self.current_event.start_mark
-            raise ComposerError(
-                None, None, "aliases (*name) are not allowed in Haven's data files: write the value out",
-                mark,
-            )  # fmt: skip
-        return super().compose_node(parent, index)
+class _Constructing(SafeConstructor):
+    """What both loaders construct with: PyYAML's safe constructor, errors at the value's line."""
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         """PyYAML's constructors raise plain Python errors for some well-formed values (a date
@@ -52,12 +41,60 @@ class DataLoader(yaml.SafeLoader):
             ) from None
 
 
+class DataLoader(_Constructing, yaml.SafeLoader):
+    """The safe loader, refusing aliases where they stand."""
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            # check_event has read the event into current_event (what peek_event returns; the
+            # stubs leave peek_event untyped). This pure-Python loader marks with yaml.Mark.
+            mark: yaml.Mark | None = self.current_event.start_mark
+            raise ComposerError(
+                None, None, "aliases (*name) are not allowed in Haven's data files: write the value out",
+                mark,
+            )  # fmt: skip
+        return super().compose_node(parent, index)
+
+
+#: PyYAML's binding to libyaml (C), when it was built with it: the data files are read about ten
+#: times faster than by the pure-Python parser (`haven validate`, every build, every test that
+#: loads the catalog). It is used only for text that parses and holds no alias; anything else is
+#: read again by :class:`DataLoader`, whose errors (and their lines) are the ones people see.
+_CLoader: type[Any] | None = getattr(yaml, "CSafeLoader", None)
+_FastLoader: type[Any] | None = type("_FastLoader", (_Constructing, _CLoader), {}) if _CLoader else None
+
+
+def _fast_node(text: str) -> tuple[bool, yaml.Node | None, Any]:
+    """``(True, node, data)`` read by libyaml, or ``(False, None, None)`` when it cannot be used
+    here (not built, an alias, a syntax or construction error: :class:`DataLoader` reports those)."""
+    if _FastLoader is None or _CLoader is None:
+        return False, None, None
+    try:
+        if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=_CLoader)):
+            return False, None, None
+        loader = _FastLoader(text)
+        try:
+            node = loader.get_single_node()
+            return True, node, loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.YAMLError:
+        return False, None, None
+
+
 def load_data_yaml(text: str | bytes) -> Any:
     """``yaml.safe_load`` without aliases.
 
     Raises:
         yaml.YAMLError: the text is not YAML, or uses an alias.
     """
+    try:
+        decoded = text if isinstance(text, str) else text.decode("utf-8")
+    except UnicodeDecodeError:
+        decoded = ""  # PyYAML says what is wrong with it
+    fast, _, data = _fast_node(decoded) if decoded else (False, None, None)
+    if fast:
+        return data
     loader = DataLoader(text)
     try:
         return loader.get_single_data()
@@ -150,12 +187,14 @@ class YamlFile:
             problems.append(Problem(display, line, "", "is not valid UTF-8 text"))
             return
         try:
-            loader = DataLoader(text)
-            try:
-                self.node = loader.get_single_node()
-                self.data = loader.construct_document(self.node) if self.node is not None else None
-            finally:
-                loader.dispose()
+            fast, self.node, self.data = _fast_node(text)
+            if not fast:
+                loader = DataLoader(text)
+                try:
+                    self.node = loader.get_single_node()
+                    self.data = loader.construct_document(self.node) if self.node is not None else None
+                finally:
+                    loader.dispose()
         except yaml.MarkedYAMLError as exc:
             problems.append(yaml_problem(display, exc, text))
             return

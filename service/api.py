@@ -7,20 +7,24 @@ understood is a 400 naming it (service/params.py); nothing a client sends can pr
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Router, get
 from litestar.datastructures import CacheControlHeader
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
 from litestar.openapi import ResponseSpec
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.params import Parameter, PathParameter
 
-from search.engine import Engine
+from search.facets import FILTERS
 from search.hours import open_state
-from search.model import OpenState, Region, Resource, Results, TaxonomyTerm
-from service.params import AUDIENCES, CHANNELS, COSTS, MAX_Q, ApiError, build_query, run_search
+from search.model import OpenState, Query, Region, Resource, Results, TaxonomyTerm
+from service.json_errors import ApiError
+from service.live import LiveIndex
+from service.params import api_query, run_search
+from service.query import AUDIENCES, CHANNELS, COSTS
 
 __all__ = ("EMPTY_MEANS_ABSENT", "MAX_LISTED", "OpenApiJson", "make_api_router")
 
@@ -77,68 +81,15 @@ ERRORS = {
 }
 
 
-def _one_of(values: tuple[str, ...]) -> dict[str, Any]:
-    """The OpenAPI schema of a repeatable parameter whose every value is one of ``values``: the
-    document declares what build_query enforces (an unknown value is a 400)."""
-    return _list_of({"type": "string", "enum": list(values)})
-
-
-def _list_of(item: dict[str, Any]) -> dict[str, Any]:
-    # Replaces the whole schema Litestar writes for ``list[str] | None`` (an array or null).
-    return {"oneOf": [{"type": "array", "items": item}, {"type": "null"}]}
-
-
-#: As service/params.py checks a language: an ISO 639 code of two or three letters.
-_ITEMS_ISO_639 = _list_of({"type": "string", "pattern": "^[a-z]{2,3}$"})
-
-
 @get(
     "/search",
     sync_to_thread=False,
     responses=ERRORS,
     cache_control=CacheControlHeader(public=True, max_age=60),
+    # Its parameters are the dependency's (service/params.py), checked by service/query.py.
+    dependencies={"search_query": Provide(api_query, sync_to_thread=False)},
 )
-def search(
-    request: Request,
-    q: Annotated[
-        str,
-        Parameter(
-            max_length=MAX_Q, description="What to search for, in Korean or English (the search box's limit)."
-        ),
-    ] = "",
-    region: Annotated[
-        str | None,
-        Parameter(
-            pattern=r"^(KR(-[0-9]{2})?)?$", description="ISO 3166-2:KR code, e.g. KR-26; KR = nationwide."
-        ),
-    ] = None,
-    kind: Annotated[
-        list[str] | None, Parameter(description="Kinds (see /api/v1/taxonomy); repeatable.")
-    ] = None,
-    topic: Annotated[
-        list[str] | None, Parameter(description="Topics (see /api/v1/taxonomy); repeatable.")
-    ] = None,
-    audience: Annotated[
-        list[str] | None,
-        Parameter(description=f"One of {', '.join(AUDIENCES)}; repeatable.", schema_extra=_one_of(AUDIENCES)),
-    ] = None,
-    language: Annotated[
-        list[str] | None,
-        Parameter(description="ISO 639 codes, e.g. vi; repeatable.", schema_extra=_ITEMS_ISO_639),
-    ] = None,
-    cost: Annotated[
-        list[str] | None,
-        Parameter(description=f"One of {', '.join(COSTS)}; repeatable.", schema_extra=_one_of(COSTS)),
-    ] = None,
-    channel: Annotated[
-        list[str] | None,
-        Parameter(description=f"One of {', '.join(CHANNELS)}; repeatable.", schema_extra=_one_of(CHANNELS)),
-    ] = None,
-    open_now: Annotated[bool, Parameter(description="Only resources open now (Asia/Seoul).")] = False,
-    lang: Annotated[Literal["ko", "en"], Parameter(description="Language of the searcher.")] = "ko",
-    limit: Annotated[int, Parameter(ge=1, le=100)] = 20,
-    offset: Annotated[int, Parameter(ge=0, le=10_000)] = 0,
-) -> Results:
+def search(search_query: NamedDependency[Query], live: LiveIndex) -> Results:
     """Search the directory. Empty ``q`` with filters lists what matches them.
 
     ``understood`` says what the text was understood as (place, region, other regions the place
@@ -146,17 +97,12 @@ def search(
     ``region`` in the answer is set when a region was understood from the text; ``relaxed`` says
     when the words were corrected or loosened; ``reason`` says why nothing was searched.
     """
-    query = build_query(
-        request.app.state.vocab, strict=True, q=q, region=region or None, kind=kind, topic=topic,
-        audience=audience, language=language, cost=cost, channel=channel, open_now=open_now,
-        lang=lang, limit=limit, offset=offset,
-    )  # fmt: skip
-    return run_search(request.app.state.engine, query)
+    return run_search(live.engine, search_query)
 
 
 @get("/resources", sync_to_thread=False, responses=ERRORS)
 def list_resources(
-    request: Request,
+    live: LiveIndex,
     limit: Annotated[int, Parameter(ge=1, le=MAX_LISTED, description="Resources per answer.")] = MAX_LISTED,
     offset: Annotated[
         int, Parameter(ge=0, le=100_000_000, description="How many to skip, in catalog order.")
@@ -164,7 +110,7 @@ def list_resources(
 ) -> ResourceList:
     """The resources of the directory in catalog order, ``limit`` at a time (the whole of today's
     directory in one answer). ``total`` says how many there are."""
-    engine: Engine = request.app.state.engine
+    engine = live.engine
     return ResourceList(
         total=engine.count(),
         offset=offset,
@@ -176,26 +122,26 @@ def list_resources(
 
 @get("/resources/{resource_id:str}", sync_to_thread=False, responses=ERRORS)
 def get_resource(
-    request: Request,
+    live: LiveIndex,
     resource_id: Annotated[str, PathParameter(description="A resource id, e.g. d4u-central.")],
 ) -> ResourceDetail:
     """One resource, with whether it is open now."""
-    resource = request.app.state.engine.get(resource_id) if len(resource_id) <= 64 else None
+    resource = live.engine.get(resource_id) if len(resource_id) <= 64 else None
     if resource is None:
         raise NotFoundException(detail="no resource with this id; see /api/v1/resources")
     return ResourceDetail(resource=resource, open_now=open_state(resource.hours))
 
 
 @get("/regions", sync_to_thread=False, responses=ERRORS)
-def list_regions(request: Request) -> RegionList:
+def list_regions(live: LiveIndex) -> RegionList:
     """Korea's 17 first-level divisions (and KR for nationwide) with Korean and English names."""
-    return RegionList(regions=request.app.state.engine.regions())
+    return RegionList(regions=live.engine.regions())
 
 
 @get("/taxonomy", sync_to_thread=False, responses=ERRORS)
-def taxonomy(request: Request) -> TaxonomyOut:
+def taxonomy(live: LiveIndex) -> TaxonomyOut:
     """The values the search filters take: kinds, topics, platforms, audiences, costs, channels."""
-    terms = request.app.state.engine.taxonomy()
+    terms = live.engine.taxonomy()
     return TaxonomyOut(
         kinds=terms.get("kind", []),
         topics=terms.get("topic", []),
@@ -207,9 +153,9 @@ def taxonomy(request: Request) -> TaxonomyOut:
 
 
 @get("/", sync_to_thread=False, responses=ERRORS)
-def index(request: Request) -> ApiIndex:
+def index(live: LiveIndex) -> ApiIndex:
     """What this API offers and which data it serves."""
-    engine: Engine = request.app.state.engine
+    engine = live.engine
     return ApiIndex(
         name="Haven",
         version="1",
@@ -227,7 +173,7 @@ def index(request: Request) -> ApiIndex:
 
 
 #: Search parameters that may be sent empty (a blank form field): empty means not given.
-EMPTY_MEANS_ABSENT = frozenset({"q", "region", "kind", "topic", "audience", "language", "cost", "channel"})
+EMPTY_MEANS_ABSENT = frozenset({"q", "region", *FILTERS})
 
 
 class OpenApiJson(JsonRenderPlugin):

@@ -29,10 +29,10 @@ from service.hosts import host_of, refuse_host
 from service.hsds_routes import make_hsds_router
 from service.hsds_views import warm as warm_hsds
 from service.json_errors import error_response
+from service.live import LIVE, Live, LiveState
 from service.pages import STATIC_DIR, asset_versions, make_pages_router, quick_exit, render_error
 from service.params import one_value_each
 from service.rate_limit import UNLIMITED, purge_rate_limits, rate_limit_config, retry_after
-from service.reload import Live, LiveState
 from service.safety import is_api_path, log_internal_error, quiet_logging, security_headers, static_name_guard
 from service.settings import Settings, is_loopback
 
@@ -131,7 +131,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             opt={UNLIMITED: True},
         ),
     )
-    # The index-derived state is one object, swapped whole on reload (service/reload.py).
+    # The index-derived state is one object, swapped whole on reload (service/reload.py) and read
+    # once per request: handlers take it as ``live: Live`` (the LIVE dependency, service/live.py).
     conditional = ConditionalGetMiddleware(engine.data_hash)
     state = LiveState(Live.from_engine(engine), {"settings": settings, "assets": asset_versions()})
     state.on_swap(lambda live: setattr(conditional, "data_hash", live.engine.data_hash))
@@ -161,6 +162,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers={HTTPException: handle_http_error, Exception: handle_internal_error},
         logging_config=quiet_logging(),
         state=state,
+        dependencies=LIVE,
         debug=False,
     )
     app.served_hosts = frozenset(settings.allowed_hosts)

@@ -22,6 +22,7 @@ from search.kinds import KindTable
 from search.links import main_link
 from search.model import Resource
 from service.i18n import Lang, strings
+from service.live import LiveIndex
 from service.present import Presenter, page_template, query_url, request_lang, with_base
 from service.rate_limit import UNLIMITED
 from service.referral import FALLBACK_ID, MAX_ENTRIES, prepare_text
@@ -152,11 +153,13 @@ def _size(request: Request) -> str:
     return "wallet" if request.query_params.get("size") == "wallet" else "a4"
 
 
-def _cards(request: Request, resources: list[Resource], ids: list[str], dropped: int = 0) -> Template:
+def _cards(
+    request: Request, engine: Engine, resources: list[Resource], ids: list[str], dropped: int = 0
+) -> Template:
     lang = request_lang(request)
-    fallback = request.app.state.engine.get(FALLBACK_ID)
+    fallback = engine.get(FALLBACK_ID)
     views = [_card_view(request, r, lang, fallback) for r in resources]
-    p = with_base(Presenter(lang, request.app.state.engine), request)
+    p = with_base(Presenter(lang, engine), request)
     sms = p.referral(resources, "sms")
     return page_template(
         "cards.html",
@@ -177,20 +180,20 @@ def _cards(request: Request, resources: list[Resource], ids: list[str], dropped:
 
 
 @get("/resources/{resource_id:str}/card", sync_to_thread=False)
-def resource_card(request: Request, resource_id: FromPath[str]) -> Template:
-    engine: Engine = request.app.state.engine
+def resource_card(request: Request, live: LiveIndex, resource_id: FromPath[str]) -> Template:
+    engine = live.engine
     resource = engine.get(resource_id) if len(resource_id) <= _ID_MAX else None
     if resource is None:
         raise NotFoundException()
-    return _cards(request, [resource], [resource.id])
+    return _cards(request, engine, [resource], [resource.id])
 
 
 @get("/card", sync_to_thread=False)
-def cards(request: Request) -> Template:
+def cards(request: Request, live: LiveIndex) -> Template:
     """Cards and one referral for several resources: ``?ids=a,b,c`` (also ``ids=a&ids=b``, as the
     results page's checkboxes send them). Unknown ids are skipped; past :data:`MAX_CARDS` the rest
     are left out and the page says so. Nothing is stored: the ids are the whole state."""
-    engine: Engine = request.app.state.engine
+    engine = live.engine
     wanted: list[str] = []
     for value in request.query_params.getall("ids", [])[:100]:
         for rid in value[:2000].split(","):
@@ -208,14 +211,14 @@ def cards(request: Request) -> Template:
                 notice=strings(lang)["pick_none"], dropped=0, q="", region=None,
             )  # fmt: skip
         raise NotFoundException()
-    return _cards(request, resources, [r.id for r in resources], dropped=len(found) - len(resources))
+    return _cards(request, engine, resources, [r.id for r in resources], dropped=len(found) - len(resources))
 
 
 @get("/regions/{code:str}", sync_to_thread=False)
-def region_page(request: Request, code: FromPath[str]) -> Template:
-    engine: Engine = request.app.state.engine
+def region_page(request: Request, live: LiveIndex, code: FromPath[str]) -> Template:
+    engine = live.engine
     code = code.upper()
-    if code not in request.app.state.vocab.regions:
+    if code not in live.vocab.regions:
         raise NotFoundException()
     lang = request_lang(request)
     url = public_base(request) + query_url(f"/regions/{code}", lang=lang)

@@ -17,7 +17,6 @@ import msgspec
 from search.catalog import Catalog, CatalogError, load_catalog
 from search.engine import Engine, EngineError
 from search.index import BuildError, build_index
-from search.model import Query
 from service.cli_text import audit_lines, resource_lines, results_lines
 
 __all__ = ("main",)
@@ -134,30 +133,43 @@ def build(data_dir: Path, out: Path) -> None:
     click.echo(f"built {out}: {len(catalog.resources)} resources, data {catalog.data_hash}")
 
 
+def filter_options(f: Any) -> Any:
+    """One repeatable option per filter of the registry (search/facets.py): --kind, --topic …"""
+    from search.facets import FILTERS
+
+    for name in reversed(FILTERS):
+        f = click.option(
+            f"--{name}", name, multiple=True, help=f"Only this {name} (repeatable; a,b works too)."
+        )(f)
+    return f
+
+
 @main.command()
 @click.argument("query", nargs=-1)
 @click.option("--region", help="ISO 3166-2 code, e.g. KR-26 (or KR for nationwide).")
-@click.option("--kind", multiple=True, help="Only this kind (repeatable).")
-@click.option("--topic", multiple=True, help="Only this topic (repeatable).")
+@filter_options
 @click.option("--open-now", is_flag=True, help="Only what is open now.")
 @click.option("--lang", type=click.Choice(["ko", "en"]), default="ko", show_default=True)
-@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--limit", type=int, default=10, show_default=True, help="Results to show (1 to 100).")
 @click.option("--json", "as_json", is_flag=True, help="Print the full results as JSON.")
 @data_option
 @db_option
 @meili_options
-def search(query: tuple[str, ...], region: str | None, kind: tuple[str, ...], topic: tuple[str, ...],
-           open_now: bool, lang: str, limit: int, as_json: bool, data_dir: Path, db_path: Path,
-           meili_url: str | None, meili_key: str | None) -> None:  # fmt: skip
+def search(query: tuple[str, ...], region: str | None, open_now: bool, lang: str, limit: int, as_json: bool,
+           data_dir: Path, db_path: Path, meili_url: str | None, meili_key: str | None,
+           **filters: tuple[str, ...]) -> None:  # fmt: skip
     """Search the directory: haven search 부산 상담"""
-    try:
-        q = Query(q=" ".join(query), region=region, kind=list(kind), topic=list(topic), open_now=open_now,
-                  lang=lang, limit=limit)  # type: ignore[arg-type]  # fmt: skip
-        q = msgspec.convert(msgspec.to_builtins(q), Query)  # apply the Struct's constraints
-    except msgspec.ValidationError as exc:
-        fail(f"invalid option: {exc}")
-        return
+    # The API's and the pages' way from parameters to a query, strictly (service/query.py).
+    from service.query import QueryError, Vocabulary, build_query
+
     engine = engine_or_exit(db_path, meili_url, meili_key)
+    try:
+        q = build_query(Vocabulary.from_engine(engine), strict=True, q=" ".join(query), region=region or None,
+                        filters=filters, open_now=open_now, lang=lang, limit=limit)  # fmt: skip
+    except QueryError as exc:
+        engine.close()
+        fail(f"--{exc.parameter}: {exc.detail}" if exc.parameter != "q" else f"the query: {exc.detail}")
+        return
     results = engine.search(q)
     if as_json:
         sys.stdout.write(msgspec.json.encode(results).decode() + "\n")
@@ -276,10 +288,12 @@ def show(resource_id: str, lang: str, db_path: Path) -> None:
     if r is None:
         fail(f"no resource has the id {resource_id!r} (ids are in `haven search --json`)")
         return
-    kinds = {t.key: t.label.get(lang) for t in engine.taxonomy().get("kind", [])}
+    taxonomy = engine.taxonomy()
+    kinds = {t.key: t.label.get(lang) for t in taxonomy.get("kind", [])}
+    audiences = {t.key: t.label.get(lang) for t in taxonomy.get("audience", [])}
     regions = {g.code: g.name.get(lang) for g in engine.regions()}
     engine.close()
-    for line in resource_lines(r, lang, kinds, regions):  # type: ignore[arg-type]
+    for line in resource_lines(r, lang, kinds, regions, audiences):  # type: ignore[arg-type]
         click.echo(line)
 
 

@@ -140,8 +140,15 @@ def results_lines(
     return lines
 
 
-def resource_lines(r: Resource, lang: Lang, kinds: dict[str, str], regions: dict[str, str]) -> list[str]:
-    """One resource in full, name and main number and open-now first (``haven show``)."""
+def resource_lines(
+    r: Resource,
+    lang: Lang,
+    kinds: dict[str, str],
+    regions: dict[str, str],
+    audiences: dict[str, str] | None = None,
+) -> list[str]:
+    """One resource in full, name and main number and open-now first (``haven show``). ``kinds`` and
+    ``audiences`` are data/taxonomy.yaml's labels in ``lang`` (the site's and the HSDS feed's)."""
     t, words = strings(lang), labels(lang)
     other: Lang = "en" if lang == "ko" else "ko"
     out = [click.style(line, bold=True) for line in wrap(r.name.get(lang), WIDTH)]
@@ -173,7 +180,7 @@ def resource_lines(r: Resource, lang: Lang, kinds: dict[str, str], regions: dict
         langs=", ".join(language_name(c, lang) for c in r.interpreted)
     )
     row("languages", f"{direct} · {via}" if r.interpreted else direct)
-    row("audiences", ", ".join(words["audience"].get(a, a) for a in r.audiences))
+    row("audiences", ", ".join((audiences or {}).get(a, a) for a in r.audiences))
     row("org", r.organization.get(lang) if r.organization else None)
     row("address", r.address.get(lang) if r.address else None)
     row("how", r.how_to.get(lang) if r.how_to else None)

@@ -36,6 +36,8 @@ from weakref import WeakKeyDictionary
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from service.json_errors import error_body
+
 __all__ = ("ConnectionLimits", "GuardedHttp", "OncePerMinute", "raise_file_limit")
 
 log = logging.getLogger("haven.connections")
@@ -118,7 +120,7 @@ _RESPONSES = {
 
 
 def _json_error(error: str, detail: str) -> bytes:
-    return f'{{"error":"{error}","detail":"{detail}","parameter":null}}'.encode()
+    return error_body(error, detail)  # the one shape (it said "parameter": null here)
 
 
 #: The API's clients read JSON errors (service/json_errors.py's shape), so an API request refused

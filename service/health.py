@@ -12,9 +12,10 @@ the rate limit, and, like every route, are never logged with anything a request 
 
 from __future__ import annotations
 
-from litestar import MediaType, Request, Response, get
+from litestar import MediaType, Response, get
 
 from search.engine import EngineError
+from service.live import LiveIndex
 from service.rate_limit import UNLIMITED
 
 __all__ = ("healthz", "livez")
@@ -23,8 +24,8 @@ _NO_STORE = {"Cache-Control": "no-store"}
 
 
 @get("/healthz", sync_to_thread=False, include_in_schema=False, opt={UNLIMITED: True})
-def healthz(request: Request) -> Response[dict[str, object]]:
-    engine = request.app.state.engine
+def healthz(live: LiveIndex) -> Response[dict[str, object]]:
+    engine = live.engine
     try:
         check = getattr(engine, "check", engine.count)
         resources = int(check())

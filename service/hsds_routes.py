@@ -23,6 +23,7 @@ from litestar.params import FromPath
 from search.hsds_api import api_root, page
 from service.hsds_views import HsdsError, HsdsViews, check_parameters, flag, minimal, text_match, views
 from service.json_errors import json_error
+from service.live import live_of
 
 __all__ = ("MAX_PER_PAGE", "PER_PAGE", "make_hsds_router")
 
@@ -51,14 +52,14 @@ def _int_param(params: Mapping[str, str], name: str, default: int, low: int, hig
 
 def _answer(
     request: Request, endpoint: str, listing: Callable[[HsdsViews, dict[str, str]], list[Any]]
-) -> Response[dict[str, Any]]:
+) -> Response[Any]:
     """A list endpoint: parameters checked, the listing filtered, one page of it."""
     params = _params(request)
     try:
         check_parameters(params, endpoint)
         number = _int_param(params, "page", 1, 1, 100_000)
         per_page = _int_param(params, "per_page", PER_PAGE, 1, MAX_PER_PAGE)
-        items = listing(views(request.app.state.engine, params.get("lang", "ko")), params)
+        items = listing(views(live_of(request).engine, params.get("lang", "ko")), params)
     except HsdsError as exc:
         return json_error(400, "bad-parameter", exc.detail, exc.parameter)
     return Response(page(items, number, per_page), headers=_PUBLIC, media_type=MediaType.JSON)
@@ -68,7 +69,7 @@ def _one(request: Request, endpoint: str, find: Callable[[HsdsViews, dict[str, s
     params = _params(request)
     try:
         check_parameters(params, endpoint)
-        found = find(views(request.app.state.engine, params.get("lang", "ko")), params)
+        found = find(views(live_of(request).engine, params.get("lang", "ko")), params)
     except HsdsError as exc:
         return json_error(400, "bad-parameter", exc.detail, exc.parameter)
     if found is None:

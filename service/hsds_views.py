@@ -186,7 +186,7 @@ def views(engine: Engine, lang: str) -> HsdsViews:
     key = (id(engine), "en" if lang == "en" else "ko")
     with _lock:
         hit = _cache.get(key)
-    if hit is None:  # an engine swapped in without warm() (tests set state.engine directly)
+    if hit is None:  # an engine swapped in without warm() (a test swaps one in directly)
         warm(engine)
         with _lock:
             hit = _cache[key]

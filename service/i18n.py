@@ -14,6 +14,8 @@ import datetime as dt
 import functools
 from typing import Literal
 
+from search.wording import COST_LABELS
+
 __all__ = (
     "LANGS",
     "SAFETY_SECTIONS",
@@ -499,27 +501,11 @@ _CONFIDENCE_SHORT = {
     "dated": ("오래됐을 수 있어요", "May be out of date"),
     "unconfirmed": ("확인되지 않았어요", "Not confirmed"),
 }
-_COST = {
-    "free": ("무료", "Free"),
-    "low-cost": ("적은 비용", "Low cost"),
-    "paid": ("유료", "Paid"),
-    "unknown": ("비용 미확인", "Cost not confirmed"),
-}
 _ANONYMOUS = {
     "yes": ("익명으로 상담할 수 있어요", "You can stay anonymous"),
     "no": ("이름을 밝혀야 해요", "You need to give your name"),
     "partly": ("일부는 익명으로 할 수 있어요", "Partly anonymous"),
     "unknown": ("익명 가능 여부는 확인되지 않았어요", "Anonymity not confirmed"),
-}
-_AUDIENCE = {
-    "adults": ("성인", "Adults"),
-    "minors": ("만 18세 미만", "Under 18"),
-    "parents": ("보호자", "Parents and carers"),
-    "teachers": ("교사", "Teachers"),
-    "foreigners": ("외국인", "Foreign residents"),
-    "men": ("남성", "Men"),
-    "disabled": ("장애인", "Disabled people"),
-    "everyone": ("누구나", "Everyone"),
 }
 _CHANNEL = {
     "phone": ("전화", "Phone"),
@@ -680,9 +666,9 @@ SAFETY_SECTIONS: dict[Lang, list[tuple[str, list[str]]]] = {
 _GROUPS: dict[str, dict[str, tuple[str, str]]] = {
     "confidence": _CONFIDENCE,
     "confidence_short": _CONFIDENCE_SHORT,
-    "cost": _COST,
+    # The one cost table, shared with the HSDS feed (search/wording.py).
+    "cost": {key: (words["ko"], words["en"]) for key, words in COST_LABELS.items()},
     "anonymous": _ANONYMOUS,
-    "audience": _AUDIENCE,
     "channel": _CHANNEL,
     "day": _DAYS,
     "show": _SHOW_LABELS,
@@ -703,7 +689,8 @@ def strings(lang: Lang) -> dict[str, str]:
 
 
 def labels(lang: Lang) -> dict[str, dict[str, str]]:
-    """Labels of fixed vocabularies (cost, anonymity, audiences …) in one language."""
+    """Labels of fixed vocabularies (cost, anonymity, channels …) in one language. Kinds, topics
+    and audiences are data/taxonomy.yaml's (through the index), as in the HSDS feed."""
     i = _index(lang)
     return {group: {k: v[i] for k, v in values.items()} for group, values in _GROUPS.items()}
 

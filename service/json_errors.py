@@ -6,8 +6,7 @@ error page instead (service/app.py chooses).
 
 from __future__ import annotations
 
-from typing import Any
-
+import msgspec
 from litestar import MediaType, Response
 from litestar.exceptions import (
     HTTPException,
@@ -19,25 +18,36 @@ from litestar.exceptions import (
 
 from service.rate_limit import retry_after
 
-__all__ = ("error_response", "json_error")
+__all__ = ("ApiError", "error_body", "error_response", "json_error")
+
+
+class ApiError(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The body of every JSON error: a short machine word (``bad-parameter``), a sentence, and the
+    parameter when one is to blame (absent otherwise). The OpenAPI document describes this Struct."""
+
+    error: str
+    detail: str
+    parameter: str | None = None
+
+
+def error_body(error: str, detail: str, parameter: str | None = None) -> bytes:
+    """:class:`ApiError` as bytes, for answers written below Litestar (service/connections.py)."""
+    return msgspec.json.encode(ApiError(error=error, detail=detail, parameter=parameter or None))
 
 
 def json_error(
     status: int, error: str, detail: str, parameter: str | None = None, headers: dict[str, str] | None = None
-) -> Response[dict[str, Any]]:
-    """A JSON error body: a short machine word (``bad-parameter``), a sentence, and the parameter."""
-    body: dict[str, Any] = {"error": error, "detail": detail}
-    if parameter:
-        body["parameter"] = parameter
+) -> Response[ApiError]:
+    """A JSON error answer, never stored by a cache."""
     return Response(
-        body,
+        ApiError(error=error, detail=detail, parameter=parameter or None),
         status_code=status,
         headers={**(headers or {}), "Cache-Control": "no-store"},
         media_type=MediaType.JSON,
     )
 
 
-def error_response(exc: HTTPException) -> Response[dict[str, Any]]:
+def error_response(exc: HTTPException) -> Response[ApiError]:
     """The JSON error for an exception raised while answering a JSON route."""
     headers: dict[str, str] = {}
     parameter = getattr(exc, "parameter", None)  # a bad query parameter names itself (service.api)

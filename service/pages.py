@@ -20,12 +20,14 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from search.engine import Engine
+from search.facets import FILTERS
 from search.hours import open_state
 from search.model import Hit, Query, Results
 from service.i18n import SAFETY_SECTIONS, Lang, negotiate, strings
-from service.params import EngineUnavailable, build_query, run_search
+from service.live import LiveIndex
+from service.params import EngineUnavailable, run_search
 from service.present import Presenter, page_template, query_url, request_lang, with_base
+from service.query import build_query
 from service.rate_limit import UNLIMITED
 from service.referral import MAX_ENTRIES
 from service.share import public_base, qr_svg
@@ -71,7 +73,7 @@ EMBED_SANDBOX = (
     "allow-scripts allow-same-origin allow-forms allow-popups allow-popups-to-escape-sandbox "
     "allow-top-navigation-by-user-activation"
 )
-_FACETS = ("kind", "topic", "audience", "cost", "channel", "language")
+_FACETS = FILTERS  # the filter groups, in the registry's order (search/facets.py)
 _NO_STORE = CacheControlHeader(no_store=True)
 _SHORT_PUBLIC = CacheControlHeader(public=True, max_age=600)
 
@@ -99,9 +101,9 @@ def render_error(request: Request, status_code: int) -> Template:
 
 
 @get("/", sync_to_thread=False)
-def home(request: Request) -> Template:
+def home(request: Request, live: LiveIndex) -> Template:
     lang = request_lang(request)
-    guides = request.app.state.guides
+    guides = live.guides
     counsellor = _counsellor(request.query_params)
     return page_template(
         "home.html", request, lang, guides=guides, q="", region=None, needs=NEEDS, counsellor=counsellor
@@ -112,7 +114,9 @@ def home(request: Request) -> Template:
 _Fields = MultiDict[Any] | ImmutableMultiDict[Any]
 
 
-def _page_query(request: Request, lang: Lang, fields: _Fields | None = None) -> tuple[Query, dict[str, Any]]:
+def _page_query(
+    request: Request, live: LiveIndex, lang: Lang, fields: _Fields | None = None
+) -> tuple[Query, dict[str, Any]]:
     """The search a results page runs, and the parameters it was built from.
 
     ``fields`` is the form a POST sent (the search box's words never travel in a URL); a GET
@@ -129,14 +133,14 @@ def _page_query(request: Request, lang: Lang, fields: _Fields | None = None) -> 
     for facet, values in NEEDS.get(need or "", {}).items():
         filters[facet] = [*filters[facet], *(v for v in values if v not in filters[facet])]
     try:
-        offset = max(0, min(int(qp.get("offset", "0")), 10_000))
+        offset = int(qp.get("offset", "0"))  # brought within the limits by build_query
     except (TypeError, ValueError):
         offset = 0
     region = qp.get("goto_region") or qp.get("region") or None
     open_now = qp.get("open_now") in ("1", "true", "on") and not clear and "open_now:1" not in drop
     query = build_query(
-        request.app.state.vocab, strict=False, q=str(qp.get("q", ""))[:500], region=region,
-        open_now=open_now, lang=lang, limit=PAGE_SIZE, offset=offset, **filters,
+        live.vocab, strict=False, q=str(qp.get("q", "")), region=region, filters=filters,
+        open_now=open_now, lang=lang, limit=PAGE_SIZE, offset=offset,
     )  # fmt: skip
     query.need = NEED_RANKS.get(need or "")
     params: dict[str, Any] = {
@@ -206,17 +210,17 @@ _PRIVATE = CacheControlHeader(private=True, max_age=0)
 
 
 def _results_page(
-    request: Request, fields: _Fields | None, cache: CacheControlHeader | None = None
+    request: Request, live: LiveIndex, fields: _Fields | None, cache: CacheControlHeader | None = None
 ) -> Template:
     source: _Fields = fields if fields is not None else request.query_params
     lang = negotiate(source.get("lang"), request.headers.get("accept-language"))
-    query, params = _page_query(request, lang, fields)
+    query, params = _page_query(request, live, lang, fields)
     try:
-        results: Results | None = run_search(request.app.state.engine, query)
+        results: Results | None = run_search(live.engine, query)
     except EngineUnavailable:
         results = None
     partial = source.get("partial") == "1"
-    p = Presenter(lang, request.app.state.engine)
+    p = Presenter(lang, live.engine)
     view = _results_view(p, query, params, results, _counsellor(source))
     return page_template(
         "_results.html" if partial else "results.html",
@@ -321,18 +325,18 @@ def _locality_line(p: Presenter, locality: object, data_dir: Path) -> str | None
 # (litestar-org/litestar#4169, fixed in 3.0; a Controller is registered the same way), so two
 # handlers answered OPTIONS /search with ``Allow: GET, HEAD, OPTIONS``.
 @route("/search", http_method=[HttpMethod.GET, HttpMethod.POST], opt={UNLIMITED: False}, status_code=200)
-async def search_page(request: Request) -> Template:
+async def search_page(request: Request, live: LiveIndex) -> Template:
     """The search box's form (POST: the words arrive in the body and the page's title is neutral),
     and the need buttons, filters and counsellor switch (GET)."""
     if request.method == HttpMethod.POST:
-        return _results_page(request, await request.form(), cache=_PRIVATE)
-    return _results_page(request, None)
+        return _results_page(request, live, await request.form(), cache=_PRIVATE)
+    return _results_page(request, live, None)
 
 
 @get("/resources/{resource_id:str}", sync_to_thread=False)
-def resource_page(request: Request, resource_id: FromPath[str]) -> Template:
+def resource_page(request: Request, live: LiveIndex, resource_id: FromPath[str]) -> Template:
     lang = request_lang(request)
-    engine: Engine = request.app.state.engine
+    engine = live.engine
     resource = engine.get(resource_id) if len(resource_id) <= 64 else None
     if resource is None:
         raise NotFoundException()
@@ -361,28 +365,28 @@ def safety_page(request: Request) -> Template:
     return page_template("safety.html", request, lang, sections=SAFETY_SECTIONS[lang])
 
 
-def _region_param(request: Request) -> str:
+def _region_param(request: Request, live: LiveIndex) -> str:
     region = request.query_params.get("region") or "KR"
-    return region if region in request.app.state.vocab.regions else "KR"
+    return region if region in live.vocab.regions else "KR"
 
 
 @get("/embed", sync_to_thread=False, cache_control=_SHORT_PUBLIC)
-def embed(request: Request) -> Template:
+def embed(request: Request, live: LiveIndex) -> Template:
     """The compact search box and key contacts a school puts in an iframe."""
     lang = request_lang(request)
-    region = _region_param(request)
+    region = _region_param(request, live)
     query = Query(region=None if region == "KR" else region, limit=6, lang=lang)
     try:
-        hits: list[Hit] = run_search(request.app.state.engine, query).results
+        hits: list[Hit] = run_search(live.engine, query).results
     except EngineUnavailable:
         hits = []
     return page_template("embed.html", request, lang, region=region, hits=hits)
 
 
 @get("/for-schools", sync_to_thread=False, cache_control=_SHORT_PUBLIC)
-def for_schools(request: Request) -> Template:
+def for_schools(request: Request, live: LiveIndex) -> Template:
     lang = request_lang(request)
-    region = _region_param(request)
+    region = _region_param(request, live)
     embed_lang = request.query_params.get("embed_lang")
     embed_lang = embed_lang if embed_lang in ("ko", "en") else lang
     settings = request.app.state.settings

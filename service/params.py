@@ -1,58 +1,31 @@
-"""What a search request may ask for: the filter vocabulary, a :class:`Query` built from request
-parameters, and the errors a search answers with.
+"""The web side of a search request: the API's query as a Litestar dependency, one reading of each
+parameter, and the errors a search answers with (400 naming the parameter, 503).
 
-The API and the pages build their query here, the API strictly (an unknown value is a 400 naming
-the parameter) and the pages leniently (a mangled link still shows help). Nothing here knows
-about routes.
+What a search may ask for, and the one way from parameters to a :class:`Query`, are
+service/query.py's (the pages and `haven search` use it too). Nothing here knows about routes.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from typing import Any, get_args, get_type_hints
+from typing import Annotated, Any, Literal
 
-import msgspec
 from litestar.exceptions import HTTPException
+from litestar.params import Parameter
 from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_503_SERVICE_UNAVAILABLE
 
 from search.engine import Engine
-from search.model import Audience, Cost, Query, Results
+from search.model import MAX_LIMIT, MAX_OFFSET, MAX_Q, Query, Results
+from service.live import LiveIndex
+from service.query import AUDIENCES, CHANNELS, COSTS, REPEATABLE, QueryError, build_query
 from service.safety import log_internal_error
 
 __all__ = (
-    "AUDIENCES",
-    "CHANNELS",
-    "COSTS",
-    "MAX_Q",
-    "REPEATABLE",
-    "ApiError",
     "BadParameter",
     "EngineUnavailable",
-    "Vocabulary",
-    "build_query",
+    "api_query",
     "one_value_each",
     "run_search",
 )
-
-CHANNELS: tuple[str, ...] = get_args(get_args(get_type_hints(Query)["channel"])[0])
-AUDIENCES: tuple[str, ...] = get_args(Audience)
-COSTS: tuple[str, ...] = get_args(Cost)
-#: The longest ``q`` searched: the search box's own ``maxlength`` (service/templates). The API
-#: refuses a longer one; a page searches its first MAX_Q characters. A query's cost grows with its
-#: length, so this bounds what one request can cost.
-MAX_Q = 200
-#: Parameters that may be given more than once (``kind=a&kind=b``, ``ids=a&ids=b``).
-REPEATABLE = frozenset({"kind", "topic", "audience", "cost", "channel", "language", "ids"})
-_LANGUAGE = re.compile(r"[a-z]{2,3}")  # as Resource.languages: ISO 639 codes
-
-
-class ApiError(msgspec.Struct, kw_only=True, omit_defaults=True):
-    """The body of every API error."""
-
-    error: str
-    detail: str
-    parameter: str | None = None
 
 
 class BadParameter(HTTPException):
@@ -71,24 +44,6 @@ class EngineUnavailable(HTTPException):
     status_code = HTTP_503_SERVICE_UNAVAILABLE
 
 
-@dataclass(frozen=True)
-class Vocabulary:
-    """The values a filter may take, read once from the index."""
-
-    regions: frozenset[str]
-    kinds: frozenset[str]
-    topics: frozenset[str]
-
-    @classmethod
-    def from_engine(cls, engine: Engine) -> Vocabulary:
-        taxonomy = engine.taxonomy()
-        return cls(
-            regions=frozenset(r.code for r in engine.regions()),
-            kinds=frozenset(t.key for t in taxonomy.get("kind", [])),
-            topics=frozenset(t.key for t in taxonomy.get("topic", [])),
-        )
-
-
 def one_value_each(request: Any) -> None:
     """Refuse a request that gives any other parameter twice (a Litestar ``before_request`` hook).
 
@@ -103,88 +58,75 @@ def one_value_each(request: Any) -> None:
         seen.add(key)
 
 
-def _values(raw: list[str] | None) -> list[str]:
-    """Repeated parameters and comma-separated lists both work: ``kind=a&kind=b`` = ``kind=a,b``."""
-    out: list[str] = []
-    for item in raw or []:
-        for value in item.split(","):
-            value = value.strip()
-            if value and value not in out:
-                out.append(value)
-    return out
+def _one_of(values: tuple[str, ...]) -> dict[str, Any]:
+    """The OpenAPI schema of a repeatable parameter whose every value is one of ``values``: the
+    document declares what build_query enforces (an unknown value is a 400)."""
+    return _list_of({"type": "string", "enum": list(values)})
 
 
-def build_query(
-    vocab: Vocabulary,
-    *,
-    strict: bool,
-    q: str = "",
-    region: str | None = None,
-    kind: list[str] | None = None,
-    topic: list[str] | None = None,
-    audience: list[str] | None = None,
-    language: list[str] | None = None,
-    cost: list[str] | None = None,
-    channel: list[str] | None = None,
-    open_now: bool = False,
-    lang: str = "ko",
-    limit: int = 20,
-    offset: int = 0,
+def _list_of(item: dict[str, Any]) -> dict[str, Any]:
+    # Replaces the whole schema Litestar writes for ``list[str] | None`` (an array or null).
+    return {"oneOf": [{"type": "array", "items": item}, {"type": "null"}]}
+
+
+#: As service/query.py checks a language: an ISO 639 code of two or three letters.
+_ITEMS_ISO_639 = _list_of({"type": "string", "pattern": "^[a-z]{2,3}$"})
+
+
+def api_query(
+    live: LiveIndex,
+    q: Annotated[
+        str,
+        Parameter(
+            max_length=MAX_Q, description="What to search for, in Korean or English (the search box's limit)."
+        ),
+    ] = "",
+    region: Annotated[
+        str | None,
+        Parameter(
+            pattern=r"^(KR(-[0-9]{2})?)?$", description="ISO 3166-2:KR code, e.g. KR-26; KR = nationwide."
+        ),
+    ] = None,
+    kind: Annotated[
+        list[str] | None, Parameter(description="Kinds (see /api/v1/taxonomy); repeatable.")
+    ] = None,
+    topic: Annotated[
+        list[str] | None, Parameter(description="Topics (see /api/v1/taxonomy); repeatable.")
+    ] = None,
+    audience: Annotated[
+        list[str] | None,
+        Parameter(description=f"One of {', '.join(AUDIENCES)}; repeatable.", schema_extra=_one_of(AUDIENCES)),
+    ] = None,
+    language: Annotated[
+        list[str] | None,
+        Parameter(description="ISO 639 codes, e.g. vi; repeatable.", schema_extra=_ITEMS_ISO_639),
+    ] = None,
+    cost: Annotated[
+        list[str] | None,
+        Parameter(description=f"One of {', '.join(COSTS)}; repeatable.", schema_extra=_one_of(COSTS)),
+    ] = None,
+    channel: Annotated[
+        list[str] | None,
+        Parameter(description=f"One of {', '.join(CHANNELS)}; repeatable.", schema_extra=_one_of(CHANNELS)),
+    ] = None,
+    open_now: Annotated[bool, Parameter(description="Only resources open now (Asia/Seoul).")] = False,
+    lang: Annotated[Literal["ko", "en"], Parameter(description="Language of the searcher.")] = "ko",
+    limit: Annotated[int, Parameter(ge=1, le=MAX_LIMIT)] = 20,
+    offset: Annotated[int, Parameter(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Query:
-    """A :class:`Query` from request parameters.
+    """The API's search, strictly (a Litestar dependency: its parameters are the route's).
 
-    With ``strict`` (the API) an unknown value raises :class:`BadParameter` naming the
-    parameter; without it (the pages, where a mangled link must still help) it is dropped.
+    The parameters are declared here for the OpenAPI document; the checks are build_query's.
     """
-
-    def bad(parameter: str, detail: str) -> None:
-        if strict:
-            raise BadParameter(parameter, detail)
-
-    q = q.replace("\x00", " ")
-    if len(q) > MAX_Q:
-        bad("q", f"q is longer than {MAX_Q} characters")
-        q = q[:MAX_Q]
-    if region is not None and region not in vocab.regions:
-        bad("region", f"unknown region {region!r}; see /api/v1/regions")
-        region = None
-    lists: dict[str, list[str]] = {}
-    allowed: dict[str, Any] = {
-        "kind": vocab.kinds,
-        "topic": vocab.topics,
-        "audience": AUDIENCES,
-        "cost": COSTS,
-        "channel": CHANNELS,
-    }
-    for name, raw in (("kind", kind), ("topic", topic), ("audience", audience), ("cost", cost),
-                      ("channel", channel), ("language", language)):  # fmt: skip
-        values = _values(raw)
-        if name == "language":
-            ok = [v for v in values if _LANGUAGE.fullmatch(v)]
-        else:
-            ok = [v for v in values if v in allowed[name]]
-        if len(ok) != len(values):
-            wrong = next(v for v in values if v not in ok)
-            where = "an ISO 639 code such as vi" if name == "language" else "listed at /api/v1/taxonomy"
-            bad(name, f"unknown {name} {wrong!r}: use {where}")
-        lists[name] = ok[:20]
-    if lang not in ("ko", "en"):
-        bad("lang", "lang must be ko or en")
-        lang = "ko"
-    return Query(
-        q=q,
-        region=region,
-        open_now=open_now,
-        lang=lang,  # type: ignore[arg-type]
-        limit=limit,
-        offset=offset,
-        kind=lists["kind"],
-        topic=lists["topic"],
-        audience=lists["audience"],
-        cost=lists["cost"],
-        channel=lists["channel"],  # type: ignore[arg-type]
-        language=lists["language"],
-    )
+    filters = {"kind": kind, "topic": topic, "audience": audience, "language": language, "cost": cost,
+               "channel": channel}  # fmt: skip
+    try:
+        return build_query(
+            live.vocab, strict=True, q=q, region=region or None, filters=filters, open_now=open_now,
+            lang=lang, limit=limit, offset=offset,
+        )  # fmt: skip
+    except QueryError as exc:
+        raise BadParameter(exc.parameter, exc.detail) from None
 
 
 def run_search(engine: Engine, query: Query) -> Results:

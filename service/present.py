@@ -22,6 +22,7 @@ from search.hours import SEOUL
 from search.model import Hit, Hours, OpenState, Phone, Resource, Results
 from service.channels import CHANNEL_LINKS, MAX_CHANNELS, SILENT_WORDS, STRIP_NUMBERS, Channel, Ways, tel_href
 from service.i18n import Lang, format_date, labels, language_name, negotiate, strings
+from service.live import live_of
 from service.referral import FALLBACK_ID, Format
 from service.share import public_base, referral_text, sms_href
 from service.wording import cost_line, hours_line, open_badge, weekly_rows
@@ -168,7 +169,8 @@ class Presenter:
         return self.labels.get(facet, {}).get(value, value)
 
     def audience(self, key: str) -> str:
-        return self._terms.get("audience", {}).get(key) or self.labels["audience"].get(key, key)
+        # data/taxonomy.yaml's label: the HSDS feed's too (one table).
+        return self._terms.get("audience", {}).get(key, key)
 
     def language(self, code: str) -> str:
         return language_name(code, self.lang)
@@ -361,7 +363,8 @@ def page_context(request: Request, lang: Lang, **extra: Any) -> dict[str, Any]:
         "lang": lang,
         "other_lang": other,
         "t": strings(lang),
-        "p": with_base(extra.pop("p", None) or Presenter(lang, state.engine), request),
+        # The index this request reads (service/live.py): the one its handler searched.
+        "p": with_base(extra.pop("p", None) or Presenter(lang, live_of(request).engine), request),
         "switch_url": _switch_url(request, other),
         "exit_url": state.settings.exit_url,
         "assets": state.assets,

@@ -1,10 +1,10 @@
 """Swap in a new index while serving: on SIGHUP, and with ``haven serve --watch`` when data/ changes.
 
 The routes read the engine, the filter vocabulary and the guides from one :class:`Live` object
-held in ``app.state``. A reload opens (and, with ``--watch``, first builds) a new index beside the
-running one and replaces that object in a single assignment: a request already running keeps the
-engine it started with and finishes on it; the old engine's connection closes when the last such
-request lets go of it. Each engine reads a private copy of the file (search/snapshot.py), so a
+held in ``app.state`` (service/live.py), read once per request. A reload opens (and, with
+``--watch``, first builds) a new index beside the running one and replaces that object in a single
+assignment: a request already running keeps the engine it started with and finishes on it; the
+old engine's connection closes when the last such request lets go of it. Each engine reads a private copy of the file (search/snapshot.py), so a
 file rewritten in place changes nothing until a reload has checked it. Anything that goes wrong —
 a broken YAML, a failed build, a missing, corrupt or unchanged index file — leaves the old index
 serving, and one line says why (never a query).
@@ -12,106 +12,22 @@ serving, and one line says why (never a query).
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import signal
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from litestar.datastructures import State
-
 from search.catalog import CatalogError, load_catalog
-from search.engine import Engine, EngineError
-from search.fallback import open_engine
+from search.engine import EngineError
 from search.index import BuildError, build_index
-from search.model import Resource
 from search.snapshot import file_digest
-from service.params import Vocabulary
+from service.live import Live, LiveState
 from service.settings import Settings
 
-__all__ = ("Live", "LiveState", "Reloader", "data_fingerprint")
+__all__ = ("Reloader", "data_fingerprint", "log_to_stderr")
 
 log = logging.getLogger("haven.reload")
-
-
-@dataclass(frozen=True)
-class Live:
-    """Everything a request reads from the index, replaced as one object on reload."""
-
-    engine: Engine
-    """The search engine (SQLite, or Meilisearch backed by SQLite)."""
-    vocab: Vocabulary
-    """The values the filters take, read from this engine's index."""
-    guides: list[Resource]
-    """The guide entries the home page lists."""
-
-    @classmethod
-    def from_engine(cls, engine: Engine) -> Live:
-        return cls(
-            engine=engine,
-            vocab=Vocabulary.from_engine(engine),
-            guides=engine.resources(kind="guide"),
-        )
-
-    @classmethod
-    def open(cls, settings: Settings) -> Live:
-        """Open the index ``settings`` names. Raises EngineError when it cannot be used."""
-        return cls.from_engine(open_engine(settings))
-
-
-_LIVE_FIELDS = frozenset(f.name for f in dataclasses.fields(Live))
-
-
-class LiveState(State):
-    """``app.state`` whose ``engine``, ``vocab`` and ``guides`` come from one swappable :class:`Live`.
-
-    ``request.app.state.engine`` keeps working; setting ``state.engine`` (as tests do) swaps in
-    a copy of the live object with that field replaced.
-    """
-
-    def __init__(self, live: Live, values: dict[str, Any]) -> None:
-        super().__init__({**values, "live": live})
-        object.__setattr__(self, "_listeners", [])
-
-    @property
-    def live(self) -> Live:
-        live: Live = self._state["live"]
-        return live
-
-    def swap(self, live: Live) -> None:
-        """Serve ``live`` from now on (one assignment: each read sees the old or the new whole)."""
-        self._state["live"] = live
-        for listener in self._listeners:
-            listener(live)
-
-    def on_swap(self, listener: Callable[[Live], None]) -> None:
-        """Call ``listener`` with each new :class:`Live` (e.g. to update the ETag's data hash)."""
-        self._listeners.append(listener)
-
-    def __getattr__(self, key: str) -> Any:
-        if key in _LIVE_FIELDS:
-            return getattr(self._state["live"], key)
-        return super().__getattr__(key)
-
-    def __getitem__(self, key: str) -> Any:
-        if key in _LIVE_FIELDS:
-            return getattr(self._state["live"], key)
-        return super().__getitem__(key)
-
-    def __setattr__(self, key: str, value: Any) -> None:
-        if key in _LIVE_FIELDS:
-            self.swap(dataclasses.replace(self.live, **{key: value}))
-        else:
-            super().__setattr__(key, value)
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        if key in _LIVE_FIELDS:
-            self.swap(dataclasses.replace(self.live, **{key: value}))
-        else:
-            super().__setitem__(key, value)
 
 
 def data_fingerprint(data_dir: Path) -> tuple[tuple[str, int, int], ...]:

@@ -167,7 +167,8 @@ def serve_one(
 
     from service.app import create_app
     from service.connections import ConnectionLimits, GuardedHttp, OncePerMinute, raise_file_limit
-    from service.reload import LiveState, Reloader
+    from service.live import LiveState
+    from service.reload import Reloader
 
     raise_file_limit()
     logging.getLogger("uvicorn.error").addFilter(OncePerMinute())  # junk in a loop: one line a minute

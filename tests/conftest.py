@@ -86,15 +86,27 @@ def data_copy(tmp_path: Path) -> Path:
     return target
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that was free a moment ago, for programs that cannot take port 0.
-
-    Another process may take it before the program binds it: `haven serve` is started with
-    ``--port 0`` instead (:func:`serve`, :data:`ANNOUNCED`), and sockets made here bind port 0.
-    """
+def picked_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago, for a program that cannot take port 0
+    (nginx, Meilisearch). Another process may take it before the program binds it: the caller
+    starts the program again on another when it could not bind (`haven serve` takes ``--port 0``
+    instead, :func:`serve`; a port to be refused is :func:`refused_port`)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def refused_port() -> Iterator[int]:
+    """A port on 127.0.0.1 that refuses every connection and that nothing else can take meanwhile.
+
+    It is bound here and never listened on, so the kernel answers a connection with a reset. A
+    port bound, closed and handed on could be taken by another process (a parallel test worker,
+    a server) before it was used.
+    """
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield int(sock.getsockname()[1])
 
 
 #: The first line of `haven serve`: where it serves (with ``--port 0``, the port it took).

@@ -242,3 +242,7 @@ def test_api_requests_refused_for_size_get_json(quick_server: Server) -> None:
         assert head.startswith(b"HTTP/1.1 %d " % status), head[:60]
         assert b"content-type: application/json" in head
         assert json.loads(body)["error"] == error
+        assert set(json.loads(body)) == {
+            "error",
+            "detail",
+        }  # the API's shape: no parameter to blame, none given

@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import HAVEN, ROOT, free_port
+from tests.conftest import HAVEN, ROOT
 from tests.hardening.conftest import tried
 
 CANARY = "비밀검색어meili9"
@@ -67,9 +67,9 @@ def _get(url: str) -> tuple[int, bytes, float]:
 @pytest.mark.timeout(90)
 @pytest.mark.parametrize("fault", ["closed port", "hanging socket"])
 def test_meilisearch_down_or_hanging_the_site_answers_from_sqlite(
-    serve: Any, db_path: Path, hanging_socket: int, fault: str
+    serve: Any, db_path: Path, hanging_socket: int, refused_port: int, fault: str
 ) -> None:
-    port = free_port() if fault == "closed port" else hanging_socket
+    port = refused_port if fault == "closed port" else hanging_socket
     server = serve(
         "--db", str(db_path), "--meili-url", f"http://127.0.0.1:{port}", env={"HAVEN_MEILI_TIMEOUT": "0.3"}
     )
@@ -114,7 +114,7 @@ def test_a_missing_or_corrupt_index_at_start_is_one_line_and_exit_1(
         import sqlite3
 
         sqlite3.connect(db).execute("CREATE TABLE t (x)").connection.close()
-    proc = subprocess.run([HAVEN, "serve", "--port", str(free_port()), "--db", str(db)], capture_output=True,
+    proc = subprocess.run([HAVEN, "serve", "--port", "0", "--db", str(db)], capture_output=True,
                           text=True, timeout=30, cwd=tmp_path)  # fmt: skip
     _one_line_failure(proc, str(db))
     tried("faults: bad index at start")

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from search.analyze import index_text, normalize, words
 from search.model import Query
 from search.sqlite_engine import SqliteEngine
-from service.params import REPEATABLE
+from service.query import REPEATABLE
 from tests.hardening.conftest import EXAMPLES, Server, failed, tried
 
 pytestmark = pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisWarning")  # long reprs

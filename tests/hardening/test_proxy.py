@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT, free_port
+from tests.conftest import ROOT, picked_port
 from tests.hardening.conftest import MEASURES, Server
 
 EXAMPLE = ROOT / "docs" / "nginx" / "haven.conf"
@@ -134,37 +134,54 @@ def _proxy(serve: Any, db_path: Path, tmp_path: Path, rate_limit: str) -> Iterat
          "-keyout", str(prefix / "key.pem"), "-out", str(prefix / "cert.pem")],
         check=True, capture_output=True, timeout=60,
     )  # fmt: skip
-    http_port, tls_port = free_port(), free_port()
-    (prefix / "haven.conf").write_text(
-        _site_config(prefix, haven.port, http_port, tls_port), encoding="utf-8"
-    )
     (prefix / "nginx.conf").write_text(_main_config(prefix), encoding="utf-8")
     (prefix / "logs").mkdir()
-    process = subprocess.Popen(
-        [NGINX, "-p", str(prefix), "-e", str(prefix / "early-error.log"), "-c", str(prefix / "nginx.conf"),
-         "-g", "daemon off;"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    result = Proxy(http_port, tls_port, prefix, haven)
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                result.get("/healthz")
+    # nginx cannot be given port 0. Ports picked free may be taken before nginx binds them (another
+    # test worker, another server): nginx then stops at once, saying so, and is started again on
+    # two others. Nothing is ever asked of a port nginx did not bind.
+    for attempt in range(5):
+        http_port, tls_port = picked_port(), picked_port()
+        (prefix / "haven.conf").write_text(
+            _site_config(prefix, haven.port, http_port, tls_port), encoding="utf-8"
+        )
+        process = subprocess.Popen(
+            [NGINX, "-p", str(prefix), "-e", str(prefix / "early-error.log"), "-c", str(prefix / "nginx.conf"),
+             "-g", "daemon off;"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        result = Proxy(http_port, tls_port, prefix, haven)
+        try:
+            if _started(process, result):
                 break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    out = (
-                        process.stdout.read().decode()
-                        if process.stdout and process.poll() is not None
-                        else ""
-                    )
-                    raise RuntimeError(f"nginx did not start: {out}") from None
-                time.sleep(0.05)
+        except BaseException:
+            process.terminate()
+            process.wait(timeout=10)
+            raise
+        out = process.stdout.read().decode() if process.stdout else ""
+        early = prefix / "early-error.log"
+        out += early.read_text(encoding="utf-8", errors="replace") if early.exists() else ""
+        if "Address already in use" not in out or attempt == 4:
+            raise RuntimeError(f"nginx did not start: {out}")
+    try:
         yield result
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def _started(process: subprocess.Popen[bytes], proxy: Proxy) -> bool:
+    """True once nginx answers; False if it stopped first. Raises when it hangs past 20 s."""
+    deadline = time.monotonic() + 20
+    while True:
+        if process.poll() is not None:
+            return False
+        try:
+            proxy.get("/healthz")
+            return True
+        except OSError:
+            if time.monotonic() > deadline:
+                raise RuntimeError("nginx did not answer within 20 s") from None
+            time.sleep(0.05)
 
 
 def test_pages_come_through_with_havens_headers_and_https_is_known(proxy: Proxy) -> None:

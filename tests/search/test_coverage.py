@@ -92,7 +92,7 @@ def test_counts_per_region_and_the_districts_far_from_a_service(
     assert far[("KR-42", "화천군")].nearest == "counselling-chuncheon"
     assert far[("KR-49", "서귀포시")].km > 400  # from Jeju the nearest is across the sea
     smile = next(f for f in report.families if f.key == "smile")
-    assert smile.have == 0 and smile.located == 0 and all(f.nearest is None for f in smile.far)
+    assert smile.have == 0 and smile.located == 0 and smile.far and all(f.nearest is None for f in smile.far)
 
 
 def test_a_city_with_gu_covers_its_gu_when_the_entry_names_only_the_city(

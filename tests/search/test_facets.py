@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from search.facets import FACET_FIELDS, count_facets, ordered_facets
+from typing import get_type_hints
+
+from search.facets import FACET_FIELDS, FILTERS, count_facets, ordered_facets
+from search.model import Facets, Query
 
 
 def test_pipe_lists_plain_lists_and_strings_count_alike() -> None:
@@ -26,3 +29,12 @@ def test_counts_fall_and_ties_go_in_key_order() -> None:
 def test_every_query_facet_has_a_field() -> None:
     assert set(FACET_FIELDS) == {"kind", "topic", "audience", "language", "cost", "channel", "region"}
     assert count_facets([]).kind == {}
+
+
+def test_the_registry_is_the_facets_and_the_query_filters() -> None:
+    # One list of facet names: what is counted (Facets), what is filtered (Query's list fields).
+    assert list(FACET_FIELDS) == [*FILTERS, "region"]
+    assert set(FACET_FIELDS) == set(Facets.__struct_fields__)
+    hints = get_type_hints(Query)
+    lists = {name for name in Query.__struct_fields__ if str(hints[name]).startswith("list[")}
+    assert lists and set(FILTERS) == lists

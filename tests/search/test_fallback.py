@@ -36,12 +36,6 @@ TIMEOUT = 0.3
 SECRET_QUERY = "비밀검색어 secretquery"
 
 
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class Clock:
     """A monotonic clock the test moves by hand, so backoff is checked without sleeping."""
 
@@ -174,9 +168,9 @@ def stub(catalog: Catalog) -> Iterator[Stub]:
 
 
 def test_unreachable_server_is_answered_from_sqlite(
-    engine: SqliteEngine, clock: Clock, caplog: pytest.LogCaptureFixture
+    engine: SqliteEngine, clock: Clock, caplog: pytest.LogCaptureFixture, refused_port: int
 ) -> None:
-    fallback = fallback_to(f"http://127.0.0.1:{closed_port()}", engine, clock)
+    fallback = fallback_to(f"http://127.0.0.1:{refused_port}", engine, clock)
     query = Query(q="딥페이크 신고")
     expected = [h.resource.id for h in engine.search(query).results]
     for _ in range(5):
@@ -302,8 +296,10 @@ def test_reads_are_local_and_never_wait_for_meilisearch(
     assert silent.held == []
 
 
-def test_a_query_that_is_not_a_query_is_a_bug_not_an_outage(engine: SqliteEngine, clock: Clock) -> None:
-    fallback = fallback_to(f"http://127.0.0.1:{closed_port()}", engine, clock)
+def test_a_query_that_is_not_a_query_is_a_bug_not_an_outage(
+    engine: SqliteEngine, clock: Clock, refused_port: int
+) -> None:
+    fallback = fallback_to(f"http://127.0.0.1:{refused_port}", engine, clock)
     with pytest.raises(TypeError):
         fallback.search({"q": "상담"})
     assert not fallback.in_outage
@@ -337,8 +333,8 @@ def test_the_master_key_is_refused_for_searching(db_path: Path, monkeypatch: pyt
         open_engine(Config(db_path, "http://127.0.0.1:7700", "the-master-key"))
 
 
-def test_cli_search_answers_when_meilisearch_is_down(db_path: Path) -> None:
-    url = f"http://127.0.0.1:{closed_port()}"
+def test_cli_search_answers_when_meilisearch_is_down(db_path: Path, refused_port: int) -> None:
+    url = f"http://127.0.0.1:{refused_port}"
     result = run_haven("search", "--json", "--db", str(db_path), "--meili-url", url, "딥페이크")
     assert result.returncode == 0, result.stderr
     answer = msgspec.json.decode(result.stdout)

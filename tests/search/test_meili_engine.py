@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -38,16 +37,11 @@ from search.sqlite_engine import SqliteEngine
 from tests.conftest import run_haven
 
 
-def closed_port() -> int:
-    """A local port nothing listens on (bound, then released)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def docs(catalog: Catalog) -> list[dict[str, Any]]:
-    return documents_from_catalog(catalog)
+    out = documents_from_catalog(catalog)
+    assert len(out) == len(catalog.resources) > 400  # the checks over every document check something
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -55,10 +49,10 @@ def settings(catalog: Catalog) -> dict[str, Any]:
     return settings_from_catalog(catalog)
 
 
-@pytest.fixture(scope="module")
-def meili(engine: SqliteEngine) -> MeiliEngine:
-    """An engine whose server is never contacted by these tests."""
-    return MeiliEngine(f"http://127.0.0.1:{closed_port()}", "search-key", engine.index.reads.by_ids)
+@pytest.fixture
+def meili(engine: SqliteEngine, refused_port: int) -> MeiliEngine:
+    """An engine whose server is never contacted by these tests (its port refuses connections)."""
+    return MeiliEngine(f"http://127.0.0.1:{refused_port}", "search-key", engine.index.reads.by_ids)
 
 
 def by_id(docs: list[dict[str, Any]], rid: str) -> dict[str, Any]:
@@ -370,13 +364,13 @@ def test_a_server_too_old_for_localized_attributes_is_refused(catalog: Catalog, 
     assert TaskStub.seen == [("GET", "/version")]
 
 
-def test_sync_to_an_unreachable_server_fails_cleanly(catalog: Catalog) -> None:
+def test_sync_to_an_unreachable_server_fails_cleanly(catalog: Catalog, refused_port: int) -> None:
     with pytest.raises(SyncError, match="cannot reach Meilisearch.*live index is unchanged"):
-        sync(catalog, f"http://127.0.0.1:{closed_port()}", "master")
+        sync(catalog, f"http://127.0.0.1:{refused_port}", "master")
 
 
-def test_cli_sync_reports_one_line_and_exits_1() -> None:
-    result = run_haven("sync-meili", "--url", f"http://127.0.0.1:{closed_port()}", "--master-key", "k")
+def test_cli_sync_reports_one_line_and_exits_1(refused_port: int) -> None:
+    result = run_haven("sync-meili", "--url", f"http://127.0.0.1:{refused_port}", "--master-key", "k")
     assert result.returncode == 1
     assert result.stderr.startswith("haven: cannot reach Meilisearch") and "Traceback" not in result.stderr
 

@@ -32,7 +32,7 @@ from search.meili_sync import LIVE_INDEX, SyncError, sync
 from search.model import Query, Results
 from search.pipeline import Pipeline
 from search.sqlite_engine import SqliteEngine
-from tests.conftest import free_port
+from tests.conftest import picked_port
 
 BIN = os.environ.get("HAVEN_TEST_MEILI_BIN")
 
@@ -61,6 +61,20 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
+        """Start Meilisearch and wait until it answers.
+
+        It cannot be given port 0: a first start whose port was taken meanwhile (it stops at
+        once) is tried again on another. A restart keeps its port, since the clients of the test
+        hold its URL.
+        """
+        first = self.process is None
+        for _ in range(5 if first else 1):
+            if self._started():
+                return
+            self.port = picked_port()
+        raise AssertionError("Meilisearch exited at start")
+
+    def _started(self) -> bool:
         self.process = subprocess.Popen(
             [self.bin, "--http-addr", f"127.0.0.1:{self.port}", "--db-path", str(self.db),
              "--master-key", self.master_key, "--no-analytics", "--env", "development",
@@ -70,12 +84,13 @@ class Server:
         client = meilisearch.Client(self.url, self.master_key, timeout=1)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                return False
             try:
                 if client.is_healthy():
-                    return
+                    return True
             except Exception:
                 pass
-            assert self.process.poll() is None, "Meilisearch exited at start"
             time.sleep(0.1)
         raise AssertionError("Meilisearch did not start within 30 s")
 
@@ -111,7 +126,7 @@ class Clock:
 @pytest.fixture
 def server(tmp_path: Path, catalog: Catalog) -> Iterator[Server]:
     assert BIN
-    s = Server(BIN, tmp_path / "meili.ms", free_port(), secrets.token_urlsafe(24))
+    s = Server(BIN, tmp_path / "meili.ms", picked_port(), secrets.token_urlsafe(24))
     s.start()
     try:
         sync(catalog, s.url, s.master_key)

@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from litestar import Litestar
 from litestar.testing import TestClient
 
 from service.app import create_app
+from service.live import LiveState
 from service.settings import Settings
+
+
+def serve_engine(app: Litestar, engine: Any) -> None:
+    """Have ``app`` serve ``engine`` from its next request on, the vocabulary and guides kept.
+
+    The live object is replaced in one assignment, as a reload does (service/live.py), but without
+    the reload's listeners: the ETag's data hash stays (the tests' engines wrap the same index)
+    and the HSDS objects are compiled on their first use instead of at once (a second or so each).
+    """
+    state = app.state
+    assert isinstance(state, LiveState)
+    state["live"] = dataclasses.replace(state.live, engine=engine)
 
 
 @pytest.fixture(scope="module")

@@ -14,10 +14,9 @@ from hypothesis import strategies as st
 from litestar.testing import TestClient
 
 from search.hours import open_state
-from search.model import Query
+from search.model import MAX_Q, Query
 from search.sqlite_engine import SqliteEngine
 from service.app import create_app
-from service.params import MAX_Q
 from service.settings import Settings
 from tests.conftest import serve
 
@@ -200,7 +199,7 @@ def test_unknown_api_path_is_a_json_404(client: TestClient) -> None:
 def test_regions_and_taxonomy(client: TestClient, engine: SqliteEngine) -> None:
     regions = client.get("/api/v1/regions").json()["regions"]
     assert [r["code"] for r in regions] == [r.code for r in engine.regions()]
-    assert all(r["name"]["ko"] and r["name"]["en"] for r in regions)
+    assert len(regions) == 18 and all(r["name"]["ko"] and r["name"]["en"] for r in regions)  # 17 and KR
     taxonomy = client.get("/api/v1/taxonomy").json()
     assert {t["key"] for t in taxonomy["kinds"]} >= {r.kind for r in engine.resources()}
     assert {t["key"] for t in taxonomy["topics"]} >= {t for r in engine.resources() for t in r.topics}
@@ -331,7 +330,7 @@ def test_real_server_over_http_logs_no_visitor(db_path: Path) -> None:
 
 
 def test_the_openapi_document_declares_the_values_the_api_enforces(client: TestClient) -> None:
-    from service.params import AUDIENCES, CHANNELS, COSTS
+    from service.query import AUDIENCES, CHANNELS, COSTS
 
     spec = client.get("/schema/openapi.json").json()
     params = {p["name"]: p["schema"] for p in spec["paths"]["/api/v1/search"]["get"]["parameters"]}

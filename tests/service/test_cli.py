@@ -1,11 +1,14 @@
 """The `haven` command as a user runs it: exit codes, one-line errors, output that fits 80 columns.
 
-Every command runs as a subprocess (tests/conftest.py run_haven), so these tests see exactly what
-a counsellor or a maintainer sees, including what goes to stderr.
+Every command runs as a counsellor or a maintainer runs it and is judged by what they see: exit
+status, stdout and stderr. Most run in this process through click's test runner (:func:`haven`,
+the same command code without a new interpreter each time); `serve`, what a command imports and
+the progress shown on a terminal run as subprocesses (tests/conftest.py run_haven).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -19,11 +22,14 @@ from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 
 from search.catalog import Catalog
 from search.hours import SEOUL
 from search.hsds import TABLES
+from search.model import MAX_Q
+from service.cli import main
 from service.referral import (
     LMS_BYTES,
     SMS_BYTES,
@@ -44,6 +50,21 @@ def width(line: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
 
 
+def haven(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`haven` run in this process by click's test runner, answered as :func:`run_haven` answers
+    (exit status, stdout, stderr): the same command code without a new interpreter each time
+    (about half a second of CPU a call). An exception that escapes the command is raised here, as
+    a user would have seen its traceback. `serve`, the imports and the terminal run as processes.
+    """
+    with contextlib.chdir(cwd or ROOT):
+        result = CliRunner().invoke(main, list(args), env=env)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return subprocess.CompletedProcess(["haven", *args], result.exit_code, result.stdout, result.stderr)
+
+
 def assert_one_line_error(proc: subprocess.CompletedProcess[str], *words: str) -> None:
     assert proc.returncode == 1, proc.stderr
     assert "Traceback" not in proc.stderr
@@ -57,7 +78,7 @@ def assert_one_line_error(proc: subprocess.CompletedProcess[str], *words: str) -
 
 
 def test_validate_ok() -> None:
-    proc = run_haven("validate")
+    proc = haven("validate")
     assert proc.returncode == 0 and proc.stdout.startswith("ok: ")
 
 
@@ -65,13 +86,13 @@ def test_a_missing_data_dir_is_one_line(tmp_path: Path) -> None:
     for command in ("validate", "build", "audit", "export"):
         extra = ["--out", str(tmp_path / "x")] if command in ("build", "export") else []
         assert_one_line_error(
-            run_haven(command, "--data", str(tmp_path / "nowhere"), *extra), "no data directory"
+            haven(command, "--data", str(tmp_path / "nowhere"), *extra), "no data directory"
         )
 
 
 def test_invalid_yaml_names_file_and_line(data_copy: Path) -> None:
     (data_copy / "resources.yaml").write_text("resources:\n  - id: [unclosed\n", encoding="utf-8")
-    proc = run_haven("validate", "--data", str(data_copy))
+    proc = haven("validate", "--data", str(data_copy))
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     first, last = proc.stderr.strip().splitlines()
     # Located where the unclosed list began; the line where it was noticed is in the message.
@@ -82,13 +103,13 @@ def test_invalid_yaml_names_file_and_line(data_copy: Path) -> None:
 
 def test_a_failed_build_leaves_the_old_index_intact(tmp_path: Path, data_copy: Path) -> None:
     out = tmp_path / "var" / "haven.db"
-    assert run_haven("build", "--out", str(out)).returncode == 0
+    assert haven("build", "--out", str(out)).returncode == 0
     before, mtime = out.read_bytes(), out.stat().st_mtime_ns
     text = (data_copy / "resources.yaml").read_text(encoding="utf-8")
     (data_copy / "resources.yaml").write_text(
         text.replace('number: "1366"', 'number: "13-66"', 1), encoding="utf-8"
     )
-    proc = run_haven("build", "--data", str(data_copy), "--out", str(out))
+    proc = haven("build", "--data", str(data_copy), "--out", str(out))
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert "is not a valid Korean phone number" in proc.stderr
     assert out.read_bytes() == before and out.stat().st_mtime_ns == mtime
@@ -98,11 +119,11 @@ def test_a_failed_build_leaves_the_old_index_intact(tmp_path: Path, data_copy: P
 def test_build_to_an_unwritable_place_is_one_line(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    assert_one_line_error(run_haven("build", "--out", str(blocker / "haven.db")), "cannot write")
+    assert_one_line_error(haven("build", "--out", str(blocker / "haven.db")), "cannot write")
 
 
 def test_search_json_finds_1366(db_path: Path) -> None:
-    proc = run_haven("search", "--json", "1366", "--db", str(db_path))
+    proc = haven("search", "--json", "1366", "--db", str(db_path))
     assert proc.returncode == 0, proc.stderr
     results = json.loads(proc.stdout)
     assert {"query", "total", "results"} <= set(results)
@@ -123,7 +144,7 @@ def test_search_json_finds_1366(db_path: Path) -> None:
     ],
 )
 def test_the_search_table_fits_80_columns(db_path: Path, args: tuple[str, ...]) -> None:
-    proc = run_haven("search", *args, "--db", str(db_path))
+    proc = haven("search", *args, "--db", str(db_path))
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert lines
@@ -133,7 +154,7 @@ def test_the_search_table_fits_80_columns(db_path: Path, args: tuple[str, ...]) 
 def test_the_search_table_shows_open_now_each_id_and_a_contact_that_reads(
     db_path: Path, catalog: Catalog
 ) -> None:
-    proc = run_haven("search", "1366", "--db", str(db_path))
+    proc = haven("search", "1366", "--db", str(db_path))
     rows = proc.stdout.splitlines()[:-1]
     # Two lines a result: open-now and the name; then the id (for show and referral) and the number.
     assert any(row.startswith("● 여성긴급전화 1366") for row in rows)
@@ -144,14 +165,53 @@ def test_the_search_table_shows_open_now_each_id_and_a_contact_that_reads(
         "1366",
     ]
     assert all(width(row) <= 80 for row in rows)
-    telegram = run_haven("search", "telegram", "--lang", "en", "--db", str(db_path)).stdout
+    telegram = haven("search", "telegram", "--lang", "en", "--db", str(db_path)).stdout
     assert "mailto:" not in telegram and "https://" not in telegram  # a contact that reads
-    loose = run_haven("search", "친구가", "내", "얼굴로", "딥페이크", "만들어서", "--db", str(db_path)).stdout
+    loose = haven("search", "친구가", "내", "얼굴로", "딥페이크", "만들어서", "--db", str(db_path)).stdout
     assert "any" not in loose.split()
 
 
+def test_search_takes_every_filter_of_the_registry(db_path: Path) -> None:
+    # The API's way from parameters to a query (service/query.py): one option per filter.
+    args = (
+        "--audience",
+        "minors",
+        "--cost",
+        "free",
+        "--channel",
+        "phone",
+        "--language",
+        "ko",
+        "--limit",
+        "100",
+    )
+    proc = haven("search", "--json", *args, "--db", str(db_path))
+    assert proc.returncode == 0, proc.stderr
+    hits = [h["resource"] for h in json.loads(proc.stdout)["results"]]
+    assert hits, "free phone lines for young people exist: an empty list is a broken filter"
+    for r in hits:
+        assert {"minors", "everyone"} & set(r["audiences"]), r["id"]  # a service for everyone serves her
+        assert r["cost"] == "free" and "ko" in r["languages"], r["id"]
+        assert r["phones"], r["id"]
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("상담", "--kind", "spaceship"), ("--kind", "'spaceship'")),
+        (("상담", "--region", "KR-99"), ("--region", "'KR-99'")),
+        (("상담", "--limit", "0"), ("--limit", "from 1 to 100")),
+        (("가" * (MAX_Q + 1),), ("the query", f"{MAX_Q} characters")),
+    ],
+)
+def test_search_refuses_what_the_api_refuses_in_one_line(
+    db_path: Path, args: tuple[str, ...], words: tuple[str, ...]
+) -> None:
+    assert_one_line_error(haven("search", *args, "--db", str(db_path)), *words)
+
+
 def test_search_without_an_index_is_one_line(tmp_path: Path) -> None:
-    assert_one_line_error(run_haven("search", "1366", "--db", str(tmp_path / "none.db")), "haven build")
+    assert_one_line_error(haven("search", "1366", "--db", str(tmp_path / "none.db")), "haven build")
 
 
 # -- show and referral ------------------------------------------------------------------------------
@@ -159,7 +219,7 @@ def test_search_without_an_index_is_one_line(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("lang", ["ko", "en"])
 def test_show_puts_the_main_number_first(db_path: Path, catalog: Catalog, lang: str) -> None:
-    proc = run_haven("show", "d4u-central", "--lang", lang, "--db", str(db_path))
+    proc = haven("show", "d4u-central", "--lang", lang, "--db", str(db_path))
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     r = catalog.by_id["d4u-central"]
@@ -174,28 +234,28 @@ def test_show_puts_the_main_number_first(db_path: Path, catalog: Catalog, lang: 
 
 def test_show_flags_entries_below_official(db_path: Path, catalog: Catalog) -> None:
     dated = next(r for r in catalog.resources if r.confidence == "dated")
-    proc = run_haven("show", dated.id, "--lang", "en", "--db", str(db_path))
+    proc = haven("show", dated.id, "--lang", "en", "--db", str(db_path))
     assert "! May be out of date" in proc.stdout
 
 
 def test_show_an_unknown_id_is_one_line(db_path: Path) -> None:
-    assert_one_line_error(run_haven("show", "no-such-entry", "--db", str(db_path)), "'no-such-entry'")
+    assert_one_line_error(haven("show", "no-such-entry", "--db", str(db_path)), "'no-such-entry'")
 
 
 def test_referral_text_and_sms(db_path: Path) -> None:
-    text = run_haven("referral", "women-1366", "d4u-central", "--db", str(db_path))
+    text = haven("referral", "women-1366", "d4u-central", "--db", str(db_path))
     assert text.returncode == 0, text.stderr
     assert text.stdout.startswith(
         "여성긴급전화 1366\n☎ 1366 (24시간 365일)\nhttps://women1366.kr\n\n중앙디지털성범죄피해자지원센터\n"
     )
     assert "신분을 증명하는 서류" in text.stdout and "https://d4u.stop.or.kr" in text.stdout
-    sms = run_haven("referral", "women-1366", "--format", "sms", "--lang", "en", "--db", str(db_path))
+    sms = haven("referral", "women-1366", "--format", "sms", "--lang", "en", "--db", str(db_path))
     assert sms.stdout == "Women's Emergency Hotline 1366\n1366 (24 hours, every day)\nhttps://women1366.kr\n"
     assert sms.stderr == ""  # the byte count goes to a terminal only
 
 
 def test_referral_unknown_ids_are_one_line(db_path: Path) -> None:
-    proc = run_haven("referral", "women-1366", "nope", "nada", "--db", str(db_path))
+    proc = haven("referral", "women-1366", "nope", "nada", "--db", str(db_path))
     assert_one_line_error(proc, "'nope'", "'nada'")
     assert proc.stdout == ""
 
@@ -242,13 +302,13 @@ def test_hours_and_prepare_words(catalog: Catalog) -> None:
 
 
 def test_audit_json_and_strict() -> None:
-    proc = run_haven("audit", "--json")
+    proc = haven("audit", "--json")
     assert proc.returncode == 0 and proc.stderr == ""
     report = json.loads(proc.stdout)
     assert set(report) == {"date", "resources", "counts", "findings", "numbers"}
     one = next(f for f in report["findings"] if f["check"] == "shared-phone" and f["subject"] == "1366")
     assert one["expected"] is True and "women-1366" in one["resources"]
-    strict = run_haven("audit", "--strict")
+    strict = haven("audit", "--strict")
     has_problems = any(n for n in report["counts"].values())
     assert strict.returncode == (3 if has_problems else 0)
     assert strict.stdout.splitlines()[-1].startswith(f"{report['resources']} resources audited")
@@ -281,19 +341,19 @@ def clean_directory(data_dir: Path) -> None:
 
 def test_audit_strict_passes_on_clean_data(data_copy: Path) -> None:
     clean_directory(data_copy)
-    proc = run_haven("audit", "--strict", "--data", str(data_copy))
+    proc = haven("audit", "--strict", "--data", str(data_copy))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.strip().endswith("0 to look at, 0 expected")
 
 
 def test_the_committed_schema_is_in_sync_with_the_model(tmp_path: Path) -> None:
-    proc = run_haven("schema")
+    proc = haven("schema")
     assert proc.returncode == 0
     assert proc.stdout == SCHEMA.read_text(encoding="utf-8"), (
         "run: haven schema --out schema/resources.schema.json"
     )
     out = tmp_path / "deep" / "schema.json"
-    assert run_haven("schema", "--out", str(out)).returncode == 0
+    assert haven("schema", "--out", str(out)).returncode == 0
     assert out.read_text(encoding="utf-8") == proc.stdout
     first_line = (DATA / "resources.yaml").read_text(encoding="utf-8").splitlines()[0]
     assert first_line == "# yaml-language-server: $schema=../schema/resources.schema.json"
@@ -315,11 +375,11 @@ def test_the_schema_accepts_the_real_data_and_rejects_a_typo() -> None:
 def test_schema_to_an_unwritable_place_is_one_line(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    assert_one_line_error(run_haven("schema", "--out", str(blocker / "s.json")), "cannot write")
+    assert_one_line_error(haven("schema", "--out", str(blocker / "s.json")), "cannot write")
 
 
 def test_export_hsds(tmp_path: Path) -> None:
-    proc = run_haven("export", "--format", "hsds", "--out", str(tmp_path / "hsds"))
+    proc = haven("export", "--format", "hsds", "--out", str(tmp_path / "hsds"))
     assert proc.returncode == 0 and proc.stderr == ""
     names = {p.name for p in (tmp_path / "hsds").iterdir()}
     assert {"services.json", "services.csv", "datapackage.json"} <= names
@@ -331,7 +391,7 @@ def test_export_hsds(tmp_path: Path) -> None:
 def test_export_to_an_unwritable_place_is_one_line(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    assert_one_line_error(run_haven("export", "--format", "hsds", "--out", str(blocker)), "cannot write")
+    assert_one_line_error(haven("export", "--format", "hsds", "--out", str(blocker)), "cannot write")
 
 
 @pytest.mark.parametrize(("name", "value"), [("HAVEN_SEND_TIMEOUT", "forever"), ("HAVEN_RATE_LIMIT", "fast")])
@@ -362,7 +422,7 @@ def test_serve_says_where_it_serves(db_path: Path) -> None:
 
 
 def test_export_knows_only_hsds(tmp_path: Path) -> None:
-    proc = run_haven("export", "--format", "csv", "--out", str(tmp_path))
+    proc = haven("export", "--format", "csv", "--out", str(tmp_path))
     assert proc.returncode == 2 and "Traceback" not in proc.stderr  # click's usage error
 
 
@@ -408,21 +468,21 @@ def test_long_work_shows_progress_only_on_a_terminal(
     if (tmp_path / "haven.db").exists():
         (tmp_path / "haven.db").unlink()
     shutil.rmtree(tmp_path / "hsds", ignore_errors=True)
-    quiet = run_haven(*argv)
+    quiet = haven(*argv)
     assert quiet.returncode == 0 and quiet.stderr == ""
 
 
 def test_help_lists_every_command() -> None:
-    proc = run_haven("--help")
+    proc = haven("--help")
     for command in ("validate", "build", "search", "serve", "show", "referral", "audit", "schema", "export"):
         assert command in proc.stdout
 
 
 def test_search_says_what_it_understood(db_path: Path) -> None:
-    proc = run_haven("search", "해운대", "상담", "--db", str(db_path))
+    proc = haven("search", "해운대", "상담", "--db", str(db_path))
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[0] == "해운대구(부산광역시) 기준으로 찾았어요"
-    proc = run_haven("search", "tkdeka", "--lang", "en", "--db", str(db_path))
+    proc = haven("search", "tkdeka", "--lang", "en", "--db", str(db_path))
     assert "tkdeka → 상담" in proc.stdout.splitlines()[0]
 
 
@@ -485,7 +545,7 @@ resources:
 def test_audit_coverage_prints_the_table_and_the_districts_far_from_a_service(data_copy: Path) -> None:
     (data_copy / "local").mkdir(exist_ok=True)
     (data_copy / "local" / "zz-fixture.yaml").write_text(LOCAL_FIXTURE, encoding="utf-8")
-    proc = run_haven("audit", "--coverage", "--data", str(data_copy))
+    proc = haven("audit", "--coverage", "--data", str(data_copy))
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     head = next(i for i, line in enumerate(lines) if line.startswith("region"))
@@ -493,7 +553,7 @@ def test_audit_coverage_prints_the_table_and_the_districts_far_from_a_service(da
     assert columns[0] == "sv-counsel" and "1366" in columns
     rows = {line.split()[0]: line.split()[2:] for line in lines[head + 1 : head + 19]}
     assert len(rows) == 18 and "KR" in rows
-    direct = json.loads(run_haven("audit", "--coverage", "--json", "--data", str(data_copy)).stdout)
+    direct = json.loads(haven("audit", "--coverage", "--json", "--data", str(data_copy)).stdout)
     sv = next(f for f in direct["families"] if f["key"] == "sexual-violence-counselling")
     # The table says what the JSON says: have/real per region, and the fixture counts in Gangwon.
     assert rows["KR-42"][0] == f"{sv['by_region']['KR-42']}/{sv['real_by_region']['KR-42']}"
@@ -508,7 +568,7 @@ def test_audit_coverage_prints_the_table_and_the_districts_far_from_a_service(da
 
 def test_audit_coverage_without_its_file_is_one_line(data_copy: Path) -> None:
     (data_copy / "coverage.yaml").unlink()
-    proc = run_haven("audit", "--coverage", "--data", str(data_copy))
+    proc = haven("audit", "--coverage", "--data", str(data_copy))
     assert proc.returncode == 1 and proc.stdout == ""
     assert (
         proc.stderr.startswith("haven: ")
@@ -520,7 +580,7 @@ def test_audit_coverage_without_its_file_is_one_line(data_copy: Path) -> None:
 def test_audit_numbers_lists_each_number_oldest_first(data_copy: Path) -> None:
     (data_copy / "local").mkdir(exist_ok=True)
     (data_copy / "local" / "zz-fixture.yaml").write_text(LOCAL_FIXTURE, encoding="utf-8")
-    proc = run_haven("audit", "--numbers", "--data", str(data_copy))
+    proc = haven("audit", "--numbers", "--data", str(data_copy))
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     years = [line[:4] for line in lines[:-1]]
@@ -530,7 +590,7 @@ def test_audit_numbers_lists_each_number_oldest_first(data_copy: Path) -> None:
         mine.startswith("2019")
         and "counselling-fixture-wonju: its own source https://example.org/wonju" in mine
     )
-    audit = run_haven("audit", "--data", str(data_copy)).stdout
+    audit = haven("audit", "--data", str(data_copy)).stdout
     assert (
         "  033-000-0000: last stated in 2019 (https://example.org/wonju) [counselling-fixture-wonju]" in audit
     )
@@ -539,10 +599,10 @@ def test_audit_numbers_lists_each_number_oldest_first(data_copy: Path) -> None:
 def test_validate_fails_on_a_number_without_its_own_source(data_copy: Path) -> None:
     (data_copy / "local").mkdir(exist_ok=True)
     (data_copy / "local" / "zz-fixture.yaml").write_text(LOCAL_FIXTURE, encoding="utf-8")
-    assert run_haven("validate", "--data", str(data_copy)).returncode == 0
+    assert haven("validate", "--data", str(data_copy)).returncode == 0
     unsourced = LOCAL_FIXTURE.replace("        source: https://example.org/wonju\n", "")
     (data_copy / "local" / "zz-fixture.yaml").write_text(unsourced, encoding="utf-8")
-    strict = run_haven("validate", "--data", str(data_copy))
+    strict = haven("validate", "--data", str(data_copy))
     assert strict.returncode == 1 and "names no source" in strict.stderr
     assert (
         f"{data_copy}/local/zz-fixture.yaml:11: resources[counselling-fixture-wonju].phones[0]: '033-000-0000'"

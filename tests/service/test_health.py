@@ -21,7 +21,7 @@ def test_healthz_counts_the_entries_through_the_engine_and_is_never_stored(db_pa
         response = client.get("/healthz")
         assert response.status_code == 200
         body = response.json()
-        engine = client.app.state.engine
+        engine = client.app.state.live.engine
         assert body == {"status": "ok", "engine": "sqlite", "resources": entries(db_path),
                         "data_hash": engine.data_hash}  # fmt: skip
         assert response.headers["cache-control"] == "no-store"
@@ -29,7 +29,7 @@ def test_healthz_counts_the_entries_through_the_engine_and_is_never_stored(db_pa
 
 def test_healthz_says_503_with_a_reason_when_the_engine_cannot_answer(db_path: Path) -> None:
     with TestClient(create_app(Settings(db_path=db_path, rate_limit=None))) as client:
-        client.app.state.engine.close()  # the index can no longer be read, as when its disk fails
+        client.app.state.live.engine.close()  # the index can no longer be read, as when its disk fails
         response = client.get("/healthz")
         assert response.status_code == 503
         body = response.json()

@@ -18,9 +18,11 @@ from litestar.testing import TestClient
 
 from search.catalog import Catalog
 from search.hsds import Feed, resource_rows
+from search.sqlite_engine import SqliteEngine
 from search.wording import cost_line, hours_line
 from service.app import create_app
 from service.cli_text import resource_lines
+from service.present import Presenter
 from service.referral import referral
 from service.settings import Settings
 
@@ -88,3 +90,23 @@ def test_the_first_result_no_longer_contradicts_itself(client: TestClient, catal
         assert "운영시간 미확인" not in shown and "운영 시간 정보가 없어요" not in shown
         if hours:
             assert hours in shown
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_costs_and_audiences_have_one_label_on_the_site_the_terminal_and_the_feed(
+    engine: SqliteEngine, catalog: Catalog, lang: str
+) -> None:
+    p = Presenter(lang, engine)  # type: ignore[arg-type]
+    feed = Feed.from_catalog(catalog, lang)  # type: ignore[arg-type]
+    audiences = {t.key: t.label.get(lang) for t in catalog.taxonomy.audiences}
+    costs, seen = {r.cost for r in catalog.resources}, set()
+    assert len(costs) >= 2 and "unknown" in costs
+    for r in catalog.resources:
+        service = resource_rows(feed, r)["service"][0]
+        assert service["fees_description"] == p.facet("cost", r.cost), r.id
+        shown = [p.facet("audience", a) for a in r.audiences]
+        assert service["eligibility_description"] == ", ".join(shown), r.id
+        terminal = _squeeze("\n".join(resource_lines(r, lang, {}, {}, audiences)))  # type: ignore[arg-type]
+        assert all(_squeeze(label) in terminal for label in shown), r.id
+        seen |= set(r.audiences)
+    assert seen and all(p.facet("audience", a) != a for a in seen)  # every one has a label

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -18,6 +19,7 @@ from service import i18n
 from service.app import create_app
 from service.pages import NEEDS, PAGE_SIZE
 from service.settings import Settings
+from tests.service.conftest import serve_engine
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "service" / "templates"
 EXIT = "https://exit.example/"
@@ -277,7 +279,7 @@ def test_results_say_how_the_query_was_understood(
     db_path: Path, engine: SqliteEngine, notes: dict[str, object], shown: str
 ) -> None:
     app = create_app(Settings(db_path=db_path, rate_limit=None))
-    app.state.engine = _Stub(engine, **notes)
+    serve_engine(app, _Stub(engine, **notes))
     with TestClient(app) as c:
         assert shown in texts(c.get("/search?q=상단").text)
 
@@ -291,7 +293,7 @@ def test_no_results_still_offers_1366(db_path: Path, engine: SqliteEngine, reaso
             return Results(query="", total=0, results=[], facets=Facets(), reason=reason)
 
     app = create_app(Settings(db_path=db_path, rate_limit=None))
-    app.state.engine = Nothing(engine)
+    serve_engine(app, Nothing(engine))
     with TestClient(app) as c:
         page = c.get("/search?q=qqqzzzxxyy").text
     assert i18n.STRINGS[message][0] in page
@@ -304,12 +306,49 @@ def test_engine_failure_shows_a_calm_page_with_the_numbers(db_path: Path, engine
             raise RuntimeError("disk on fire")
 
     app = create_app(Settings(db_path=db_path, rate_limit=None))
-    app.state.engine = Broken(engine)
+    serve_engine(app, Broken(engine))
     with TestClient(app) as c:
         response = c.get("/search?q=상담")
         assert response.status_code == 503
         assert i18n.STRINGS["unavailable"][0] in response.text and 'href="tel:1366"' in response.text
         assert c.get("/api/v1/search?q=상담").status_code == 503
+
+
+class _Counted(_Stub):
+    """The real engine, counting every read of it; its search may run a callback first."""
+
+    def __init__(self, engine: SqliteEngine, during_search: Callable[[], None] | None = None) -> None:
+        super().__init__(engine)
+        self.reads = 0
+        self._during = during_search
+
+    def __getattr__(self, name: str) -> object:
+        self.reads += 1
+        return getattr(self._engine, name)
+
+    def search(self, query: object) -> Results:
+        self.reads += 1
+        if self._during:
+            self._during()
+        return self._engine.search(query)
+
+
+def test_a_page_reads_one_index_even_when_a_reload_lands_midway(db_path: Path, engine: SqliteEngine) -> None:
+    """A reload that swaps the index while a results page is being made (here: during its search)
+    changes nothing in that page: its cards, labels and lines all come from the index it searched."""
+    app = create_app(Settings(db_path=db_path, rate_limit=None))
+    form = {"q": "강남 상담", "lang": "ko"}
+    with TestClient(app) as c:
+        for method in ("GET", "POST"):
+            later = _Counted(engine)
+            first = _Counted(engine, during_search=lambda later=later: serve_engine(app, later))
+            serve_engine(app, first)
+            page = c.get("/search", params=form) if method == "GET" else c.post("/search", data=form)
+            assert page.status_code == 200 and "/resources/" in page.text, method
+            assert first.reads > 1, method  # the search, then the page's other reads
+            assert later.reads == 0, f"{method}: the page read the new index after searching the old one"
+            assert c.get("/search", params=form).status_code == 200
+            assert later.reads > 0, method  # the next request reads the new one
 
 
 def test_partial_results_are_a_fragment(client: TestClient) -> None:
@@ -384,6 +423,7 @@ def test_every_resource_page_shows_every_field(client: TestClient, engine: Sqlit
     for resource in engine.resources():
         response = client.get(f"/resources/{resource.id}?lang={lang}")
         assert response.status_code == 200
+        assert len(response.content) < 50_000, f"{resource.id}: {len(response.content)} bytes"  # light
         _resource_shows_every_field(response.text, resource, lang, regions)
 
 
@@ -472,10 +512,9 @@ def test_results_pages_are_under_50_kb(client: TestClient, engine: SqliteEngine)
         assert size < 50_000, f"{url}: {size} bytes"
 
 
-def test_other_pages_are_light(client: TestClient, engine: SqliteEngine) -> None:
+def test_the_home_page_is_light(client: TestClient) -> None:
+    # Every resource page is held under 50 KB by test_every_resource_page_shows_every_field.
     assert len(client.get("/").content) < 20_000
-    for resource in engine.resources():
-        assert len(client.get(f"/resources/{resource.id}").content) < 50_000
 
 
 def test_an_entry_on_old_sources_says_so_calmly(client: TestClient, engine: SqliteEngine) -> None:

@@ -11,6 +11,7 @@ from litestar.testing import TestClient
 from search.sqlite_engine import SqliteEngine
 from service.app import create_app
 from service.settings import Settings, parse_rate_limit
+from tests.service.conftest import serve_engine
 
 #: One URL per kind of response the app can send.
 ROUTES = {
@@ -143,7 +144,7 @@ def test_logs_hold_no_query_address_or_user_agent(
             f"/{marker}",
         ):
             c.get(url, headers=headers)
-        app.state.engine = Broken()
+        serve_engine(app, Broken())
         for url in (f"/search?q={marker}", f"/api/v1/search?q={marker}", f"/api/v1/search?q={marker}"):
             assert c.get(url, headers=headers).status_code in (429, 503)
     server_records = [r for r in caplog.records if not r.name.startswith("httpx")]

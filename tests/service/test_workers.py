@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from service.workers import WorkersError, bind, check_port_free, reuse_port_supported, take_port
-from tests.conftest import ROOT, free_port
+from tests.conftest import ROOT
 
 pytestmark = pytest.mark.skipif(not reuse_port_supported(), reason="SO_REUSEPORT balancing is Linux-only")
 
@@ -129,7 +129,7 @@ def test_a_worker_whose_index_went_bad_tells_the_supervisor_in_one_line(tmp_path
         "import multiprocessing, sys; from pathlib import Path; from service.settings import Settings; "
         "from service.workers import _worker; reader, writer = multiprocessing.Pipe(duplex=False)\n"
         "try:\n"
-        f"    _worker(Settings(db_path=Path({str(db)!r}), rate_limit=None), '127.0.0.1', {free_port()}, writer)\n"
+        f"    _worker(Settings(db_path=Path({str(db)!r}), rate_limit=None), '127.0.0.1', 0, writer)\n"
         "finally:\n"
         "    print(repr(reader.recv()))"
     )
