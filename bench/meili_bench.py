@@ -48,7 +48,7 @@ from search.meili_sync import LIVE_INDEX, sync
 from search.model import Query
 from search.pipeline import Pipeline
 from search.sqlite_engine import SqliteEngine
-from tests.relevance.harness import judge, load_cases, score
+from tests.relevance.harness import SETS, first_ok, judge, load_cases, score
 
 __all__ = ("main", "measure", "relevance")
 
@@ -87,24 +87,35 @@ def relevance(url: str, key: str | None) -> dict[str, Any]:
             meili = Pipeline(
                 local.index, MeiliEngine(url, key, local.index.reads.by_ids, index_uid=uid, timeout=10.0)
             )
-            cases = load_cases()
+            sets = {"gating": SETS, "held-out": ("holdout.yaml",), "independent": ("independent.yaml",)}
             rows: dict[str, Any] = {}
-            outcomes: dict[str, list[Any]] = {}
+            differ: list[dict[str, Any]] = []
+            directory = local.resources()
             engine: Engine
-            for label, engine in (("sqlite", local), ("meilisearch", meili)):
-                outcomes[label] = [judge(engine, c) for c in cases]
-                recall, mrr = score(outcomes[label])
-                rows[label] = {"queries": len(cases), "recall_at_3": round(recall, 3), "mrr": round(mrr, 3)}
-            differ = [
-                {
-                    "q": a.case.q,
-                    "params": a.case.params,
-                    "sqlite": [a.rank, a.ids],
-                    "meilisearch": [b.rank, b.ids],
-                }
-                for a, b in zip(outcomes["sqlite"], outcomes["meilisearch"], strict=True)
-                if a.rank != b.rank
-            ]
+            for name, files in sets.items():
+                cases = load_cases(files)
+                outcomes: dict[str, list[Any]] = {}
+                for label, engine in (("sqlite", local), ("meilisearch", meili)):
+                    outcomes[label] = [judge(engine, c) for c in cases]
+                    recall, mrr = score(outcomes[label])
+                    firsts = [f for o in outcomes[label] if (f := first_ok(o, directory)) is not None]
+                    rows.setdefault(label, {})[name] = {
+                        "queries": len(cases),
+                        "recall_at_3": round(recall, 3),
+                        "mrr": round(mrr, 3),
+                        "first_ok": round(sum(firsts) / max(len(firsts), 1), 3),
+                    }
+                differ += [
+                    {
+                        "set": name,
+                        "q": a.case.q,
+                        "params": a.case.params,
+                        "sqlite": [a.rank, a.ids],
+                        "meilisearch": [b.rank, b.ids],
+                    }  # fmt: skip
+                    for a, b in zip(outcomes["sqlite"], outcomes["meilisearch"], strict=True)
+                    if a.rank != b.rank
+                ]
         finally:
             _drop(admin, uid)
     return {"server": server_version(url, key), "engines": rows, "differ": differ}
@@ -266,12 +277,12 @@ def main() -> None:
     if args.what == "relevance":
         report.update(relevance(args.url, args.master_key))
         print(f"Meilisearch {report['server']['pkgVersion']} ({report['server']['commitSha'][:12]})")
-        for label, r in report["engines"].items():
-            print(
-                f"{label:>12}: {r['queries']} queries, recall@3 = {r['recall_at_3']:.3f}, MRR = {r['mrr']:.3f}"
-            )
+        for label, sets in report["engines"].items():
+            for name, r in sets.items():
+                print(f"{label:>12} {name:<12}: {r['queries']} queries, recall@3 = {r['recall_at_3']:.3f},"
+                      f" MRR = {r['mrr']:.3f}, first answer right = {r['first_ok']:.3f}")  # fmt: skip
         for d in report["differ"]:
-            print(f"  {d['q']!r} {d['params'] or ''}: sqlite rank {d['sqlite'][0]} {d['sqlite'][1]}"
+            print(f"  [{d['set']}] {d['q']!r} {d['params'] or ''}: sqlite rank {d['sqlite'][0]} {d['sqlite'][1]}"
                   f" | meilisearch rank {d['meilisearch'][0]} {d['meilisearch'][1]}")  # fmt: skip
     else:
         rows = []
