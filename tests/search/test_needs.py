@@ -145,7 +145,9 @@ def test_immediate_danger_gets_112_first(engine: SqliteEngine, q: str) -> None:
 @pytest.mark.parametrize(
     "q",
     ["죽고싶어요", "그냥 다 끝내고 싶다", "살기싫어 사진 다 퍼졌어", "합성사진 때문에 죽고십다", "wnrrhtlvek",
-     "i want to die", "자해했어요", "옥상 올라왔어", "한강다리 가는 중"],
+     "i want to die", "자해했어요", "옥상 올라왔어", "한강다리 가는 중",
+     # Wished, not done: a thought of self-harm, not an injury yet. 자살 in initials, as typed in chat.
+     "손목 긋고 싶다", "ㅈㅅ할까 진짜", "그냥 ㅈㅅ각"],
 )  # fmt: skip
 def test_thoughts_of_suicide_get_109_then_the_crisis_lines(engine: SqliteEngine, q: str) -> None:
     res = engine.search(Query(q=q, limit=5))
@@ -172,6 +174,7 @@ def test_an_overdose_or_an_injury_reaches_the_medical_rung(engine: SqliteEngine,
         "응급피임약 먹었어요",
         "칼로리 계산",
         "전남편이 영상 유포",
+        "ㅈㅅ 늦게 답해서",  # ㅈㅅ alone is chat shorthand for 죄송 (sorry)
     ],
 )
 def test_words_that_only_look_like_danger_are_not(engine: SqliteEngine, q: str) -> None:
