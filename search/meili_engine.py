@@ -36,6 +36,10 @@ OPEN_NOW_SCAN = 1000
 #: much of the query each answers; Meilisearch cannot rank by a per-query list, so this many of
 #: its best hits (or the page asked for, if deeper) are the candidates.
 RERANK_WINDOW = 200
+#: Meilisearch has no OR within a query: the other readings of the query's words (자살 behind ㅈㅅ,
+#: whose first reading is 접수; the word behind a typo) are asked for in the same request as
+#: queries of their own, merged by Meilisearch's federated search (1.10+). At most this many.
+MAX_ALTERNATIVES = 12
 
 
 def _quote(value: str) -> str:
@@ -87,7 +91,9 @@ class MeiliEngine:
         self.url = url
         self._rows = rows
         # requests takes a float timeout; the client's annotation says int.
-        self._index = meilisearch.Client(url, key, timeout=cast(int, timeout)).index(index_uid)
+        self._client = meilisearch.Client(url, key, timeout=cast(int, timeout))
+        self._uid = index_uid
+        self._index = self._client.index(index_uid)
 
     def close(self) -> None:
         """Nothing to let go of: the client opens a connection per request."""
@@ -135,10 +141,34 @@ class MeiliEngine:
             params["filter"] = " AND ".join(where)
         return q, params
 
+    @staticmethod
+    def alternatives(plan: Plan, q: str) -> list[str]:
+        """The readings of the query's words that ``q`` (one form per term) does not send."""
+        sent = set(q.split())
+        out: list[str] = []
+        for t in plan.terms:
+            out += [a for a in t.alternatives if a not in sent and a not in out and " " not in a]
+        return out[:MAX_ALTERNATIVES]
+
+    def federated(
+        self, q: str, params: dict[str, Any], extra: list[str]
+    ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """The queries and federation of one request asking for ``q`` and each of ``extra``: the
+        union of their matches, merged by Meilisearch's ranking score. Facets are counted over the
+        candidates (a federated count would count a document once per query it matches)."""
+        common: dict[str, Any] = {k: params[k] for k in ("filter", "locales") if k in params}
+        common |= {"indexUid": self._uid, "attributesToRetrieve": ["id"]}
+        first: dict[str, Any] = {**common, "q": q, "matchingStrategy": params["matchingStrategy"]}
+        others: list[dict[str, Any]] = [{**common, "q": a, "matchingStrategy": "all"} for a in extra]
+        return [first, *others], {"page": 1, "hitsPerPage": params["hitsPerPage"]}
+
     # -- searching -------------------------------------------------------------------------
 
-    def _search(self, q: str, params: dict[str, Any]) -> dict[str, Any]:
+    def _search(self, q: str, params: dict[str, Any], extra: list[str] | None = None) -> dict[str, Any]:
         try:
+            if extra:
+                queries, federation = self.federated(q, params, extra)
+                return cast(dict[str, Any], self._client.multi_search(queries, federation=federation))
             return self._index.search(q, params)
         except MeilisearchTimeoutError as exc:
             raise EngineError("Meilisearch did not answer in time") from exc
@@ -152,7 +182,8 @@ class MeiliEngine:
 
     def candidates(self, plan: Plan, query: Query) -> Found:
         """The ids of Meilisearch's best matches, as the local index's rows, and its counts."""
-        return self.found(self._search(*self.request(query, plan)))
+        q, params = self.request(query, plan)
+        return self.found(self._search(q, params, self.alternatives(plan, q)))
 
     def found(self, response: dict[str, Any]) -> Found:
         """A search response as candidates: the local index's rows of its hits, in its order."""

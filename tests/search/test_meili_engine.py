@@ -408,3 +408,15 @@ def test_asking_for_meilisearch_without_its_client_says_so_in_one_line(
 def test_sqlite_alone_needs_no_client(without_client: dict[str, str], db_path: Any) -> None:
     done = run_haven("search", "--db", str(db_path), "상담", env=without_client)
     assert done.returncode == 0, done.stderr
+
+
+def test_other_readings_are_asked_for_in_the_same_request(meili: MeiliEngine, engine: SqliteEngine) -> None:
+    # ㅈㅅ reads as 접수 first: 자살 is sent as a query of its own, merged by federated search.
+    q, params = request(meili, engine, q="ㅈㅅ 상담", region="KR-26")
+    plan = engine.understand(Query(q="ㅈㅅ 상담", region="KR-26")).plan
+    extra = meili.alternatives(plan, q)
+    assert "자살" in extra and not set(extra) & set(q.split())
+    queries, federation = meili.federated(q, params, extra)
+    assert [x["q"] for x in queries] == [q, *extra]
+    assert all(x["filter"] == params["filter"] and x["attributesToRetrieve"] == ["id"] for x in queries)
+    assert federation == {"page": 1, "hitsPerPage": params["hitsPerPage"]}

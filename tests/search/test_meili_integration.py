@@ -292,3 +292,9 @@ def test_a_named_place_gets_the_same_first_answer_as_sqlite(
         bool(theirs.locality.in_district),
         theirs.locality.nearest_id,
     )
+
+
+def test_a_word_read_two_ways_finds_both_readings(meili: Pipeline) -> None:
+    # ㅈㅅ is 접수 first and 자살 second: the suicide line is a candidate through Meilisearch too.
+    found = [h.resource.id for h in meili.search(Query(q="ㅈㅅ 상담", limit=20)).results]
+    assert "suicide-prevention-109" in found

@@ -210,12 +210,13 @@ def test_errors_from_the_server_are_answered_from_sqlite(server: Server, engine:
         meili.search(Query(q="상담"))
     fallback = behind_fallback(engine, source, Clock())
     assert fallback.search(Query(q="상담")).engine == "sqlite"
-    # The index deleted: 404.
+    # The index deleted: 404, or 400 with the same code when the words were asked for in a
+    # federated multi-search (상담 has other readings: counselling …), as 1.50 answers.
     master = Pipeline(
         engine.index, MeiliEngine(server.url, server.master_key, engine.index.reads.by_ids, timeout=TIMEOUT)
     )
     admin.wait_for_task(admin.delete_index(LIVE_INDEX).task_uid, timeout_in_ms=30_000)
-    with pytest.raises(EngineError, match=r"answered 404 \(index_not_found\)"):
+    with pytest.raises(EngineError, match=r"answered 40[04] \(index_not_found\)"):
         master.search(Query(q="상담"))
 
 
