@@ -57,9 +57,13 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# The search and service tests in two processes (pytest-xdist), as test-fast; the browser, hardening
+# and benchmark tests in one: they start servers and measure timing, which a second worker would
+# disturb. Together they are every test under tests/ (tests/search/test_layout.py checks that).
 test: $(STAMP) node_modules/.installed lint
 	$(BIN)/haven validate
-	$(BIN)/pytest
+	$(BIN)/pytest tests/search tests/service -n 2
+	$(BIN)/pytest tests/browser tests/hardening tests/bench
 
 # While working on search/ or service/: no browser, no hardening, no lint (`make lint` does that).
 test-fast: $(STAMP)

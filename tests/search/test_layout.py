@@ -76,3 +76,19 @@ def test_modules_and_functions_stay_short(path: Path) -> None:
     if path.name not in STRING_TABLES:
         assert lines <= MAX_MODULE_LINES, f"{path.name} has {lines} lines"
     assert not long_functions(path), f"{path.name}: {long_functions(path)}"
+
+
+def test_make_test_runs_every_test_directory() -> None:
+    # `make test` names its test directories (two pytest runs: one with two workers, one without);
+    # a new directory of tests would otherwise never run in CI.
+    root = Path(__file__).resolve().parent.parent.parent
+    recipe = root.joinpath("Makefile").read_text(encoding="utf-8").split("\ntest:", 1)[1].split("\n\n", 1)[0]
+    named = {
+        word
+        for line in recipe.splitlines()
+        if "pytest" in line
+        for word in line.split()
+        if word.startswith("tests/")
+    }
+    with_tests = {f"tests/{p.parent.name}" for p in root.joinpath("tests").glob("*/test_*.py")}
+    assert with_tests and named == with_tests, (named, with_tests)
