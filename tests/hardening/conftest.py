@@ -8,6 +8,7 @@ resident memory before and after load.
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -41,6 +42,16 @@ def tried(kind: str, n: int = 1) -> None:
 
 def failed(kind: str, n: int = 1) -> None:
     FAILURES[kind] += n
+
+
+def raise_own_file_limit(want: int) -> int:
+    """This process's open-file limit raised towards ``want`` (within the hard limit), so a test
+    can open that many client sockets; the limit now in force."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = want if hard == resource.RLIM_INFINITY else min(want, hard)
+    if soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
 def rss_kib(pid: int) -> int:

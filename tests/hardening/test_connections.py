@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.hardening.conftest import MEASURES, Server, rss_kib, tried
+from tests.hardening.conftest import MEASURES, Server, raise_own_file_limit, rss_kib, tried
 
 HEAD = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n"
 
@@ -141,14 +141,6 @@ def test_memory_stays_bounded_when_clients_send_megabytes_of_headers(quick_serve
     assert after - before < 64 * 1024, f"RSS grew from {before} to {after} KiB"
 
 
-def _raise_own_file_limit(want: int) -> int:
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    target = want if hard == resource.RLIM_INFINITY else min(want, hard)
-    if soft < target:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
-    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-
-
 def _limit_server_files() -> None:  # runs in the server's process, before exec
     resource.setrlimit(resource.RLIMIT_NOFILE, (1024, 1024))
 
@@ -179,7 +171,7 @@ def server_with_1024_files(tmp_path: Path, db_path: Path) -> Iterator[Server]:
 def test_two_thousand_slow_connections_do_not_keep_a_person_out(server_with_1024_files: Server) -> None:
     server = server_with_1024_files
     wanted = 2000
-    n = min(wanted, _raise_own_file_limit(wanted + 200) - 200)
+    n = min(wanted, raise_own_file_limit(wanted + 200) - 200)
     slow: list[socket.socket] = []
     try:
         for _ in range(n):

@@ -13,7 +13,6 @@ import contextlib
 import http.client
 import os
 import re
-import resource
 import secrets
 import shutil
 import socket
@@ -28,7 +27,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT, picked_port
-from tests.hardening.conftest import MEASURES, Server
+from tests.hardening.conftest import MEASURES, Server, raise_own_file_limit
 
 EXAMPLE = ROOT / "docs" / "nginx" / "haven.conf"
 MAIN = ROOT / "docs" / "nginx" / "nginx.conf"
@@ -250,17 +249,9 @@ def test_port_80_redirects_only_to_the_sites_own_name(proxy: Proxy) -> None:
     assert answer.startswith(b"HTTP/1.1 400 ") and b"location:" not in answer.lower()
 
 
-def _raise_own_file_limit(want: int) -> int:
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    target = want if hard == resource.RLIM_INFINITY else min(want, hard)
-    if soft < target:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
-    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-
-
 @pytest.mark.timeout(120)
 def test_trickling_connections_on_port_80_do_not_keep_https_visitors_out(open_proxy: Proxy) -> None:
-    n = min(1700, _raise_own_file_limit(2000) - 200)
+    n = min(1700, raise_own_file_limit(2000) - 200)
     slow: list[socket.socket] = []
     try:
         for _ in range(n):
