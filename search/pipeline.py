@@ -294,13 +294,14 @@ class Pipeline:
             dict.fromkeys(" " + unit for t in u.plan.terms for a in t.alternatives if (unit := index_text(a)))
         )
         index = self.index
+        regions = index.regions()
         return [
             Hit(
                 resource=records[r["id"]],
                 score=round(float(r["score"]), 4),
                 matched=self._matched(r, u.plan, units),
                 open_now=open_state(records[r["id"]].hours),
-                why=why(r, u.bands, index.regions(), index.platform_terms),
+                why=why(r, u.bands, regions, index.platform_terms),
             )
             for r in page
         ]

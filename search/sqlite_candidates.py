@@ -86,6 +86,8 @@ class Candidates:
         self._size = size
         self._national = national
         self._flat = flat
+        #: The row id of each resource id, for the rows another source names.
+        self._rowid_of = {row["id"]: rowid for rowid, row in flat.items()} if flat is not None else {}
 
     @staticmethod
     def read_all(read: Callable[[str, Sequence[Any]], list[sqlite3.Row]]) -> dict[int, Candidate]:
@@ -201,6 +203,13 @@ class Candidates:
 
     def by_ids(self, ids: Sequence[str]) -> list[Candidate]:
         """The flat rows of resources another source found, in its order (unknown ids left out)."""
+        if self._flat is not None:
+            flat, rowid_of = self._flat, self._rowid_of
+            return [
+                cast(Candidate, {**flat[rowid], "every": False})
+                for i in dict.fromkeys(ids)
+                if (rowid := rowid_of.get(i)) is not None
+            ]
         found: dict[str, Candidate] = {}
         for n in range(0, len(ids), 500):
             chunk = list(ids[n : n + 500])

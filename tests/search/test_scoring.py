@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from search.analyze import index_text
 from search.index_schema import COLUMN_BREAK, FTS_WEIGHTS
 from search.model import Query
 from search.scoring import Order, best_fields, idf, scored_term
@@ -89,3 +92,20 @@ def test_within_a_band_more_of_the_query_answered_comes_first(engine: SqliteEngi
     o = order(engine, "가나다라 마바사아", rows)
     assert o.band(rows[0])[0] == o.band(rows[1])[0]
     assert [r["id"] for r in sorted(rows, key=o.key)] == ["all", "half"]
+
+
+@pytest.mark.parametrize(
+    "q", ["딥페이크 삭제요청", "부산 성폭력 상담", "counselling for students", "국선 변호사", "텔레그램 신고"]
+)
+def test_the_unit_table_answers_as_the_text_does(engine: SqliteEngine, q: str) -> None:
+    # A small index looks one-unit needles up in each row's unit table; the answer must be the
+    # one a scan of the row's text gives, for every row.
+    plan = engine.understand(Query(q=q)).plan
+    terms = [
+        scored_term([u for a in t.alternatives if (u := index_text(a))], t.prefix, 1.0) for t in plan.terms
+    ]
+    rows = engine.index.reads.by_ids([r.id for r in engine.resources()])
+    assert terms and rows and all("units" in r for r in rows)
+    assert [best_fields(r["text"], terms, r["units"]) for r in rows] == [
+        best_fields(r["text"], terms) for r in rows
+    ]
