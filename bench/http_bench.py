@@ -26,18 +26,20 @@ import gzip
 import json
 import os
 import platform
+import queue
+import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import urlencode
 
 import httpx
@@ -149,10 +151,41 @@ def prepare(size: int, cache: Path = CACHE) -> tuple[Path, Path, float | None]:
 # -- servers -------------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
+#: The line in which a server given port 0 names the port it took: `haven serve`'s first line, and
+#: Uvicorn's under Datasette.
+ANNOUNCED = re.compile(r"(?:Haven is serving|Uvicorn running on) http://[^\s/]+:(\d+)\b")
+
+
+class _Stderr:
+    """A server's stderr read line by line in a thread until it closes, so that the server never
+    stalls on a full pipe; the lines are kept for :meth:`port` and for an error message."""
+
+    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
+        assert proc.stderr is not None
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        self.seen: list[str] = []
+        threading.Thread(target=self._read, args=(proc.stderr,), daemon=True).start()
+
+    def _read(self, stream: IO[bytes]) -> None:
+        for line in stream:
+            self.lines.put(line.decode(errors="replace"))
+        self.lines.put(None)
+
+    def port(self, deadline: float) -> int:
+        """The port the server says it took (each server here starts with port 0: the kernel
+        picks a free one and the server holds it from then on, so no other process can take it
+        between a check and the bind)."""
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                line = self.lines.get(timeout=left)
+            except queue.Empty:
+                break
+            if line is None:
+                raise RuntimeError("the server exited before it served: " + "".join(self.seen[-20:]))
+            self.seen.append(line)
+            if (announced := ANNOUNCED.search(line)) is not None:
+                return int(announced[1])
+        raise RuntimeError("the server did not say where it serves in time: " + "".join(self.seen[-20:]))
 
 
 def _wait(url: str, deadline: float) -> float:
@@ -198,14 +231,16 @@ def shares(before: dict[int, int], after: dict[int, int]) -> list[float]:
 
 @contextmanager
 def server(argv: list[str], ready: str, env: dict[str, str] | None = None) -> Iterator[tuple[str, int]]:
-    """Run a server in its own process group until the block ends; yields its base URL and group."""
-    port = _free_port()
-    argv = [a.replace("{port}", str(port)) for a in argv]
+    """Run a server in its own process group until the block ends; yields its base URL and group.
+
+    ``argv`` starts it on port 0; the port it took is read from what it prints (:class:`_Stderr`).
+    """
     proc = subprocess.Popen(argv, cwd=ROOT, env={**os.environ, **(env or {})}, start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
-    base = f"http://{HOST}:{port}"
     try:
-        _wait(base + ready, time.monotonic() + 120)
+        deadline = time.monotonic() + 120
+        base = f"http://{HOST}:{_Stderr(proc).port(deadline)}"
+        _wait(base + ready, deadline)
         yield base, proc.pid
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -221,7 +256,7 @@ def haven_argv(workers: int) -> list[str]:
 
     The index comes from ``HAVEN_DB`` (:func:`haven_env`).
     """
-    return [str(BIN / "haven"), "serve", "--host", HOST, "--port", "{port}", "--workers", str(workers)]
+    return [str(BIN / "haven"), "serve", "--host", HOST, "--port", "0", "--workers", str(workers)]
 
 
 def haven_env(db: Path) -> dict[str, str]:
@@ -229,7 +264,7 @@ def haven_env(db: Path) -> dict[str, str]:
 
 
 def datasette_argv(db: Path) -> list[str]:
-    return [str(BIN / "datasette"), "serve", str(db), "--host", HOST, "--port", "{port}"]
+    return [str(BIN / "datasette"), "serve", str(db), "--host", HOST, "--port", "0"]
 
 
 # -- load ----------------------------------------------------------------------------------------
@@ -278,12 +313,11 @@ def start_time(db: Path, tries: int) -> dict[str, Any]:
     """``haven serve`` on ``db``: process start to the first answered search, best and median of ``tries``."""
     times = []
     for _ in range(tries):
-        port = _free_port()
         t0 = time.monotonic()
-        proc = subprocess.Popen([str(BIN / "haven"), "serve", "--db", str(db), "--port", str(port)], cwd=ROOT,
-                                start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        proc = subprocess.Popen([str(BIN / "haven"), "serve", "--db", str(db), "--port", "0"], cwd=ROOT,
+                                start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
         try:
-            url = f"http://{HOST}:{port}" + api_path(Query(q="상담"))
+            url = f"http://{HOST}:{_Stderr(proc).port(t0 + 60)}" + api_path(Query(q="상담"))
             times.append(_wait(url, t0 + 60) - t0)
         finally:
             os.killpg(proc.pid, signal.SIGTERM)
