@@ -57,13 +57,16 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-# The search and service tests in two processes (pytest-xdist), as test-fast; the browser, hardening
-# and benchmark tests in one: they start servers and measure timing, which a second worker would
-# disturb. Together they are every test under tests/ (tests/search/test_layout.py checks that).
+# The search and service tests in two processes (pytest-xdist), as test-fast; then the browser,
+# hardening and benchmark tests in two processes, a file to each (their module-wide servers start
+# once), except those marked `timing`: the timing oracle, the load test and the HTTP benchmark
+# measure time or fill both cores, so they run last, alone. Together they are every test under
+# tests/ (tests/search/test_layout.py checks that each directory is named here).
 test: $(STAMP) node_modules/.installed lint
 	$(BIN)/haven validate
 	$(BIN)/pytest tests/search tests/service -n 2
-	$(BIN)/pytest tests/browser tests/hardening tests/bench
+	$(BIN)/pytest tests/browser tests/hardening tests/bench -n 2 --dist loadfile -m "not timing"
+	$(BIN)/pytest tests/browser tests/hardening tests/bench -m timing
 
 # While working on search/ or service/: no browser, no hardening, no lint (`make lint` does that).
 test-fast: $(STAMP)

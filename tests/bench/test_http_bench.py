@@ -27,6 +27,9 @@ def need_wrk() -> None:
     pytest.skip("wrk is not installed (apt-get install wrk); the HTTP benchmark needs it")
 
 
+# wrk and two workers take both cores for seconds: run alone, it neither slows nor is slowed by
+# another test (Makefile).
+@pytest.mark.timing
 @pytest.mark.usefixtures("need_wrk")
 def test_http_benchmark_runs_on_the_real_data(tmp_path: Path) -> None:
     r = run(0, duration=1, workers=2, start_tries=1, cache=tmp_path, mix=12)

@@ -183,6 +183,26 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "hardening: the hardening suite (tests/hardening)")
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """In a pytest-xdist worker (`make test` runs these tests in two), what it tried goes to the
+    process that prints the summary (:func:`pytest_testnodedown`)."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["hardening"] = {
+            "stats": dict(STATS), "failures": dict(FAILURES), "measures": dict(MEASURES)
+        }  # fmt: skip
+
+
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: without the plugin, never called
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """A worker has finished: its counts and measures join the summary."""
+    got = getattr(node, "workeroutput", {}).get("hardening")
+    if got:
+        STATS.update(got["stats"])
+        FAILURES.update(got["failures"])
+        MEASURES.update(got["measures"])
+
+
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     if not STATS and not MEASURES:
         return

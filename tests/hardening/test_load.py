@@ -19,6 +19,7 @@ from tests.hardening.conftest import LOAD_SECONDS, MEASURES, failed, rss_kib, tr
 CLIENTS = 4
 
 
+@pytest.mark.timing  # its latency and memory figures are printed: measured alone (Makefile)
 @pytest.mark.timeout(LOAD_SECONDS * 2 + 120)
 def test_load_has_zero_errors(serve: Any, db_path: Path) -> None:
     """Every request under steady load is answered 200. Latency and memory are printed here and

@@ -104,6 +104,7 @@ def _distinct(paths: list[str], n: int) -> list[tuple[str, str]]:
     return [(paths[2 * i], paths[2 * i + 1]) for i in range(n)]
 
 
+@pytest.mark.timing  # times requests: alone, no other test process beside it (Makefile)
 @pytest.mark.timeout(240)
 def test_resource_pages_and_their_qr_codes_do_not_tell_who_opened_them(
     server: Server, catalog: Catalog
@@ -113,6 +114,7 @@ def test_resource_pages_and_their_qr_codes_do_not_tell_who_opened_them(
     assert _probe(server, _distinct(paths, TRIALS), "resource pages and QR codes") <= MAX_ACCURACY
 
 
+@pytest.mark.timing  # times requests: alone, no other test process beside it (Makefile)
 @pytest.mark.timeout(240)
 def test_listings_and_embeds_do_not_tell_who_opened_them(server: Server, catalog: Catalog) -> None:
     # Pages without typed words: a region's listing filtered by audience or kind, a school's embed.
@@ -125,6 +127,7 @@ def test_listings_and_embeds_do_not_tell_who_opened_them(server: Server, catalog
     assert _probe(server, _distinct(paths, TRIALS), "listings and embeds") <= MAX_ACCURACY
 
 
+@pytest.mark.timing  # times requests: alone, no other test process beside it (Makefile)
 @pytest.mark.timeout(240)
 def test_words_someone_searched_are_not_answered_faster(server: Server, engine: SqliteEngine) -> None:
     # Words of the index, the kind a process could remember having looked up.
