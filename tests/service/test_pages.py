@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -15,8 +16,10 @@ from litestar.testing import TestClient
 from search.hours import SEOUL
 from search.model import Facets, Query, Resource, Results
 from search.sqlite_engine import SqliteEngine
+from search.wording import cost_line, hours_line
 from service import i18n
 from service.app import create_app
+from service.live import LiveState
 from service.pages import NEEDS, PAGE_SIZE
 from service.settings import Settings
 from tests.service.conftest import serve_engine
@@ -251,6 +254,20 @@ def test_unknown_filters_are_ignored_on_pages(client: TestClient) -> None:
     assert response.status_code == 200
 
 
+@contextlib.contextmanager
+def serving(client: TestClient, engine: object) -> Iterator[TestClient]:
+    """The module's client, its app serving ``engine`` for the block (:func:`serve_engine`, as
+    a reload swaps it), then the index it served before, whatever the block did."""
+    state = client.app.state
+    assert isinstance(state, LiveState)
+    before = state.live
+    serve_engine(client.app, engine)
+    try:
+        yield client
+    finally:
+        state["live"] = before
+
+
 class _Stub:
     """The real engine, but its answers carry the notes the page must show."""
 
@@ -276,38 +293,34 @@ class _Stub:
     ],
 )
 def test_results_say_how_the_query_was_understood(
-    db_path: Path, engine: SqliteEngine, notes: dict[str, object], shown: str
+    client: TestClient, engine: SqliteEngine, notes: dict[str, object], shown: str
 ) -> None:
-    app = create_app(Settings(db_path=db_path, rate_limit=None))
-    serve_engine(app, _Stub(engine, **notes))
-    with TestClient(app) as c:
+    with serving(client, _Stub(engine, **notes)) as c:
         assert shown in texts(c.get("/search?q=상단").text)
 
 
 @pytest.mark.parametrize(
     ("reason", "message"), [("no-match", "no_results"), ("nothing-searchable", "nothing_searchable")]
 )
-def test_no_results_still_offers_1366(db_path: Path, engine: SqliteEngine, reason: str, message: str) -> None:
+def test_no_results_still_offers_1366(
+    client: TestClient, engine: SqliteEngine, reason: str, message: str
+) -> None:
     class Nothing(_Stub):
         def search(self, query: object) -> Results:
             return Results(query="", total=0, results=[], facets=Facets(), reason=reason)
 
-    app = create_app(Settings(db_path=db_path, rate_limit=None))
-    serve_engine(app, Nothing(engine))
-    with TestClient(app) as c:
+    with serving(client, Nothing(engine)) as c:
         page = c.get("/search?q=qqqzzzxxyy").text
     assert i18n.STRINGS[message][0] in page
     assert page.count('href="tel:1366"') >= 2
 
 
-def test_engine_failure_shows_a_calm_page_with_the_numbers(db_path: Path, engine: SqliteEngine) -> None:
+def test_engine_failure_shows_a_calm_page_with_the_numbers(client: TestClient, engine: SqliteEngine) -> None:
     class Broken(_Stub):
         def search(self, query: object) -> Results:
             raise RuntimeError("disk on fire")
 
-    app = create_app(Settings(db_path=db_path, rate_limit=None))
-    serve_engine(app, Broken(engine))
-    with TestClient(app) as c:
+    with serving(client, Broken(engine)) as c:
         response = c.get("/search?q=상담")
         assert response.status_code == 503
         assert i18n.STRINGS["unavailable"][0] in response.text and 'href="tel:1366"' in response.text
@@ -333,12 +346,14 @@ class _Counted(_Stub):
         return self._engine.search(query)
 
 
-def test_a_page_reads_one_index_even_when_a_reload_lands_midway(db_path: Path, engine: SqliteEngine) -> None:
+def test_a_page_reads_one_index_even_when_a_reload_lands_midway(
+    client: TestClient, engine: SqliteEngine
+) -> None:
     """A reload that swaps the index while a results page is being made (here: during its search)
     changes nothing in that page: its cards, labels and lines all come from the index it searched."""
-    app = create_app(Settings(db_path=db_path, rate_limit=None))
+    app = client.app
     form = {"q": "강남 상담", "lang": "ko"}
-    with TestClient(app) as c:
+    with serving(client, engine) as c:
         for method in ("GET", "POST"):
             later = _Counted(engine)
             first = _Counted(engine, during_search=lambda later=later: serve_engine(app, later))
@@ -368,6 +383,11 @@ def _resource_shows_every_field(page: str, r: Resource, lang: str, p_regions: di
 
     has(r.name.get(lang))
     has(r.summary.get(lang))
+    # Hours and cost in the one wording of search.wording, as on the card, in the referral, the
+    # terminal and the HSDS feed (test_one_wording.py checks those against the same lines).
+    for line in (hours_line(r.hours, lang), cost_line(r.cost, lang)):
+        if line is not None:
+            has(line)
     if r.how_to:
         for line in r.how_to.get(lang).splitlines():
             if line.strip():
