@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 
 from search.engine import Engine
-from tests.relevance.harness import HERE, SETS, judge, load_cases, passes
+from tests.relevance.harness import HERE, SETS, Outcome, judge, load_cases, passes
 
 LEDGER = HERE / "ledger.yaml"
 _HEAD = """\
@@ -35,13 +35,17 @@ def load() -> tuple[set[str], dict[str, str]]:
     return set(data.get("passing") or []), dict(data.get("changed") or {})
 
 
-def regressions(engine: Engine) -> tuple[list[str], list[str]]:
-    """(listed queries that fail with no reason in ``changed``, queries that pass but are not listed)."""
+def regressions(engine: Engine, outcomes: list[Outcome] | None = None) -> tuple[list[str], list[str]]:
+    """(listed queries that fail with no reason in ``changed``, queries that pass but are not listed).
+
+    ``outcomes``: the gating sets already judged on ``engine`` (harness.report), not judged again.
+    """
     passing, changed = load()
     directory = engine.resources()
     failed, new = [], []
-    for case in load_cases(SETS):
-        ok = passes(judge(engine, case), directory)
+    for outcome in outcomes if outcomes is not None else [judge(engine, case) for case in load_cases(SETS)]:
+        case = outcome.case
+        ok = passes(outcome, directory)
         if case.key in passing and not ok and case.key not in changed:
             failed.append(case.key)
         elif ok and case.key not in passing:

@@ -8,11 +8,14 @@ form first without a reason in the query.
 
 from __future__ import annotations
 
+import pytest
+
 from search.sqlite_engine import SqliteEngine
 from tests.relevance import ledger
 from tests.relevance.harness import (
     HERE,
     HOLDOUT,
+    Outcome,
     abroad_ids,
     figures_table,
     first_call,
@@ -43,8 +46,14 @@ def test_the_sets_cover_the_personas_and_ways_of_typing() -> None:
     assert count.get("tag:inflected", 0) >= 40
 
 
-def test_relevance(engine: SqliteEngine) -> None:
-    outcomes, text = report(engine, "sqlite")
+@pytest.fixture(scope="module")
+def gating(engine: SqliteEngine) -> tuple[list[Outcome], str]:
+    """The gating sets judged on the engine once, for the floors and for the ledger alike."""
+    return report(engine, "sqlite")
+
+
+def test_relevance(engine: SqliteEngine, gating: tuple[list[Outcome], str]) -> None:
+    outcomes, text = gating
     fc = first_call(outcomes, platforms_of(engine), abroad_ids())
     print("\n" + text)
     print(
@@ -84,13 +93,16 @@ def test_held_out_set_is_reported(engine: SqliteEngine) -> None:
     assert score(outcomes)[0] >= 0.80
 
 
-def test_no_query_in_the_ledger_fails_without_a_reason(engine: SqliteEngine) -> None:
+def test_no_query_in_the_ledger_fails_without_a_reason(
+    engine: SqliteEngine, gating: tuple[list[Outcome], str]
+) -> None:
     """Every gating query the ledger lists as passing still passes, or the ledger says why the
     change that made it fail was right (tests/relevance/ledger.py)."""
     assert ledger.LEDGER.is_file(), "tests/relevance/ledger.yaml is missing"
     passing, changed = ledger.load()
     assert len(passing) >= 500, f"the ledger lists only {len(passing)} queries"
-    failed, new = ledger.regressions(engine)
+    assert [o.case for o in gating[0]] == load_cases(ledger.SETS)  # the sets the ledger keeps
+    failed, new = ledger.regressions(engine, gating[0])
     if new:
         print(
             f"\n{len(new)} queries pass that the ledger does not list yet: python -m tests.relevance.ledger"
