@@ -1,4 +1,5 @@
-"""The service's tests: one Litestar test client per module, on the session's index."""
+"""The service's tests: a Litestar test client per module on the session's index (one for all the
+modules that keep the default settings)."""
 
 from __future__ import annotations
 
@@ -34,7 +35,18 @@ def client_settings(db_path: Path) -> Settings:
     return Settings(db_path=db_path, rate_limit=None)
 
 
+@pytest.fixture(scope="session")
+def default_client(db_path: Path) -> Iterator[TestClient]:
+    """One app on the default settings of :func:`client_settings`, for every module that keeps
+    them (building an app compiles the HSDS objects and opens the index: about a second)."""
+    with TestClient(create_app(Settings(db_path=db_path, rate_limit=None))) as c:
+        yield c
+
+
 @pytest.fixture(scope="module")
-def client(client_settings: Settings) -> Iterator[TestClient]:
+def client(client_settings: Settings, db_path: Path, request: pytest.FixtureRequest) -> Iterator[TestClient]:
+    if client_settings == Settings(db_path=db_path, rate_limit=None):
+        yield request.getfixturevalue("default_client")
+        return
     with TestClient(create_app(client_settings)) as c:
         yield c
