@@ -2,14 +2,19 @@
 #   make run       – set up the runtime (requirements.lock only: no test tools), validate and build
 #                    the index, serve http://127.0.0.1:8000
 #   make test      – set up the runtime and the development tools (requirements-dev.lock), then
-#                    lint, type check and the whole test suite
+#                    lint, type check and the whole test suite. Its steps on 2026-12-05, the shared
+#                    2-core machine at load 1.6-4.3 (uptime) from other work: lint 1 s (mypy's cache
+#                    warm), validate 1 s, search and service 124 s (186 s of CPU), browser, hardening
+#                    and benchmarks in two processes 290 s (346 s of CPU), the timing tests alone 66 s
+#                    (74 s of CPU): 8 min 2 s in all (9 min 6 s to 9 min 45 s for the same tests
+#                    before, at load 1-5, the browser, hardening and benchmark tests taking 434 s of
+#                    CPU in one process), so about 6 minutes on two quiet cores.
 #   make test-fast – the search and service tests only (no browser, no hardening, no lint), on two
-#                    cores (pytest-xdist -n 2). `time make test-fast` on 2026-12-05 with the shared
-#                    machine at load 4-7: 3 min 36 s wall, 195 s of CPU, 1,049 tests (3 min 32 s of
-#                    CPU and 5 min 24 s wall on one core before -n 2 at load 5, 1,001 tests), so
-#                    about 100 s on two quiet cores:
-#                    the 90 s aimed at is not reached yet (the slowest: test_one_wording renders every
-#                    entry's page and card in both languages, the relevance sets, test_cli)
+#                    cores (pytest-xdist -n 2). On 2026-12-05 at load 1.4-1.8: 93 s wall, 173 s of
+#                    CPU, 1,131 tests (before: 172 s wall and 208 s of CPU at load 3-4), so about
+#                    87 s on two quiet cores: under the 90 s aimed at, with little to spare (the slowest:
+#                    test_cli, every resource page in both languages in test_pages, every card in
+#                    test_one_wording).
 # Each lock is installed once; its stamp in .venv/ is renewed only when the lock or pyproject.toml
 # changes. Both are made with uv (the command is in each file's first lines); requirements-dev.lock
 # is compiled with requirements.lock as constraints, so the tests run the versions production runs.
