@@ -6,9 +6,9 @@
 #                    2-core machine at load 1.6-4.3 (uptime) from other work: lint 1 s (mypy's cache
 #                    warm), validate 1 s, search and service 124 s (186 s of CPU), browser, hardening
 #                    and benchmarks in two processes 290 s (346 s of CPU), the timing tests alone 66 s
-#                    (74 s of CPU): 8 min 2 s in all (9 min 6 s to 9 min 45 s for the same tests
-#                    before, at load 1-5, the browser, hardening and benchmark tests taking 434 s of
-#                    CPU in one process), so about 6 minutes on two quiet cores.
+#                    (74 s of CPU): 8 min 2 s in all, so about 6 minutes on two quiet cores (before,
+#                    the browser, hardening and benchmark tests alone took 9 min 6 s to 9 min 45 s
+#                    in one process at load 1-5, 434 s of CPU).
 #   make test-fast – the search and service tests only (no browser, no hardening, no lint), on two
 #                    cores (pytest-xdist -n 2). On 2026-12-05 at load 1.4-1.8: 93 s wall, 173 s of
 #                    CPU, 1,131 tests (before: 172 s wall and 208 s of CPU at load 3-4), so about
