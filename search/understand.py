@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from search.analyze import clip_units, normalize, words
+from search.analyze import clip_units, index_text, normalize, words
 from search.hangul import is_choseong_query, jamo, strip_josa
 from search.keyboard import as_hangul, as_latin
 from search.lexicon import Lexicon
@@ -64,6 +64,15 @@ class Term:
     prefix: bool = False
     #: The alternatives are guesses (a typo fixed, a word completed): the term counts less.
     fuzzy: bool = False
+    _units: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
+
+    def units(self) -> tuple[str, ...]:
+        """Each alternative as index units ("" when it has none), analysed once per query: the FTS5
+        groups, the field scores and the highlighting all read these (made when first asked, once
+        the plan is complete)."""
+        if self._units is None:
+            self._units = tuple(index_text(a) for a in self.alternatives)
+        return self._units
 
 
 @dataclass
