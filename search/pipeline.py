@@ -30,7 +30,6 @@ from search.index_schema import COLUMN_BREAK, FTS_WEIGHTS
 from search.kinds import KindTable
 from search.language import identify
 from search.model import Hit, Query, Region, Resource, Results, TaxonomyTerm
-from search.morph import content_words
 from search.nearby import Nearby, locality
 from search.needs import Bands, Needs, detect, other_language
 from search.places import place_words
@@ -191,7 +190,7 @@ class Pipeline:
             f
             for w in words[:MAX_TERMS]
             if "가" <= w[0] <= "힣"
-            for m in content_words(w)
+            for m in plan.morphemes(w)
             for f in (m.surface, m.lemma)
         ]
         return detect(self.index.needs, text, forms, self.index.platforms, asked=need, language=language)
