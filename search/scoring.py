@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Container, Mapping, Sequence
+from itertools import repeat
 from typing import Any, NamedTuple
 
 from search.analyze import normalize
@@ -53,6 +54,11 @@ class ScoredTerm(NamedTuple):
     keys: tuple[tuple[int, str], ...] = ()
     """Per needle, how a document's unit table (:func:`unit_tables`) answers it: ``(WHOLE,
     its key)``, ``(PHRASE, its first unit)`` or ``(PREFIX, "")`` (read in the text)."""
+    whole: tuple[str, ...] = ()
+    """The keys of the needles a unit table answers alone (``WHOLE``)."""
+    read: tuple[tuple[str, str], ...] = ()
+    """The other needles, each with the unit a table must hold for it to be worth reading the
+    text (a phrase's first unit; "" for a prefix)."""
 
 
 #: The shortest start of a Latin or digit unit that the unit table holds (``insta*``).
@@ -140,7 +146,10 @@ def scored_term(units: Sequence[str], prefix: bool, weight: float) -> ScoredTerm
     for n in unique:
         if not any(k in n for k in kept):
             kept.append(n)
-    return ScoredTerm(tuple(kept), weight, tuple(_key(n) for n in kept))
+    keys = tuple(_key(n) for n in kept)
+    whole = tuple(unit for how, unit in keys if how == WHOLE)
+    read = tuple((n, unit) for n, (how, unit) in zip(kept, keys, strict=True) if how != WHOLE)
+    return ScoredTerm(tuple(kept), weight, keys, whole, read)
 
 
 def best_fields(
@@ -162,16 +171,15 @@ def best_fields(
             first = min((i for n in term.needles if (i := text.find(n)) >= 0), default=-1)
             out.append(FTS_WEIGHTS[text.count(COLUMN_BREAK, 0, first)] if first >= 0 else 0.0)
             continue
-        best = last
-        for needle, (how, unit) in zip(term.needles, term.keys, strict=True):
-            if how == WHOLE:
-                best = min(best, units.get(unit, last))
-            elif how == PREFIX or unit in units:  # a phrase whose first unit is there: read the text
+        # The lookups in C (map over the table's get), then the needles only the text answers.
+        best = min(map(units.get, term.whole, repeat(last, len(term.whole))), default=last)
+        for needle, unit in term.read:
+            if best == 0:
+                break
+            if not unit or unit in units:  # a prefix, or a phrase whose first unit is there
                 i = text.find(needle)
                 if i >= 0:
                     best = min(best, text.count(COLUMN_BREAK, 0, i))
-            if best == 0:
-                break
         out.append(FTS_WEIGHTS[best] if best < last else 0.0)
     return out
 
@@ -272,18 +280,9 @@ class Order:
         names = row["names"]
         national = bool(row["national"])
         band, advice = self.bands.band(
-            row["id"],
-            row["kind"],
-            national,
-            row["platform"],
-            names,
+            row,
             self.exact(row),
             answers_more=not national and row.get("coverage", 0.0) > self._best_national,
-            district=row.get("district") or "",
-            languages=row.get("languages") or "",
-            topics=row.get("topics") or "",
-            audiences=row.get("audiences") or "",
-            reachable=bool(row.get("has_phone", 1)),
         )
         if self.plan.region and not national and any(n in names for n in self._typed_names):
             # A service named with a place (의정부 스마일센터): that place's own branch first.
