@@ -29,7 +29,7 @@ from search.hours import SEOUL, open_state
 from search.index_schema import COLUMN_BREAK, FTS_WEIGHTS
 from search.kinds import KindTable
 from search.language import identify
-from search.model import Hit, Query, Region, Resource, Results, TaxonomyTerm
+from search.model import Hit, OpenState, Query, Region, Resource, Results, TaxonomyTerm
 from search.nearby import Nearby, locality
 from search.needs import Bands, Needs, detect, other_language
 from search.places import place_words
@@ -291,12 +291,18 @@ class Pipeline:
         keys, starts = self.match_keys(u.plan)
         index = self.index
         regions = index.regions()
+        # One moment for the whole page, and each timetable (many services share one) once.
+        now = dt.datetime.now(SEOUL)
+        states: dict[str | None, OpenState] = {}
+        for r in page:
+            if r["hours"] not in states:
+                states[r["hours"]] = open_state(records[r["id"]].hours, now)
         return [
             Hit(
                 resource=records[r["id"]],
                 score=round(float(r["score"]), 4),
                 matched=self._matched(r, u.plan, keys, starts),
-                open_now=open_state(records[r["id"]].hours),
+                open_now=states[r["hours"]],
                 why=why(r, u.bands, regions, index.platform_terms),
             )
             for r in page
