@@ -56,8 +56,8 @@ class Candidate(TypedDict, total=False):
     #: fields it is in, a bit each (search/scoring.py ``unit_tables``).
     units: dict[str, int]
     fields: dict[str, int]
-    #: Its ``(facet field, value)`` pairs (search/facets.py ``facet_pairs``).
-    facets: tuple[tuple[str, str], ...]
+    #: Its facet values, each as one ``field<US>value`` key (search/facets.py ``facet_pairs``).
+    facets: tuple[str, ...]
     #: ``names`` as the ordering compares them (search/scoring.py ``name_forms``): its words
     #: each after a space, each name between `` | `` and each name without spaces.
     spaced: str
