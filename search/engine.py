@@ -59,10 +59,10 @@ class Candidate(TypedDict, total=False):
     #: Its facet values, each as one ``field<US>value`` key (search/facets.py ``facet_pairs``).
     facets: tuple[str, ...]
     #: ``names`` as the ordering compares them (search/scoring.py ``name_forms``): its words
-    #: each after a space, each name between `` | `` and each name without spaces.
+    #: each after a space, each name between `` | `` and each name without spaces between ``|``.
     spaced: str
     padded: str
-    compact: frozenset[str]
+    compact: str
     #: Read by a query that has every term (its terms not in a ranked field are in the body).
     every: bool
     #: Per query term, the weight of the best field holding it (0: none).

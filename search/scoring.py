@@ -113,16 +113,12 @@ def unit_tables(text: str) -> tuple[dict[str, int], dict[str, int]]:
     return first, fields
 
 
-def name_forms(names: str) -> tuple[str, str, frozenset[str]]:
+def name_forms(names: str) -> tuple[str, str, str]:
     """A row's `` | ``-joined ``names`` as :class:`Order` compares them: each word after a space
-    (`` 해바라기센터 서울``), each name between `` | `` and each name without its spaces. Made once
-    per row (when the index opens): building them for each candidate of each query was a tenth of
-    a search."""
-    return (
-        " " + names.replace(" | ", " "),
-        f" | {names} | ",
-        frozenset(n.replace(" ", "") for n in names.split(" | ")),
-    )
+    (`` 해바라기센터 서울``), each name between `` | `` and each name without its spaces between
+    ``|`` (``|해바라기센터서울|``). Made once per row of a small index, when it opens: building them
+    for each candidate of each query was a tenth of a search."""
+    return " " + names.replace(" | ", " "), f" | {names} | ", f"|{names.replace(' ', '')}|"
 
 
 def _stem(unit: str) -> str:
@@ -254,7 +250,7 @@ class Order:
         """More candidates (the lines the needs advise that the search itself did not find)."""
         if len(self._core) >= 3 and len(self.plan.terms) > 1:
             core = self._core
-            self._core_named |= {r["id"] for r in rows if core in r["compact"]}
+            self._core_named |= {r["id"] for r in rows if f"|{core}|" in r["compact"]}
         found = (r.get("coverage", 0.0) for r in rows if r["national"])
         self._best_national = max(self._best_national, *found, 0.0)
 
