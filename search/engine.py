@@ -52,10 +52,17 @@ class Candidate(TypedDict, total=False):
     hours: str | None
     #: The analysed ranked columns, joined by COLUMN_BREAK.
     text: str
-    #: Each unit of ``text`` and the first field it is in (search/scoring.py ``unit_fields``).
+    #: Each unit of ``text`` (and start of a Latin one) and the first field it is in, and the
+    #: fields it is in, a bit each (search/scoring.py ``unit_tables``).
     units: dict[str, int]
-    #: Its ``(facet field, value)`` pairs (search/facets.py ``facet_pairs``).
-    facets: tuple[tuple[str, str], ...]
+    fields: dict[str, int]
+    #: Its facet values, each as one ``field<US>value`` key (search/facets.py ``facet_pairs``).
+    facets: tuple[str, ...]
+    #: ``names`` as the ordering compares them (search/scoring.py ``name_forms``): its words
+    #: each after a space, each name between `` | `` and each name without spaces between ``|``.
+    spaced: str
+    padded: str
+    compact: str
     #: Read by a query that has every term (its terms not in a ranked field are in the body).
     every: bool
     #: Per query term, the weight of the best field holding it (0: none).

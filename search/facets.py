@@ -6,8 +6,10 @@ counts fall, and equal counts go in key order.
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import chain
 from typing import Any
 
 from search.model import Facets
@@ -46,19 +48,29 @@ def _joined(value: str | Sequence[str]) -> str:
     return value if isinstance(value, str) else "|".join(value)
 
 
-def facet_pairs(row: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
-    """A row's ``(field, value)`` pairs, made once per row when the index opens (``Candidate.facets``)."""
+#: Between a facet's field and its value in :func:`facet_pairs`' keys (never in either).
+_SEP = "\x1f"
+
+
+def facet_pairs(row: Mapping[str, Any]) -> tuple[str, ...]:
+    """A row's facet values as ``field<US>value`` keys, made once per row when the index opens
+    (``Candidate.facets``). Interned strings: Python keeps a string's hash, so counting these is
+    a third of the cost of counting ``(field, value)`` pairs, whose hash is made anew each time."""
     return tuple(
-        (field, v) for field in FACET_FIELDS.values() for v in _joined(row.get(field, "")).split("|") if v
+        sys.intern(f"{field}{_SEP}{v}")
+        for field in FACET_FIELDS.values()
+        for v in _joined(row.get(field, "")).split("|")
+        if v
     )
 
 
 def count_facets(rows: Iterable[Mapping[str, Any]]) -> Facets:
-    """Facet counts over matching rows (the index's ``flat`` rows, with their pairs when made)."""
+    """Facet counts over matching rows (the index's ``flat`` rows, with their keys when made)."""
     rows = list(rows)
     if rows and all("facets" in row for row in rows):
         counted: dict[str, dict[str, int]] = {field: {} for field in FACET_FIELDS.values()}
-        for (field, value), n in Counter(p for row in rows for p in row["facets"]).items():
+        for key, n in Counter(chain.from_iterable([row["facets"] for row in rows])).items():
+            field, value = key.split(_SEP, 1)
             counted[field][value] = n
         return ordered_facets(counted)
     counts: dict[str, dict[str, int]] = {}

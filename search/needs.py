@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import msgspec
 
@@ -333,28 +333,15 @@ class Bands:
             return False  # English counts when she says she is foreign or asks for it
         return lang not in (None, "ko") and f"|{lang}|" in languages
 
-    def band(
-        self,
-        rid: str,
-        kind: str,
-        national: bool,
-        platform: str,
-        names: str,
-        exact: bool,
-        answers_more: bool = False,
-        *,
-        district: str = "",
-        languages: str = "",
-        topics: str = "",
-        audiences: str = "",
-        reachable: bool = True,
-    ) -> tuple[int, float]:
-        """(band, place within the band's advice order); lower comes first.
+    def band(self, row: Mapping[str, Any], exact: bool, answers_more: bool = False) -> tuple[int, float]:
+        """(band, place within the band's advice order) of a candidate ``row`` (search/engine.py
+        ``Candidate``: its id, kind, national, platform, names, district, and its languages,
+        topics and audiences joined as ``|ko|vi|``); lower comes first.
 
-        ``answers_more``: the row answers more of the query than any nationwide one (법구공 보은지소),
-        so a regional service is not sent last for want of a region. ``district``: the row's
-        시·군·구; ``languages``, ``topics``, ``audiences``: joined as ``|ko|vi|``;
-        ``reachable``: it has a number to call."""
+        ``exact``: the query names the service. ``answers_more``: the row answers more of the
+        query than any nationwide one (법구공 보은지소), so a regional service is not sent last for
+        want of a region."""
+        rid, kind, national, platform = row["id"], row["kind"], bool(row["national"]), row["platform"]
         if rid in self.danger:
             return 0, -200 + self.danger[rid]
         if exact and national and self.region:
@@ -363,13 +350,21 @@ class Bands:
             return 1, 1e9
         if exact:
             return 0, 0
-        if self.speaks(languages) and reachable and kind in self.table.human and rid not in self.rules.abroad:
+        languages = row.get("languages") or ""
+        if (
+            self.needs.language not in (None, "ko")
+            and self.speaks(languages)
+            and row.get("has_phone", 1)  # a number to call
+            and kind in self.table.human
+            and rid not in self.rules.abroad
+        ):
             # A line in Korea that speaks her language, right after a service she named: the one
             # her need puts first among them (112 for a threat), then the one that speaks the most
             # languages (an interpreter line before a one-language one).
             return 0, 100 - languages.count("|") - (50 - 20 * self.first[rid] if rid in self.first else 0)
         needs = self.needs
-        if self.region and not national and self.serves(kind, topics, audiences):
+        names, district, topics = row["names"], row.get("district") or "", row.get("topics") or ""
+        if self.region and not national and self.serves(kind, topics, row.get("audiences") or ""):
             # She said where she is: the services of the kind she needs in her 시·군·구 (with only a
             # region named, none is), those for her whole region (no district of their own) and
             # those that serve several of her need's topics (the province's digital sex crime

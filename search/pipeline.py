@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from search.analyze import clip_units, index_text, normalize
+from search.analyze import clip_units, normalize
 from search.analyze import words as runs_words
 from search.engine import Candidate, CandidateSource, Found
 from search.facets import count_facets
@@ -29,12 +29,11 @@ from search.hours import SEOUL, open_state
 from search.index_schema import COLUMN_BREAK, FTS_WEIGHTS
 from search.kinds import KindTable
 from search.language import identify
-from search.model import Hit, Query, Region, Resource, Results, TaxonomyTerm
-from search.morph import content_words
+from search.model import Hit, OpenState, Query, Region, Resource, Results, TaxonomyTerm
 from search.nearby import Nearby, locality
 from search.needs import Bands, Needs, detect, other_language
 from search.places import place_words
-from search.scoring import Order
+from search.scoring import Order, unit_key
 from search.understand import MAX_TERMS, Plan, plan_query
 from search.why import why
 
@@ -191,7 +190,7 @@ class Pipeline:
             f
             for w in words[:MAX_TERMS]
             if "가" <= w[0] <= "힣"
-            for m in content_words(w)
+            for m in plan.morphemes(w)
             for f in (m.surface, m.lemma)
         ]
         return detect(self.index.needs, text, forms, self.index.platforms, asked=need, language=language)
@@ -289,34 +288,58 @@ class Pipeline:
     def _hits(self, page: list[Candidate], u: Understanding) -> list[Hit]:
         """The page's rows as hits: the record, which fields matched, open now, and why."""
         records = self.index.records([r["id"] for r in page])
-        # Any unit at the start of a word.
-        units = tuple(
-            dict.fromkeys(" " + unit for t in u.plan.terms for a in t.alternatives if (unit := index_text(a)))
-        )
+        keys, starts = self.match_keys(u.plan)
         index = self.index
         regions = index.regions()
+        # One moment for the whole page, and each timetable (many services share one) once.
+        now = dt.datetime.now(SEOUL)
+        states: dict[str | None, OpenState] = {}
+        for r in page:
+            if r["hours"] not in states:
+                states[r["hours"]] = open_state(records[r["id"]].hours, now)
         return [
             Hit(
                 resource=records[r["id"]],
                 score=round(float(r["score"]), 4),
-                matched=self._matched(r, u.plan, units),
-                open_now=open_state(records[r["id"]].hours),
+                matched=self._matched(r, u.plan, keys, starts),
+                open_now=states[r["hours"]],
                 why=why(r, u.bands, regions, index.platform_terms),
             )
             for r in page
         ]
 
     @staticmethod
-    def _matched(row: Candidate, plan: Plan, units: tuple[str, ...]) -> list[str]:
-        """Which fields of a hit contain a query term (for highlighting and explaining a match)."""
+    def match_keys(plan: Plan) -> tuple[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]]:
+        """What :meth:`_matched` looks for: any unit of the terms at the start of a word, as the
+        keys of a row's table of fields where one answers, and as text (those no table answers,
+        then all of them)."""
+        alternatives = dict.fromkeys(unit for t in plan.terms for unit in t.units() if unit)
+        keyed = {a: unit_key(a, True) for a in alternatives}
+        keys = tuple(k for k in keyed.values() if k is not None)
+        return keys, (tuple(" " + a for a, k in keyed.items() if k is None), tuple(" " + a for a in keyed))
+
+    @staticmethod
+    def _matched(
+        row: Candidate, plan: Plan, keys: tuple[str, ...], starts: tuple[tuple[str, ...], tuple[str, ...]]
+    ) -> list[str]:
+        """Which fields of a hit contain a query term (for highlighting and explaining a match):
+        ``keys`` as its unit table has them (search/scoring.py ``unit_key``); ``starts`` (word
+        starts: `` 상``) are read in its text, those no table answers, then all of them for a
+        row without a table (read for this query only)."""
         if plan.phone:
             return ["phones"]
         text = row.get("text")
-        if not text or not units:
+        if not text or not starts[1]:
             return []
+        fields = row.get("fields")
+        mask = 0
+        if fields is not None:
+            for key in keys:
+                mask |= fields.get(key, 0)
+        scan = starts[0] if fields is not None else starts[1]
         out = []
-        for field, column in zip(_MATCHED_FIELDS, text.split(COLUMN_BREAK), strict=False):
-            if field not in out and any(u in column for u in units):
+        for i, (field, column) in enumerate(zip(_MATCHED_FIELDS, text.split(COLUMN_BREAK), strict=False)):
+            if field not in out and (mask >> i & 1 or any(u in column for u in scan)):
                 out.append(field)
         if FTS_WEIGHTS[-1] in row.get("best", ()):  # a term found only in the body
             out.append("details")

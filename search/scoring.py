@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Container, Mapping, Sequence
+from itertools import repeat
 from typing import Any, NamedTuple
 
 from search.analyze import normalize
@@ -24,7 +25,10 @@ __all__ = (
     "ScoredTerm",
     "best_fields",
     "idf",
+    "name_forms",
     "scored_term",
+    "unit_key",
+    "unit_tables",
 )
 
 #: Multipliers by confidence rank (official, secondary, dated, unconfirmed).
@@ -48,30 +52,73 @@ class ScoredTerm(NamedTuple):
     weight: float
     """How much matching it counts towards covering the query (typos count less)."""
     keys: tuple[tuple[int, str], ...] = ()
-    """Per needle, how a document's unit table (:func:`unit_fields`) answers it: ``(WHOLE,
-    unit)``, ``(PHRASE, its first unit)`` or ``(PREFIX, "")`` (read in the text)."""
+    """Per needle, how a document's unit table (:func:`unit_tables`) answers it: ``(WHOLE,
+    its key)``, ``(PHRASE, its first unit)`` or ``(PREFIX, "")`` (read in the text)."""
+    whole: tuple[str, ...] = ()
+    """The keys of the needles a unit table answers alone (``WHOLE``)."""
+    read: tuple[tuple[str, str], ...] = ()
+    """The other needles, each with the unit a table must hold for it to be worth reading the
+    text (a phrase's first unit; "" for a prefix)."""
 
 
+#: The shortest start of a Latin or digit unit that the unit table holds (``insta*``).
+_STARTS_FROM = 3
 #: How a needle is looked up in a unit table: one whole unit, a phrase of units, a prefix.
 WHOLE, PHRASE, PREFIX = 0, 1, 2
 
 
+def unit_key(unit: str, prefix: bool) -> str | None:
+    """The key under which a unit table (:func:`unit_tables`) answers for one analysed ``unit``
+    (any unit starting with it when ``prefix``); None when only a scan of the text can say."""
+    if " " in unit:
+        return None
+    if not prefix:
+        return unit
+    if len(unit) == 2 and all("가" <= c <= "힣" for c in unit):
+        # A Hangul unit is a bigram (or a lone syllable): one starting with two syllables is that
+        # bigram (상담* is 상담).
+        return unit
+    if len(unit) >= _STARTS_FROM and unit.isascii():
+        return unit + "*"  # a Latin or digit unit's start
+    return None
+
+
 def _key(needle: str) -> tuple[int, str]:
-    if not needle.endswith(" "):
-        return PREFIX, ""
     core = needle.strip()
-    return (PHRASE, core.split(" ", 1)[0]) if " " in core else (WHOLE, core)
+    prefix = not needle.endswith(" ")
+    if " " in core and not prefix:
+        return PHRASE, core.split(" ", 1)[0]
+    key = unit_key(core, prefix)
+    return (WHOLE, key) if key is not None else (PREFIX, "")
 
 
-def unit_fields(text: str) -> dict[str, int]:
-    """Each unit of a document's ``flat.text`` and the first (best) field it is in: a needle of one
-    unit is then a dictionary lookup, not a scan of the text (made once per document, when the
-    index opens)."""
-    out: dict[str, int] = {}
+def unit_tables(text: str) -> tuple[dict[str, int], dict[str, int]]:
+    """For a document's ``flat.text``: each unit and the first (best) field it is in, and each unit
+    and the fields it is in (a bit per field); both also hold the starts of its Latin and digit
+    units (``insta*``). A needle of one unit, or of one unit's start, is then a dictionary lookup,
+    not a scan of the text (made once per document, when the index opens)."""
+    first: dict[str, int] = {}
+    fields: dict[str, int] = {}
     for field, column in enumerate(text.split(COLUMN_BREAK)):
+        bit = 1 << field
         for unit in column.split():
-            out.setdefault(unit, field)
-    return out
+            keys = [unit]
+            if unit.isascii() and len(unit) >= _STARTS_FROM:
+                # Its starts as well ("coun*" … "counselling*"): an English stem or a word still
+                # being typed is then a lookup too.
+                keys += [unit[:end] + "*" for end in range(_STARTS_FROM, len(unit) + 1)]
+            for key in keys:
+                first.setdefault(key, field)
+                fields[key] = fields.get(key, 0) | bit
+    return first, fields
+
+
+def name_forms(names: str) -> tuple[str, str, str]:
+    """A row's `` | ``-joined ``names`` as :class:`Order` compares them: each word after a space
+    (`` 해바라기센터 서울``), each name between `` | `` and each name without its spaces between
+    ``|`` (``|해바라기센터서울|``). Made once per row of a small index, when it opens: building them
+    for each candidate of each query was a tenth of a search."""
+    return " " + names.replace(" | ", " "), f" | {names} | ", f"|{names.replace(' ', '')}|"
 
 
 def _stem(unit: str) -> str:
@@ -95,7 +142,10 @@ def scored_term(units: Sequence[str], prefix: bool, weight: float) -> ScoredTerm
     for n in unique:
         if not any(k in n for k in kept):
             kept.append(n)
-    return ScoredTerm(tuple(kept), weight, tuple(_key(n) for n in kept))
+    keys = tuple(_key(n) for n in kept)
+    whole = tuple(unit for how, unit in keys if how == WHOLE)
+    read = tuple((n, unit) for n, (how, unit) in zip(kept, keys, strict=True) if how != WHOLE)
+    return ScoredTerm(tuple(kept), weight, keys, whole, read)
 
 
 def best_fields(
@@ -108,7 +158,7 @@ def best_fields(
             and padded with spaces (``flat.text``). Columns come in falling weight order, so the
             first match of a term is in its best field.
         terms: the query's terms.
-        units: the document's :func:`unit_fields`, when made: the same answer, faster.
+        units: the first of the document's :func:`unit_tables`, when made: the same answer, faster.
     """
     out = []
     last = len(FTS_WEIGHTS)
@@ -117,16 +167,15 @@ def best_fields(
             first = min((i for n in term.needles if (i := text.find(n)) >= 0), default=-1)
             out.append(FTS_WEIGHTS[text.count(COLUMN_BREAK, 0, first)] if first >= 0 else 0.0)
             continue
-        best = last
-        for needle, (how, unit) in zip(term.needles, term.keys, strict=True):
-            if how == WHOLE:
-                best = min(best, units.get(unit, last))
-            elif how == PREFIX or unit in units:  # a phrase whose first unit is there: read the text
+        # The lookups in C (map over the table's get), then the needles only the text answers.
+        best = min(map(units.get, term.whole, repeat(last, len(term.whole))), default=last)
+        for needle, unit in term.read:
+            if best == 0:
+                break
+            if not unit or unit in units:  # a prefix, or a phrase whose first unit is there
                 i = text.find(needle)
                 if i >= 0:
                     best = min(best, text.count(COLUMN_BREAK, 0, i))
-            if best == 0:
-                break
         out.append(FTS_WEIGHTS[best] if best < last else 0.0)
     return out
 
@@ -168,8 +217,7 @@ class Order:
         # 대전범피센터, is one too when no service's name word starts with it.)
         one = terms[0].surface if len(terms) == 1 and not terms[0].fuzzy else ""
         self._clipped = bool(one) and (
-            not one_known
-            or (one in synonyms and not any(f" {one}" in " " + r["names"].replace(" | ", " ") for r in rows))
+            not one_known or (one in synonyms and not any(f" {one}" in r["spaced"] for r in rows))
         )
         self._generic = [any(a in need_words for a in [t.surface, *t.alternatives]) for t in terms]
         typed = [
@@ -181,9 +229,7 @@ class Order:
         # A service's own name (한사성, 방송통신심의위원회): a topic word that is also in a synonym
         # group counts only when a single result has it as a whole name (해바라기센터, not 디지털성범죄).
         self._typed_names = [
-            n
-            for n in typed
-            if n not in synonyms or sum(f" | {n} | " in f" | {r['names']} | " for r in rows) == 1
+            n for n in typed if n not in synonyms or sum(f" | {n} | " in r["padded"] for r in rows) == 1
         ]
         # Typed words that name a family of services (해바라기센터, 스마일센터): near her, the branches
         # of the family she named come first, nearest first.
@@ -204,15 +250,13 @@ class Order:
         """More candidates (the lines the needs advise that the search itself did not find)."""
         if len(self._core) >= 3 and len(self.plan.terms) > 1:
             core = self._core
-            self._core_named |= {
-                r["id"] for r in rows if core in {n.replace(" ", "") for n in r["names"].split(" | ")}
-            }
+            self._core_named |= {r["id"] for r in rows if f"|{core}|" in r["compact"]}
         found = (r.get("coverage", 0.0) for r in rows if r["national"])
         self._best_national = max(self._best_national, *found, 0.0)
 
     def exact(self, row: Mapping[str, Any]) -> bool:
         """Whether the query names the service, or typed a number that is its own phone."""
-        padded = f" | {row['names']} | "
+        padded = row["padded"]
         plan = self.plan
         return (
             bool(self._name_query and f" | {self._name_query} | " in padded)
@@ -232,35 +276,25 @@ class Order:
         names = row["names"]
         national = bool(row["national"])
         band, advice = self.bands.band(
-            row["id"],
-            row["kind"],
-            national,
-            row["platform"],
-            names,
+            row,
             self.exact(row),
             answers_more=not national and row.get("coverage", 0.0) > self._best_national,
-            district=row.get("district") or "",
-            languages=row.get("languages") or "",
-            topics=row.get("topics") or "",
-            audiences=row.get("audiences") or "",
-            reachable=bool(row.get("has_phone", 1)),
         )
         if self.plan.region and not national and any(n in names for n in self._typed_names):
             # A service named with a place (의정부 스마일센터): that place's own branch first.
             band, advice = 0, (-2 if any(w in names for w in self.bands.town) else -1)
-        elif self.plan.region and not national and band > 0 and self._family(names):
+        elif self.plan.region and not national and band > 0 and self._family(row["spaced"]):
             district = row.get("district") or ""
             km = self.bands.near(district, names)
             if km < 1 or not district:  # in her 시·군·구, or serving her whole region
                 band, advice = 1, -10_000 + km
         return band, advice
 
-    def _family(self, names: str) -> bool:
-        """Whether a name word starts with a family the query named (해바라기센터(경기서부), not
-        디지털성범죄… for 성범죄)."""
+    def _family(self, spaced: str) -> bool:
+        """Whether a name word (``spaced``: each after a space) starts with a family the query named
+        (해바라기센터(경기서부), not 디지털성범죄… for 성범죄)."""
         if not self._families:
             return False
-        spaced = " " + names.replace(" | ", " ")
         return any(f" {n}" in spaced for n in self._families)
 
     def key(self, row: Mapping[str, Any]) -> tuple[float, ...]:
@@ -299,7 +333,7 @@ class Order:
             score *= 0.6  # no number or link to offer: a person can do little with it
         if plan.any_hour and row["always_open"]:
             score *= 1.6
-        spaced = " " + row["names"].replace(" | ", " ")
+        spaced = row["spaced"]
         for head, generic in zip(self._heads, self._generic, strict=True):
             # A name word that starts with the term is a closer match than the term found inside a
             # longer compound (범죄피해자 → 범죄피해자지원센터 before 디지털성범죄피해자지원센터).

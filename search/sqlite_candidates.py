@@ -19,7 +19,7 @@ from search.engine import Candidate, Found
 from search.facets import facet_pairs
 from search.index_schema import FILTER_COLUMN, FLAT_COLUMNS, FTS_WEIGHTS, filter_token
 from search.model import Query
-from search.scoring import best_fields, idf, scored_term, unit_fields
+from search.scoring import best_fields, idf, name_forms, scored_term, unit_tables
 from search.understand import Plan, Term
 
 __all__ = ("Candidates", "phrase")
@@ -37,11 +37,28 @@ _LIST_FILTERS = {"topic": "topics", "audience": "audiences", "language": "langua
 
 
 def phrase(alt: str, prefix: bool = False) -> str | None:
-    units = index_text(alt)
+    """An FTS5 phrase for ``alt`` (``"상담"``, ``"counsel"*``), None when it has no index units."""
+    return _quoted(index_text(alt), prefix)
+
+
+def _quoted(units: str, prefix: bool) -> str | None:
     if not units:
         return None
     # A prefix of one or two letters ("women's" ends in "s") would match thousands of words.
     return f'"{units}"*' if prefix and len(units.rsplit(" ", 1)[-1]) >= 3 else f'"{units}"'
+
+
+def _derived(r: sqlite3.Row, *, held: bool) -> Candidate:
+    """A ``flat`` row with its names in the shapes the ordering compares; ``held`` (made once, for
+    a row kept in memory) also its unit table and facet pairs, which a row read for one query
+    does without (its text is scanned, its facets counted from the columns)."""
+    row = dict(r)
+    spaced, padded, compact = name_forms(row["names"])
+    row.update(spaced=spaced, padded=padded, compact=compact)
+    if held:
+        units, fields = unit_tables(row["text"])
+        row.update(units=units, fields=fields, facets=facet_pairs(row))
+    return cast(Candidate, row)
 
 
 def _cap(query: Query, size: int) -> int:
@@ -93,13 +110,13 @@ class Candidates:
     def read_all(read: Callable[[str, Sequence[Any]], list[sqlite3.Row]]) -> dict[int, Candidate]:
         """Every ``flat`` row with its text, the table of its units and its facet values, by row id
         (for ``flat``)."""
-        out: dict[int, Candidate] = {}
-        for r in read(f"SELECT {_FLAT}, r.text FROM flat r", ()):
-            row = dict(r)
-            out[r["rowid"]] = cast(
-                Candidate, {**row, "units": unit_fields(r["text"]), "facets": facet_pairs(row)}
-            )
-        return out
+        return {r["rowid"]: _derived(r, held=True) for r in read(f"SELECT {_FLAT}, r.text FROM flat r", ())}
+
+    def _row(self, r: sqlite3.Row, **extra: Any) -> Candidate:
+        """A candidate from a row SQL read: the one held in memory when there is one (the same
+        shapes whichever way it was found), with ``extra`` (a query's own values) on top."""
+        held = self._flat.get(r["rowid"]) if self._flat is not None else None
+        return cast(Candidate, {**(held if held is not None else _derived(r, held=False)), **extra})
 
     def _fts_filters(self, query: Query) -> list[str]:
         """The filters (but the region) as FTS5 groups over the filter tokens of the index."""
@@ -135,7 +152,11 @@ class Candidates:
         """Each term as an FTS5 group of its alternatives (None when none can be matched)."""
         groups: list[str | None] = []
         for term in terms:
-            alts = [p for a in term.alternatives if (p := phrase(a, term.prefix and a == term.surface))]
+            alts = [
+                p
+                for a, units in zip(term.alternatives, term.units(), strict=True)
+                if (p := _quoted(units, term.prefix and a == term.surface))
+            ]
             groups.append("(" + " OR ".join(alts) + ")" if alts else None)
         return groups
 
@@ -179,9 +200,7 @@ class Candidates:
                 rowid = r["rowid"]
                 if rowid not in seen:
                     seen.add(rowid)
-                    row = cast(Candidate, dict(flat[rowid] if flat is not None else r))
-                    row["every"] = every
-                    rows.append(row)
+                    rows.append(self._row(r, every=every))
             return found
 
         total, capped = 0, False
@@ -218,9 +237,7 @@ class Candidates:
                     WHERE r.rowid IN (SELECT rowid FROM resources WHERE id IN ({",".join("?" * len(chunk))}))""",
                 chunk,
             ):
-                row = cast(Candidate, dict(r))
-                row["every"] = False
-                found[row["id"]] = row
+                found[r["id"]] = self._row(r, every=False)
         return [found[i] for i in dict.fromkeys(ids) if i in found]
 
     def phone(self, plan: Plan, query: Query) -> Found:
@@ -243,7 +260,7 @@ class Candidates:
                     WHERE t.tail >= ? AND t.tail < ? AND {where} GROUP BY r.rowid LIMIT {cap}""",
                 [digits, f"{digits}:", *args],
             )
-        rows = [cast(Candidate, {**dict(r), "coverage": 1.0}) for r in found]
+        rows = [self._row(r, score=r["score"], coverage=1.0) for r in found]
         return Found(rows, len(rows), True)
 
     def listing(self, query: Query, region: str | None) -> Found:
@@ -277,7 +294,7 @@ class Candidates:
         # services the scope is row ids 1 … the number of nationwide ones.
         total += _scaled(found, cap, 0, self._national if region else self._size)
         exact = exact and len(found) < cap
-        rows = [cast(Candidate, {**dict(r), "score": 0.0, "coverage": 0.0}) for r in parts]
+        rows = [self._row(r, score=0.0, coverage=0.0) for r in parts]
         return Found(rows, total, exact)
 
     def score(self, rows: list[Candidate], plan: Plan, total: int) -> float:
@@ -293,10 +310,7 @@ class Candidates:
         itself says which candidates have a term only there.
         """
         terms = [
-            scored_term(
-                [u for a in t.alternatives if (u := index_text(a))], t.prefix, 0.5 if t.fuzzy else 1.0
-            )
-            for t in plan.terms
+            scored_term([u for u in t.units() if u], t.prefix, 0.5 if t.fuzzy else 1.0) for t in plan.terms
         ]
         fields = [best_fields(r["text"], terms, r.get("units")) for r in rows]
         for r, best in zip(rows, fields, strict=True):
@@ -345,7 +359,7 @@ class Candidates:
                 AND {where}""",
             [*missing, *args],
         )
-        return [cast(Candidate, {**dict(r), "every": False}) for r in found]
+        return [self._row(r, every=False) for r in found]
 
     def local(
         self,
@@ -375,4 +389,4 @@ class Candidates:
                 AND ({serves}) AND {where} ORDER BY g.rid LIMIT {limit}""",
             [region, *kinds, *(f"%|{t}|%" for t in topics), *args],
         )
-        return [cast(Candidate, {**dict(r), "every": False}) for r in found if r["id"] not in have]
+        return [self._row(r, every=False) for r in found if r["id"] not in have]

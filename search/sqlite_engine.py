@@ -18,7 +18,7 @@ from typing import Any
 
 import msgspec
 
-from search.analyze import normalize
+from search.analyze import index_text, normalize
 from search.engine import EngineError, Found
 from search.index_schema import SCHEMA_VERSION
 from search.kinds import KindTable
@@ -114,6 +114,13 @@ class SqliteIndex:
         except (sqlite3.DatabaseError, msgspec.DecodeError, msgspec.ValidationError) as exc:
             self._conn.close()
             raise EngineError(f"{path} is not a readable Haven index ({exc})") from None
+        try:
+            #: The Hangul units the index holds, when it is small (search/analyze.py: units are
+            #: bigrams), so that :meth:`exists` answers most forms without a query.
+            self._hangul_units = self._read_hangul_units() if self._decoded is not None else None
+        except sqlite3.DatabaseError as exc:
+            self._conn.close()
+            raise EngineError(f"{path} is not a readable Haven index ({exc})") from None
         #: Where the index's rows are read for a query: words, numbers, listings, advised lines.
         flat = Candidates.read_all(self._query) if self._decoded is not None else None
         self.reads = Candidates(self._query, self._count(), self._national, flat)
@@ -199,10 +206,33 @@ class SqliteIndex:
         Asked of the index every time: nothing is remembered, so no word answers faster because
         someone else typed it before.
         """
-        prefix = form.endswith("*")
-        expr = phrase(form.rstrip("*"), prefix)
+        units = index_text(form.rstrip("*"))
+        known = self._hangul_units
+        if known is not None and units and not any(u.isascii() for u in units.split()):
+            # Hangul units only (a phrase of them is never a prefix query: see ``phrase``): one
+            # the index lacks, and the form matches nothing; one unit it has, and it matches.
+            parts = units.split()
+            if not all(u in known for u in parts):
+                return False
+            if len(parts) == 1:
+                return True
+        return self._exists_in_fts(form)
+
+    def _exists_in_fts(self, form: str) -> bool:
+        """:meth:`exists`, asked of FTS5 itself (a phrase of units, a Latin word and its stem)."""
+        expr = phrase(form.rstrip("*"), form.endswith("*"))
         return bool(expr) and bool(
             self._query("SELECT 1 FROM resources_fts WHERE resources_fts MATCH ? LIMIT 1", (expr,))
+        )
+
+    def _read_hangul_units(self) -> frozenset[str]:
+        # fts5vocab reads the terms of FTS5's own index (a contentless table has them too); the
+        # table is made in the connection's temp schema, so a read-only file stays untouched.
+        self._conn.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_terms USING fts5vocab(main, resources_fts, row)"
+        )
+        return frozenset(
+            t for (t,) in self._conn.execute("SELECT term FROM temp.fts_terms") if not t.isascii()
         )
 
     # -- a candidate source ----------------------------------------------------------------

@@ -25,11 +25,11 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from search.analyze import clip_units, normalize, words
+from search.analyze import clip_units, index_text, normalize, words
 from search.hangul import is_choseong_query, jamo, strip_josa
 from search.keyboard import as_hangul, as_latin
 from search.lexicon import Lexicon
-from search.morph import content_words
+from search.morph import Morpheme, content_words
 from search.place_reading import district_head, inside_city, place_of, region_of
 from search.places import Place
 
@@ -64,6 +64,15 @@ class Term:
     prefix: bool = False
     #: The alternatives are guesses (a typo fixed, a word completed): the term counts less.
     fuzzy: bool = False
+    _units: tuple[str, ...] | None = field(default=None, repr=False, compare=False)
+
+    def units(self) -> tuple[str, ...]:
+        """Each alternative as index units ("" when it has none), analysed once per query: the FTS5
+        groups, the field scores and the highlighting all read these (made when first asked, once
+        the plan is complete)."""
+        if self._units is None:
+            self._units = tuple(index_text(a) for a in self.alternatives)
+        return self._units
 
 
 @dataclass
@@ -84,6 +93,16 @@ class Plan:
     place_others: list[str] = field(default_factory=list)
     #: Typo lookups made for this query (search/lexicon.py), so none is made twice.
     typos: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    #: Morphological analyses made for this query (:meth:`morphemes`), so none is made twice.
+    analysed: dict[str, list[Morpheme]] = field(default_factory=dict, repr=False)
+
+    def morphemes(self, text: str) -> list[Morpheme]:
+        """The content words of ``text`` (search/morph.py), analysed once per query: the terms and
+        the needs both read them. Kept in the plan, which ends with the request."""
+        found = self.analysed.get(text)
+        if found is None:
+            found = self.analysed[text] = content_words(text)
+        return found
 
     def understood(self) -> dict[str, object]:
         """What the query was understood as, as data: the place and its region, corrections made
@@ -200,10 +219,10 @@ def _hangul_terms(word: str, lex: Lexicon, exists: Callable[[str], bool], plan: 
     # A slang or clipped word with an ending glued on: 중딩인데, 딥페당했어요, 에타에서.
     for n in range(len(word) - 1, 1, -1):
         head = word[:n]
-        if head in lex.synonyms and not [m for m in content_words(word[n:]) if m.tag != "VV"]:
+        if head in lex.synonyms and not [m for m in plan.morphemes(word[n:]) if m.tag != "VV"]:
             return [[head]]
     # Korean morphology: the content words and their lemmas.
-    found = [m for m in content_words(word) if len(m.lemma) >= 2 or m.tag == "VV"]
+    found = [m for m in plan.morphemes(word) if len(m.lemma) >= 2 or m.tag == "VV"]
     if found:
         out: list[list[str]] = []
         for m in found:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
 from search.analyze import index_text
 from search.index_schema import COLUMN_BREAK, FTS_WEIGHTS
 from search.model import Query
-from search.scoring import Order, best_fields, idf, scored_term
+from search.scoring import Order, best_fields, idf, name_forms, scored_term
 from search.sqlite_engine import SqliteEngine
 
 
@@ -44,9 +44,11 @@ def test_long_english_words_match_across_spellings() -> None:
 
 
 def row(rid: str, names: str, **kw: Any) -> dict[str, Any]:
+    spaced, padded, compact = name_forms(names)
     return {"id": rid, "kind": "counselling-centre", "national": 1, "platform": "", "names": names,
             "phone_digits": "||", "coverage": 1.0, "score": 1.0, "confidence_rank": 0, "reachable": 1,
-            "always_open": 0, "rowid": 1, **kw}  # fmt: skip
+            "always_open": 0, "rowid": 1, "spaced": spaced, "padded": padded, "compact": compact,
+            **kw}  # fmt: skip
 
 
 def order(engine: SqliteEngine, q: str, rows: list[dict[str, Any]]) -> Order:
@@ -94,12 +96,15 @@ def test_within_a_band_more_of_the_query_answered_comes_first(engine: SqliteEngi
     assert [r["id"] for r in sorted(rows, key=o.key)] == ["all", "half"]
 
 
-@pytest.mark.parametrize(
-    "q", ["딥페이크 삭제요청", "부산 성폭력 상담", "counselling for students", "국선 변호사", "텔레그램 신고"]
-)
+_TABLE_QUERIES = ["딥페이크 삭제요청", "부산 성폭력 상담", "counselling for students", "국선 변호사", "텔레그램 신고",
+                  "deepf", "instag 신고", "counsel", "경찰 ㅅ", "해바"]  # fmt: skip
+
+
+@pytest.mark.parametrize("q", _TABLE_QUERIES)
 def test_the_unit_table_answers_as_the_text_does(engine: SqliteEngine, q: str) -> None:
-    # A small index looks one-unit needles up in each row's unit table; the answer must be the
-    # one a scan of the row's text gives, for every row.
+    # A small index looks one-unit needles (and the starts of Latin ones, for a word still being
+    # typed) up in each row's unit table; the answer must be the one a scan of the row's text
+    # gives, for every row.
     plan = engine.understand(Query(q=q)).plan
     terms = [
         scored_term([u for a in t.alternatives if (u := index_text(a))], t.prefix, 1.0) for t in plan.terms
@@ -109,3 +114,18 @@ def test_the_unit_table_answers_as_the_text_does(engine: SqliteEngine, q: str) -
     assert [best_fields(r["text"], terms, r["units"]) for r in rows] == [
         best_fields(r["text"], terms) for r in rows
     ]
+
+
+@pytest.mark.parametrize("q", _TABLE_QUERIES)
+def test_the_fields_a_hit_matched_are_those_its_text_has(engine: SqliteEngine, q: str) -> None:
+    # A hit's matched fields come from its row's table of fields where one is held: the same
+    # fields as reading the text, and some field for a row that has the words.
+    found = engine.search(Query(q=q, limit=50)).results
+    rows = engine.index.reads.by_ids([h.resource.id for h in found])
+    plain = [{k: v for k, v in r.items() if k != "fields"} for r in rows]
+    assert found and all("fields" in r for r in rows)
+    u = engine.understand(Query(q=q))
+    keys, starts = engine.match_keys(u.plan)
+    with_table = [engine._matched(r, u.plan, keys, starts) for r in rows]
+    assert with_table == [engine._matched(cast(Any, r), u.plan, keys, starts) for r in plain]
+    assert any(with_table)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import msgspec
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -197,3 +199,21 @@ def test_deep_pages_are_ranked_too(large: SqliteEngine) -> None:
         ids(search(large, "상담", limit=20, offset=120)) + ids(search(large, "상담", limit=20, offset=140))
         == deep
     )
+
+
+@pytest.mark.parametrize("private", [False, True])
+def test_whether_a_form_exists_is_what_fts5_says(db_path: Path, private: bool) -> None:
+    # A small index answers Hangul forms from the units FTS5 holds; the answer must be FTS5's own,
+    # for forms it has (whole words, parts, phrases across words), forms it lacks and mixed ones.
+    engine = SqliteEngine(db_path, private=private)
+    index = engine.index
+    names = [r.name.ko for r in engine.resources()[:40]]
+    forms = [*names, *(n[:3] for n in names), *(n[-2:] for n in names), "해바라기 센터", "상담", "상",
+             "뷁뷁", "딥페이크뷁", "상담 뷁", "counsel", "counsel*", "해바라기 center", "1366", "ㅅㄷ", ""]  # fmt: skip
+    try:
+        assert index._hangul_units
+        answers = [index.exists(f) for f in forms]
+        assert answers == [index._exists_in_fts(f) for f in forms]
+        assert True in answers and False in answers
+    finally:
+        engine.close()
