@@ -352,8 +352,7 @@ class Bands:
             return 0, 0
         languages = row.get("languages") or ""
         if (
-            self.needs.language not in (None, "ko")
-            and self.speaks(languages)
+            self.speaks(languages)
             and row.get("has_phone", 1)  # a number to call
             and kind in self.table.human
             and rid not in self.rules.abroad

@@ -288,7 +288,7 @@ class Pipeline:
     def _hits(self, page: list[Candidate], u: Understanding) -> list[Hit]:
         """The page's rows as hits: the record, which fields matched, open now, and why."""
         records = self.index.records([r["id"] for r in page])
-        keys, starts = self.match_keys(u.plan)
+        starts = self.match_keys(u.plan)
         index = self.index
         regions = index.regions()
         # One moment for the whole page, and each timetable (many services share one) once.
@@ -301,7 +301,7 @@ class Pipeline:
             Hit(
                 resource=records[r["id"]],
                 score=round(float(r["score"]), 4),
-                matched=self._matched(r, u.plan, keys, starts),
+                matched=self._matched(r, u.plan, starts),
                 open_now=states[r["hours"]],
                 why=why(r, u.bands, regions, index.platform_terms),
             )
@@ -309,34 +309,30 @@ class Pipeline:
         ]
 
     @staticmethod
-    def match_keys(plan: Plan) -> tuple[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]]:
-        """What :meth:`_matched` looks for: any unit of the terms at the start of a word, as the
-        keys of a row's table of fields where one answers, and as text (those no table answers,
-        then all of them)."""
+    def match_keys(plan: Plan) -> tuple[tuple[str, str | None], ...]:
+        """What :meth:`_matched` looks for: any unit of the terms at the start of a word (`` 상``),
+        each with the key a row's table of fields answers it by (None: only its text can)."""
         alternatives = dict.fromkeys(unit for t in plan.terms for unit in t.units() if unit)
-        keyed = {a: unit_key(a, True) for a in alternatives}
-        keys = tuple(k for k in keyed.values() if k is not None)
-        return keys, (tuple(" " + a for a, k in keyed.items() if k is None), tuple(" " + a for a in keyed))
+        return tuple((" " + a, unit_key(a, True)) for a in alternatives)
 
     @staticmethod
-    def _matched(
-        row: Candidate, plan: Plan, keys: tuple[str, ...], starts: tuple[tuple[str, ...], tuple[str, ...]]
-    ) -> list[str]:
+    def _matched(row: Candidate, plan: Plan, starts: tuple[tuple[str, str | None], ...]) -> list[str]:
         """Which fields of a hit contain a query term (for highlighting and explaining a match):
-        ``keys`` as its unit table has them (search/scoring.py ``unit_key``); ``starts`` (word
-        starts: `` 상``) are read in its text, those no table answers, then all of them for a
-        row without a table (read for this query only)."""
+        each of ``starts`` (:meth:`match_keys`) looked up in the row's table of fields, or read
+        in its text when the table cannot say or the row has none (read for this query only)."""
         if plan.phone:
             return ["phones"]
         text = row.get("text")
-        if not text or not starts[1]:
+        if not text or not starts:
             return []
         fields = row.get("fields")
         mask = 0
-        if fields is not None:
-            for key in keys:
+        scan = []
+        for start, key in starts:
+            if fields is not None and key is not None:
                 mask |= fields.get(key, 0)
-        scan = starts[0] if fields is not None else starts[1]
+            else:
+                scan.append(start)
         out = []
         for i, (field, column) in enumerate(zip(_MATCHED_FIELDS, text.split(COLUMN_BREAK), strict=False)):
             if field not in out and (mask >> i & 1 or any(u in column for u in scan)):

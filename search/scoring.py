@@ -51,11 +51,8 @@ class ScoredTerm(NamedTuple):
     """What to look for in a column's padded text (`` 상담 ``, `` counsel``): any alternative."""
     weight: float
     """How much matching it counts towards covering the query (typos count less)."""
-    keys: tuple[tuple[int, str], ...] = ()
-    """Per needle, how a document's unit table (:func:`unit_tables`) answers it: ``(WHOLE,
-    its key)``, ``(PHRASE, its first unit)`` or ``(PREFIX, "")`` (read in the text)."""
     whole: tuple[str, ...] = ()
-    """The keys of the needles a unit table answers alone (``WHOLE``)."""
+    """The keys of the needles a unit table (:func:`unit_tables`) answers alone."""
     read: tuple[tuple[str, str], ...] = ()
     """The other needles, each with the unit a table must hold for it to be worth reading the
     text (a phrase's first unit; "" for a prefix)."""
@@ -63,8 +60,6 @@ class ScoredTerm(NamedTuple):
 
 #: The shortest start of a Latin or digit unit that the unit table holds (``insta*``).
 _STARTS_FROM = 3
-#: How a needle is looked up in a unit table: one whole unit, a phrase of units, a prefix.
-WHOLE, PHRASE, PREFIX = 0, 1, 2
 
 
 def unit_key(unit: str, prefix: bool) -> str | None:
@@ -81,15 +76,6 @@ def unit_key(unit: str, prefix: bool) -> str | None:
     if len(unit) >= _STARTS_FROM and unit.isascii():
         return unit + "*"  # a Latin or digit unit's start
     return None
-
-
-def _key(needle: str) -> tuple[int, str]:
-    core = needle.strip()
-    prefix = not needle.endswith(" ")
-    if " " in core and not prefix:
-        return PHRASE, core.split(" ", 1)[0]
-    key = unit_key(core, prefix)
-    return (WHOLE, key) if key is not None else (PREFIX, "")
 
 
 def unit_tables(text: str) -> tuple[dict[str, int], dict[str, int]]:
@@ -142,10 +128,17 @@ def scored_term(units: Sequence[str], prefix: bool, weight: float) -> ScoredTerm
     for n in unique:
         if not any(k in n for k in kept):
             kept.append(n)
-    keys = tuple(_key(n) for n in kept)
-    whole = tuple(unit for how, unit in keys if how == WHOLE)
-    read = tuple((n, unit) for n, (how, unit) in zip(kept, keys, strict=True) if how != WHOLE)
-    return ScoredTerm(tuple(kept), weight, keys, whole, read)
+    whole: list[str] = []
+    read: list[tuple[str, str]] = []
+    for n in kept:
+        core, open_end = n.strip(), not n.endswith(" ")
+        if " " in core and not open_end:  # a phrase: read where its first unit is
+            read.append((n, core.split(" ", 1)[0]))
+        elif (key := unit_key(core, open_end)) is not None:
+            whole.append(key)
+        else:  # a start no table holds: always read
+            read.append((n, ""))
+    return ScoredTerm(tuple(kept), weight, tuple(whole), tuple(read))
 
 
 def best_fields(
@@ -163,7 +156,7 @@ def best_fields(
     out = []
     last = len(FTS_WEIGHTS)
     for term in terms:
-        if units is None or not term.keys:
+        if units is None:
             first = min((i for n in term.needles if (i := text.find(n)) >= 0), default=-1)
             out.append(FTS_WEIGHTS[text.count(COLUMN_BREAK, 0, first)] if first >= 0 else 0.0)
             continue

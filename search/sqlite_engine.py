@@ -111,14 +111,10 @@ class SqliteIndex:
         self.centre: Centre | None = centres(meta["centres"]) if meta.get("centres") else None
         try:
             self._decoded = self._decode_all()
-        except (sqlite3.DatabaseError, msgspec.DecodeError, msgspec.ValidationError) as exc:
-            self._conn.close()
-            raise EngineError(f"{path} is not a readable Haven index ({exc})") from None
-        try:
             #: The Hangul units the index holds, when it is small (search/analyze.py: units are
             #: bigrams), so that :meth:`exists` answers most forms without a query.
             self._hangul_units = self._read_hangul_units() if self._decoded is not None else None
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, msgspec.DecodeError, msgspec.ValidationError) as exc:
             self._conn.close()
             raise EngineError(f"{path} is not a readable Haven index ({exc})") from None
         #: Where the index's rows are read for a query: words, numbers, listings, advised lines.

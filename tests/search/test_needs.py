@@ -135,6 +135,11 @@ def first_ids(engine: SqliteEngine, q: str, n: int = 1, **params: object) -> lis
         "someone is following me",
         "tkffuwntpdy",
         "he is at my door",
+        # Issue 29, second round, from the personas: a woman at her door at night, stalked now.
+        "지금 집에 누가 들어오려고 해요",
+        "문 두드려요 무서워",
+        "he found my address and is coming",
+        "스토킹 당하고 있어요 지금",
     ],
 )
 def test_immediate_danger_gets_112_first(engine: SqliteEngine, q: str) -> None:
@@ -238,22 +243,8 @@ def test_with_nothing_in_her_district_the_page_names_the_nearest(engine: SqliteE
     assert nearest and nearest.district == res.locality.nearest_district and "KR-47" in nearest.regions
 
 
-# -- Issue 29, second round: written from the personas (a woman at her door at night, a migrant
-# worker typing on her phone, a pupil who does not want her school told, a student abroad).
-
-
-@pytest.mark.parametrize(
-    "q",
-    [
-        "지금 집에 누가 들어오려고 해요",
-        "문 두드려요 무서워",
-        "he found my address and is coming",
-        "스토킹 당하고 있어요 지금",
-    ],
-)
-def test_someone_at_her_door_or_stalking_her_now_gets_112_first(engine: SqliteEngine, q: str) -> None:
-    res = engine.search(Query(q=q, limit=5))
-    assert res.danger == "immediate" and top(res, 1) == ["police-112"], top(res)
+# -- Issue 29, second round: written from the personas (a migrant worker typing on her phone, a
+# pupil who does not want her school told, a student abroad; her door: see the 112 test above).
 
 
 def test_a_whole_bottle_of_pills_is_an_overdose(engine: SqliteEngine) -> None:
