@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-import segno
+import zxingcpp
 from litestar.testing import TestClient
 
 from search.sqlite_engine import SqliteEngine
@@ -18,7 +18,7 @@ from service.app import create_app
 from service.cards import GROUPS, MAX_CARDS, group_of, region_groups
 from service.referral import referral
 from service.settings import Settings
-from service.share import sms_href
+from service.share import qr_svg, sms_href
 
 PUBLIC = "https://haven.example.org"
 EXIT = "https://exit.example/"
@@ -38,21 +38,21 @@ def local_client(db_path: Path) -> Iterator[TestClient]:
         yield c
 
 
-# -- QR codes: read the SVG back into modules and compare with segno's matrix of the URL ----------
+# -- QR codes: draw the SVG's modules into an image and decode it as a phone's camera would -------
 
 
 def svgs(page: str) -> list[str]:
     return re.findall(r'<svg role="img".*?</svg>', page, flags=re.S)
 
 
-def svg_modules(svg: str) -> set[tuple[int, int]]:
-    """The dark modules an SVG draws, as (row, column), read from its path.
+def svg_modules(svg: str) -> tuple[int, set[tuple[int, int]]]:
+    """The side of an SVG's square (in modules) and the dark modules it draws, as (row, column).
 
-    segno draws each row's dark runs as ``M x y`` / ``m dx dy`` moves and ``h n`` lines, with
-    the line on the middle of the module (y + 0.5) and a quiet zone we strip afterwards.
+    Read from the path's ``M x y`` moves and ``h n`` lines, each on the middle of its row of
+    modules (y + 0.5).
     """
     root = ET.fromstring(svg)  # well-formed XML, or this raises
-    assert root.tag.endswith("svg") and root.get("viewBox")
+    side = int(root.get("viewBox", "").split()[-1])
     (path,) = [el for el in root.iter() if el.tag.endswith("path")]
     x = y = 0.0
     dark: set[tuple[int, int]] = set()
@@ -65,18 +65,41 @@ def svg_modules(svg: str) -> set[tuple[int, int]]:
             for col in range(int(x), int(x + float(a))):
                 dark.add((int(y - 0.5), col))
             x += float(a)
-    top = min(r for r, _ in dark)
-    left = min(c for _, c in dark)
-    return {(r - top, c - left) for r, c in dark}
+    return side, dark
 
 
-def expected_modules(url: str) -> set[tuple[int, int]]:
-    matrix = segno.make_qr(url, error="m").matrix
-    return {(r, c) for r, row in enumerate(matrix) for c, v in enumerate(row) if v}
+def decoded(svg: str, scale: int = 4) -> zxingcpp.Barcode | None:
+    """The QR code an SVG draws, read back from a grey image of it (``scale`` pixels a module)."""
+    side, dark = svg_modules(svg)
+    width = side * scale
+    pixels = bytearray(b"\xff" * width * width)
+    for row, col in dark:
+        assert 0 <= row < side and 0 <= col < side, "a module outside the code's square"
+        for dy in range(scale):
+            start = (row * scale + dy) * width + col * scale
+            pixels[start : start + scale] = b"\x00" * scale
+    image = memoryview(bytes(pixels)).cast("B", (width, width))
+    return zxingcpp.read_barcode(image, formats=zxingcpp.BarcodeFormat.QRCode)
 
 
 def assert_qr_encodes(svg: str, url: str) -> None:
-    assert svg_modules(svg) == expected_modules(url), f"the QR code does not encode {url}"
+    code = decoded(svg)
+    assert code is not None and code.valid, f"no QR code can be read from the SVG for {url}"
+    assert code.text == url and code.ec_level == "M"
+    side, dark = svg_modules(svg)
+    quiet = {min(c for _, c in dark), min(r for r, _ in dark), side - 1 - max(c for _, c in dark)}
+    assert quiet == {2}, "two light modules of quiet zone on each side"
+
+
+def test_a_qr_code_that_is_damaged_or_another_address_is_caught() -> None:
+    svg = qr_svg(f"{PUBLIC}/resources/women-1366?lang=ko", "QR")
+    assert_qr_encodes(svg, f"{PUBLIC}/resources/women-1366?lang=ko")
+    with pytest.raises(AssertionError):
+        assert_qr_encodes(svg, f"{PUBLIC}/resources/women-1366?lang=en")
+    # The top-left finder pattern (the runs at its left edge) wiped out: no reader finds a code.
+    wiped = re.sub(r"M2 [2-8]\.5h\d+", "", svg)
+    assert wiped != svg
+    assert decoded(wiped) is None or not decoded(wiped).valid  # type: ignore[union-attr]
 
 
 # -- share on the resource page and on results ----------------------------------------------------
