@@ -115,6 +115,9 @@ class ExportError(Exception):
     """The export could not be written (nothing in the target folder was replaced)."""
 
 
+# Both languages' views, and every export, name the same objects: each UUID is worked out once
+# (from the data, never from a request). Bounded, so an index swapped in by a reload cannot grow it.
+@functools.lru_cache(maxsize=1 << 16)
 def uid(*parts: str) -> str:
     """A stable UUID for one HSDS object, e.g. ``uid("phone", "women-1366", "1366")``."""
     return str(uuid.uuid5(NAMESPACE, "/".join(parts)))

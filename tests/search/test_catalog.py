@@ -207,11 +207,11 @@ def test_dated_sources(data_copy: Path) -> None:
     assert any("sources[2]" in p for p in bad)
 
 
-def test_invalid_utf8_and_missing_file(data_copy: Path) -> None:
-    (data_copy / "resources.yaml").write_bytes(GOOD.encode()[:40] + b"\xff\xfe" + GOOD.encode()[40:])
-    assert problems(data_copy) == [f"{data_copy}/resources.yaml:3: is not valid UTF-8 text"]
-    (data_copy / "regions.yaml").unlink()
-    assert f"{data_copy}/regions.yaml: file not found" in problems(data_copy)
+def test_invalid_utf8_and_missing_file(national_data: Path) -> None:
+    (national_data / "resources.yaml").write_bytes(GOOD.encode()[:40] + b"\xff\xfe" + GOOD.encode()[40:])
+    assert problems(national_data) == [f"{national_data}/resources.yaml:3: is not valid UTF-8 text"]
+    (national_data / "regions.yaml").unlink()
+    assert f"{national_data}/regions.yaml: file not found" in problems(national_data)
 
 
 def test_duplicate_yaml_key(data_copy: Path) -> None:

@@ -36,18 +36,18 @@ def test_every_kind_of_the_taxonomy_has_its_entry(catalog: Catalog) -> None:
     assert used <= set(listed)
 
 
-def test_a_kind_left_out_of_the_table_is_named_by_validate(data_copy: Path) -> None:
-    edit_kinds(data_copy, lambda kinds: [k for k in kinds if k["key"] != "legal-aid"])
-    found = problems(data_copy)
+def test_a_kind_left_out_of_the_table_is_named_by_validate(national_data: Path) -> None:
+    edit_kinds(national_data, lambda kinds: [k for k in kinds if k["key"] != "legal-aid"])
+    found = problems(national_data)
     assert len(found) == 1
-    assert found[0].startswith(f"{data_copy}/kinds.yaml:")
+    assert found[0].startswith(f"{national_data}/kinds.yaml:")
     assert "kinds: kind 'legal-aid' (data/taxonomy.yaml) has no entry" in found[0]
 
 
-def test_an_unknown_or_repeated_kind_is_named_at_its_line(data_copy: Path) -> None:
+def test_an_unknown_or_repeated_kind_is_named_at_its_line(national_data: Path) -> None:
     extra = [{"key": "helpline", "weight": 1.2}, {"key": "guide"}]
-    edit_kinds(data_copy, lambda kinds: [*kinds, *extra])
-    found = problems(data_copy)
+    edit_kinds(national_data, lambda kinds: [*kinds, *extra])
+    found = problems(national_data)
     assert any(
         p.endswith("kinds[12]: unknown kind 'helpline' (data/taxonomy.yaml has no such kind)") for p in found
     ), found
@@ -57,18 +57,18 @@ def test_an_unknown_or_repeated_kind_is_named_at_its_line(data_copy: Path) -> No
     assert len(set(lines)) == 2 and all(n > 12 for n in lines)
 
 
-def test_a_weight_out_of_bounds_or_an_unknown_field_is_refused(data_copy: Path) -> None:
-    edit_kinds(data_copy, lambda kinds: [{**kinds[0], "weight": 5}, *kinds[1:]])
-    assert any("kinds[0].weight" in p and "<= 2.0" in p for p in problems(data_copy))
-    edit_kinds(data_copy, lambda kinds: [{**kinds[0], "weight": 1.5, "person": True}, *kinds[1:]])
-    assert any("kinds[0]" in p and "person" in p for p in problems(data_copy))
+def test_a_weight_out_of_bounds_or_an_unknown_field_is_refused(national_data: Path) -> None:
+    edit_kinds(national_data, lambda kinds: [{**kinds[0], "weight": 5}, *kinds[1:]])
+    assert any("kinds[0].weight" in p and "<= 2.0" in p for p in problems(national_data))
+    edit_kinds(national_data, lambda kinds: [{**kinds[0], "weight": 1.5, "person": True}, *kinds[1:]])
+    assert any("kinds[0]" in p and "person" in p for p in problems(national_data))
 
 
-def test_a_missing_or_empty_file_is_a_problem(data_copy: Path) -> None:
-    (data_copy / "kinds.yaml").write_text("# nothing yet\n", encoding="utf-8")
-    assert any("kinds.yaml:1: kinds: the file is empty" in p for p in problems(data_copy))
-    (data_copy / "kinds.yaml").unlink()
-    assert any(p == f"{data_copy}/kinds.yaml: file not found" for p in problems(data_copy))
+def test_a_missing_or_empty_file_is_a_problem(national_data: Path) -> None:
+    (national_data / "kinds.yaml").write_text("# nothing yet\n", encoding="utf-8")
+    assert any("kinds.yaml:1: kinds: the file is empty" in p for p in problems(national_data))
+    (national_data / "kinds.yaml").unlink()
+    assert any(p == f"{national_data}/kinds.yaml: file not found" for p in problems(national_data))
 
 
 def test_the_table_answers_rank_weight_and_human() -> None:

@@ -101,15 +101,15 @@ def test_invalid_yaml_names_file_and_line(data_copy: Path) -> None:
     assert last.startswith("haven: 1 problem(s)")
 
 
-def test_a_failed_build_leaves_the_old_index_intact(tmp_path: Path, data_copy: Path) -> None:
+def test_a_failed_build_leaves_the_old_index_intact(tmp_path: Path, national_data: Path) -> None:
     out = tmp_path / "var" / "haven.db"
-    assert haven("build", "--out", str(out)).returncode == 0
+    assert haven("build", "--data", str(national_data), "--out", str(out)).returncode == 0
     before, mtime = out.read_bytes(), out.stat().st_mtime_ns
-    text = (data_copy / "resources.yaml").read_text(encoding="utf-8")
-    (data_copy / "resources.yaml").write_text(
+    text = (national_data / "resources.yaml").read_text(encoding="utf-8")
+    (national_data / "resources.yaml").write_text(
         text.replace('number: "1366"', 'number: "13-66"', 1), encoding="utf-8"
     )
-    proc = haven("build", "--data", str(data_copy), "--out", str(out))
+    proc = haven("build", "--data", str(national_data), "--out", str(out))
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert "is not a valid Korean phone number" in proc.stderr
     assert out.read_bytes() == before and out.stat().st_mtime_ns == mtime
@@ -460,9 +460,9 @@ def run_on_a_terminal(*args: str) -> tuple[int, str]:
     ],
 )
 def test_long_work_shows_progress_only_on_a_terminal(
-    tmp_path: Path, args: tuple[str, ...], label: str
+    tmp_path: Path, national_data: Path, args: tuple[str, ...], label: str
 ) -> None:
-    argv = [a.format(tmp=tmp_path) for a in args]
+    argv = [a.format(tmp=tmp_path) for a in args] + ["--data", str(national_data)]
     code, shown = run_on_a_terminal(*argv)
     assert code == 0 and label in shown and "100%" in shown
     if (tmp_path / "haven.db").exists():
@@ -566,9 +566,9 @@ def test_audit_coverage_prints_the_table_and_the_districts_far_from_a_service(da
     assert "원주시 " not in section.replace("(원주시)", "")
 
 
-def test_audit_coverage_without_its_file_is_one_line(data_copy: Path) -> None:
-    (data_copy / "coverage.yaml").unlink()
-    proc = haven("audit", "--coverage", "--data", str(data_copy))
+def test_audit_coverage_without_its_file_is_one_line(national_data: Path) -> None:
+    (national_data / "coverage.yaml").unlink()
+    proc = haven("audit", "--coverage", "--data", str(national_data))
     assert proc.returncode == 1 and proc.stdout == ""
     assert (
         proc.stderr.startswith("haven: ")
@@ -577,10 +577,10 @@ def test_audit_coverage_without_its_file_is_one_line(data_copy: Path) -> None:
     )
 
 
-def test_audit_numbers_lists_each_number_oldest_first(data_copy: Path) -> None:
-    (data_copy / "local").mkdir(exist_ok=True)
-    (data_copy / "local" / "zz-fixture.yaml").write_text(LOCAL_FIXTURE, encoding="utf-8")
-    proc = haven("audit", "--numbers", "--data", str(data_copy))
+def test_audit_numbers_lists_each_number_oldest_first(national_data: Path) -> None:
+    (national_data / "local").mkdir(exist_ok=True)
+    (national_data / "local" / "zz-fixture.yaml").write_text(LOCAL_FIXTURE, encoding="utf-8")
+    proc = haven("audit", "--numbers", "--data", str(national_data))
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     years = [line[:4] for line in lines[:-1]]
@@ -590,21 +590,21 @@ def test_audit_numbers_lists_each_number_oldest_first(data_copy: Path) -> None:
         mine.startswith("2019")
         and "counselling-fixture-wonju: its own source https://example.org/wonju" in mine
     )
-    audit = haven("audit", "--data", str(data_copy)).stdout
+    audit = haven("audit", "--data", str(national_data)).stdout
     assert (
         "  033-000-0000: last stated in 2019 (https://example.org/wonju) [counselling-fixture-wonju]" in audit
     )
 
 
-def test_validate_fails_on_a_number_without_its_own_source(data_copy: Path) -> None:
-    (data_copy / "local").mkdir(exist_ok=True)
-    (data_copy / "local" / "zz-fixture.yaml").write_text(LOCAL_FIXTURE, encoding="utf-8")
-    assert haven("validate", "--data", str(data_copy)).returncode == 0
+def test_validate_fails_on_a_number_without_its_own_source(national_data: Path) -> None:
+    (national_data / "local").mkdir(exist_ok=True)
+    (national_data / "local" / "zz-fixture.yaml").write_text(LOCAL_FIXTURE, encoding="utf-8")
+    assert haven("validate", "--data", str(national_data)).returncode == 0
     unsourced = LOCAL_FIXTURE.replace("        source: https://example.org/wonju\n", "")
-    (data_copy / "local" / "zz-fixture.yaml").write_text(unsourced, encoding="utf-8")
-    strict = haven("validate", "--data", str(data_copy))
+    (national_data / "local" / "zz-fixture.yaml").write_text(unsourced, encoding="utf-8")
+    strict = haven("validate", "--data", str(national_data))
     assert strict.returncode == 1 and "names no source" in strict.stderr
     assert (
-        f"{data_copy}/local/zz-fixture.yaml:11: resources[counselling-fixture-wonju].phones[0]: '033-000-0000'"
+        f"{national_data}/local/zz-fixture.yaml:11: resources[counselling-fixture-wonju].phones[0]: '033-000-0000'"
         in strict.stderr
     )
