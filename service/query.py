@@ -76,11 +76,15 @@ class Vocabulary:
 
 
 def _values(raw: Iterable[str] | None) -> list[str]:
-    """Repeated parameters and comma-separated lists both work: ``kind=a&kind=b`` = ``kind=a,b``."""
+    """Repeated parameters and comma-separated lists both work: ``kind=a&kind=b`` = ``kind=a,b``.
+
+    An empty value (``kind=``, what a form sends for "any") is no filter. A value of spaces or
+    control characters alone (``kind=%1F``) is kept as it came, so it is refused as unknown.
+    """
     out: list[str] = []
     for item in raw or []:
         for value in item.split(","):
-            value = value.strip()
+            value = value.strip() or value
             if value and value not in out:
                 out.append(value)
     return out

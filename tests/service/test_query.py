@@ -72,6 +72,10 @@ def test_repeated_and_comma_separated_values_are_one_list() -> None:
     [
         ({"region": "KR-99"}, "region"),
         ({"kind": ["helpline", "spaceship"]}, "kind"),
+        # Spaces or control characters alone are a value, not the empty "any" a form sends.
+        ({"kind": ["\x1f"]}, "kind"),
+        ({"topic": ["  "]}, "topic"),
+        ({"language": ["\t"]}, "language"),
         ({"topic": ["weather"]}, "topic"),
         ({"audience": ["aliens"]}, "audience"),
         ({"cost": ["cheap"]}, "cost"),
