@@ -60,6 +60,8 @@ class ScoredTerm(NamedTuple):
 
 #: The shortest start of a Latin or digit unit that the unit table holds (``insta*``).
 _STARTS_FROM = 3
+#: The lowest bit set in each mask of fields (one bit per ranked field).
+_LOWEST_BIT = tuple((mask & -mask).bit_length() - 1 for mask in range(1 << len(FTS_WEIGHTS)))
 
 
 def unit_key(unit: str, prefix: bool) -> str | None:
@@ -83,20 +85,20 @@ def unit_tables(text: str) -> tuple[dict[str, int], dict[str, int]]:
     and the fields it is in (a bit per field); both also hold the starts of its Latin and digit
     units (``insta*``). A needle of one unit, or of one unit's start, is then a dictionary lookup,
     not a scan of the text (made once per document, when the index opens)."""
-    first: dict[str, int] = {}
     fields: dict[str, int] = {}
     for field, column in enumerate(text.split(COLUMN_BREAK)):
         bit = 1 << field
-        for unit in column.split():
-            keys = [unit]
-            if unit.isascii() and len(unit) >= _STARTS_FROM:
+        units = set(column.split())  # each once: a body repeats its words
+        keys = units.copy()
+        for unit in units:
+            if len(unit) >= _STARTS_FROM and unit.isascii():
                 # Its starts as well ("coun*" … "counselling*"): an English stem or a word still
                 # being typed is then a lookup too.
-                keys += [unit[:end] + "*" for end in range(_STARTS_FROM, len(unit) + 1)]
-            for key in keys:
-                first.setdefault(key, field)
-                fields[key] = fields.get(key, 0) | bit
-    return first, fields
+                keys.update([unit[:end] + "*" for end in range(_STARTS_FROM, len(unit) + 1)])
+        get = fields.get
+        fields.update({key: get(key, 0) | bit for key in keys})
+    # A unit's first field is the lowest bit of its fields.
+    return {key: _LOWEST_BIT[mask] for key, mask in fields.items()}, fields
 
 
 def name_forms(names: str) -> tuple[str, str, str]:
