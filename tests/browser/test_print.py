@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import pytest
+import zxingcpp
 
 from tests.browser.conftest import ARTIFACTS, AXE, DESKTOP, MOBILE, Site
 from tests.browser.test_site import _axe
@@ -51,6 +52,47 @@ def test_cards_and_poster_print(make_context: Any, site: Site, lang: str) -> Non
         else:
             assert _pdf_pages(pdf) == 1, f"{name} prints on {_pdf_pages(pdf)} pages"
         page.emulate_media(media="screen")
+
+
+# The QR code as chromium draws it, into a canvas of ``size`` pixels: its grey levels, row by row.
+_QR_PIXELS = """async (el, size) => {
+  const image = new Image();
+  image.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(new XMLSerializer().serializeToString(el));
+  await image.decode();
+  const canvas = document.createElement("canvas");
+  canvas.width = canvas.height = size;
+  const context = canvas.getContext("2d");
+  context.fillStyle = "#fff";
+  context.fillRect(0, 0, size, size);
+  context.drawImage(image, 0, 0, size, size);
+  const rgba = context.getImageData(0, 0, size, size).data;
+  return Array.from({length: size * size}, (_, i) => rgba[4 * i]);
+}"""
+
+
+def test_a_phone_reads_each_qr_code_the_browser_draws(make_context: Any, site: Site) -> None:
+    """Every QR code of a resource page, a card, a region poster and several cards, as chromium
+    renders it, decodes to the page it names (a stranger's reader, not the code that made it)."""
+    page = make_context(viewport=MOBILE, bypass_csp=True).new_page()
+    size = 300
+    for path, target in (
+        ("/resources/women-1366?lang=ko", "/resources/women-1366?lang=ko"),
+        ("/resources/d4u-central/card?lang=en", "/resources/d4u-central?lang=en"),
+        ("/regions/KR-26?lang=ko", "/regions/KR-26?lang=ko"),
+        ("/card?ids=women-1366,police-112&lang=en", "/resources/police-112?lang=en"),
+    ):
+        page.goto(site.base + path)
+        codes = page.locator("svg.qr")
+        assert codes.count() >= 1, path
+        read = []
+        for i in range(codes.count()):
+            grey = bytes(codes.nth(i).evaluate(_QR_PIXELS, size))
+            found = zxingcpp.read_barcode(
+                memoryview(grey).cast("B", (size, size)), formats=zxingcpp.BarcodeFormat.QRCode
+            )
+            assert found is not None and found.valid and found.ec_level == "M", (path, i)
+            read.append(found.text)
+        assert site.base + target in read, (path, read)
 
 
 def test_every_region_poster_fits_one_a4_page(make_context: Any, site: Site) -> None:
