@@ -2,19 +2,16 @@
 #   make run       – set up the runtime (requirements.lock only: no test tools), validate and build
 #                    the index, serve http://127.0.0.1:8000
 #   make test      – set up the runtime and the development tools (requirements-dev.lock), then
-#                    lint, type check and the whole test suite. Its steps on 2026-12-05 (uptime's
-#                    load 0.7 at the start, 5.3 at its highest, other work joining): lint 0.5 s
-#                    (mypy's cache warm), validate 1 s, search and service 93 s (172 s of CPU),
-#                    browser, hardening and benchmarks in two processes 306 s (369 s of CPU), the
-#                    timing tests alone 66 s (74 s of CPU): 7 min 47 s in all. Before, at load 1-5,
-#                    the browser, hardening and benchmark tests alone took 9 min 6 s to 9 min 45 s
-#                    in one process (434 s of CPU).
+#                    lint, type check and the whole test suite. Its steps on 2026-12-05 at 07:27 UTC
+#                    (load about 1, nothing else running): lint 0.5 s (mypy's cache warm; 10.5 s
+#                    cold), validate 1 s, search and service 86 s, browser, hardening and
+#                    benchmarks in two processes 304 s, the timing tests alone 57 s: 7 min 41 s in
+#                    all (9 min 8 s of CPU). From a fresh clone, as CI runs it, add the installs.
 #   make test-fast – the search and service tests only (no browser, no hardening, no lint), on two
-#                    cores (pytest-xdist -n 2): 93 s wall and 172 s of CPU for 1,148 tests on
-#                    2026-12-05, the machine nearly quiet (load 0.7 before, 1.65 with this run);
-#                    before, 172 s wall and 208 s of CPU at load 3-4. The 90 s aimed at is missed
-#                    by about 3 s (the slowest: test_cli, every resource page in both languages in
-#                    test_pages, every card in test_one_wording, the workers' start and collection).
+#                    cores (pytest-xdist -n 2): 75 s wall and 138 s of CPU for 1,152 tests on
+#                    2026-12-05 (load 1.4), from 93 s and 172 s that morning. The slowest are the
+#                    CLI's (a build, an audit, a validate each) and every resource page and card
+#                    in both languages (test_pages, test_one_wording).
 # Each lock is installed once; its stamp in .venv/ is renewed only when the lock or pyproject.toml
 # changes. Both are made with uv (the command is in each file's first lines); requirements-dev.lock
 # is compiled with requirements.lock as constraints, so the tests run the versions production runs.
