@@ -23,6 +23,7 @@ from service.cards import make_cards_router
 from service.conditional import ConditionalGetMiddleware
 from service.cors import cors_config
 from service.encoding import one_encoding
+from service.forget import forget
 from service.head import head_as_get
 from service.health import healthz, livez
 from service.hosts import host_of, refuse_host
@@ -94,6 +95,11 @@ class HavenApp(Litestar):
                 return
             one_encoding(scope)  # the encoder sees only the coding chosen (service/encoding.py)
             scope, send = head_as_get(scope, send)
+            try:
+                await super().__call__(scope, receive, send)
+            finally:
+                forget(self)  # nothing the request carried stays in a cache (service/forget.py)
+            return
         await super().__call__(scope, receive, send)
 
 
