@@ -9,7 +9,8 @@
 #                    all (9 min 8 s of CPU). From a fresh clone, as CI runs it, add the installs.
 #   make test-fast – the search and service tests only (no browser, no hardening, no lint), on two
 #                    cores (pytest-xdist -n 2): 75 s wall and 138 s of CPU for 1,152 tests on
-#                    2026-12-05 (load 1.4), from 93 s and 172 s that morning. The slowest are the
+#                    2026-12-05 (load 1.4), 83 s at load 2 and 100 s once on a slow hour of the
+#                    shared host, from 93 s and 172 s that morning. The slowest are the
 #                    CLI's (a build, an audit, a validate each) and every resource page and card
 #                    in both languages (test_pages, test_one_wording).
 # Each lock is installed once; its stamp in .venv/ is renewed only when the lock or pyproject.toml
