@@ -52,7 +52,9 @@ def one_value_each(request: Any) -> None:
     it (400, naming the parameter) leaves one reading everywhere.
     """
     seen: set[str] = set()
-    for key, _ in request.query_params.multi_items():
+    # items() keeps the address's order (multi_items() goes by a set of the names, whose order
+    # changes from one process to the next): the first name given again is the one named.
+    for key, _ in request.query_params.items():
         if key in seen and key not in REPEATABLE:
             raise BadParameter(key, f"{key} is given more than once")
         seen.add(key)

@@ -164,14 +164,14 @@ def test_pages_and_paths_over_http_never_fail(shared_server: Server, pairs: list
 
 def test_a_raw_ampersand_in_a_value_makes_a_parameter_of_its_own(shared_server: Server) -> None:
     # Found by hypothesis: the client meant q twice (q=a&&%%00%&%%00% and q=b), but the raw "&"s
-    # make "%\x00%" a parameter of its own, given twice too. A 400 naming either is right.
+    # make "%\x00%" a parameter of its own, given again before the second q: the 400 names it.
     target = "/api/v1/search?q=a&&%%00%&%%00%&q=b"
     assert _names(target) == ["q", "%\x00%", "%\x00%", "q"]
     answer = json.dumps({"error": "bad-parameter", "parameter": "%\x00%"}).encode()
     _check(400, {"content-type": "application/json"}, answer, _names(target), "fixed: a raw & in a value")
     status, headers, body = _request(shared_server, target)
     _check(status, headers, body, _names(target), "fixed: a raw & in a value")
-    assert status == 400 and json.loads(body)["parameter"] in ("q", "%\x00%")
+    assert status == 400 and json.loads(body)["parameter"] == "%\x00%"
 
 
 @pytest.mark.parametrize("raw", RAW)

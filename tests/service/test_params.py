@@ -31,3 +31,14 @@ def test_the_api_declares_every_filter_of_the_registry() -> None:
     declared = set(inspect.signature(api_query).parameters)
     assert set(FILTERS) <= declared
     assert declared - set(FILTERS) == {"live", "q", "region", "open_now", "lang", "limit", "offset"}
+
+
+def test_the_first_name_given_again_is_the_one_named(client: Any) -> None:
+    """In the address's order, in every process: names kept in a set come out in an order that
+    changes with each process's string hashing, so each of six pairs would be right by chance
+    once in two."""
+    for first, second in [("q", "lang"), ("lang", "q"), ("limit", "offset"), ("offset", "limit"),
+                          ("region", "lang"), ("x", "y")]:  # fmt: skip
+        response = client.get(f"/api/v1/search?{first}=1&{second}=1&{second}=2&{first}=2")
+        assert response.status_code == 400
+        assert response.json()["parameter"] == second, (first, second)
