@@ -6,7 +6,8 @@
 #                    (load about 1, nothing else running): lint 0.5 s (mypy's cache warm; 10.5 s
 #                    cold), validate 1 s, search and service 86 s, browser, hardening and
 #                    benchmarks in two processes 304 s, the timing tests alone 57 s: 7 min 41 s in
-#                    all (9 min 8 s of CPU). From a fresh clone, as CI runs it, add the installs.
+#                    all (9 min 8 s of CPU). From a fresh clone, as CI runs it (`.ci/run`, with
+#                    the installs): 8 min 24 s at 08:02 UTC the same day.
 #   make test-fast – the search and service tests only (no browser, no hardening, no lint), on two
 #                    cores (pytest-xdist -n 2): 75 s wall and 138 s of CPU for 1,152 tests on
 #                    2026-12-05 (load 1.4), 83 s at load 2 and 100 s once on a slow hour of the
