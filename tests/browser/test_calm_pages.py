@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import ARTIFACTS, DESKTOP, MOBILE, Site, Watched
 
@@ -224,7 +225,8 @@ def test_a_kakaotalk_channel_known_by_name_can_be_copied(make_context: Any, site
     assert chip.is_visible() and chip.locator("a").count() == 0  # not a link: no address is made up
     button = chip.locator("button[data-copy-text]")
     button.click()
-    assert button.inner_text() == "복사했어요"
+    # The label changes once the clipboard has taken the text (a promise): wait for it.
+    expect(button).to_have_text("복사했어요", timeout=10_000)
     assert page.evaluate("navigator.clipboard.readText()") == "women1366"
     # Without JavaScript the name is there and the button is not.
     plain = make_context(viewport=MOBILE, java_script_enabled=False).new_page()
